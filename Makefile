@@ -1,0 +1,48 @@
+# Two promises (see README): `make demo` sets up and serves the app with a demo region loaded;
+# `make test` sets up and runs the test suite. Everything else here serves those two.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: setup demo serve test test-pg test-browser bench lint clean
+
+$(STAMP): pyproject.toml package.json package-lock.json
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	npm ci --silent --no-audit --no-fund
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/tumbuh demo
+	$(BIN)/tumbuh serve --host $(HOST) --port $(PORT)
+
+serve: setup
+	$(BIN)/tumbuh serve --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/pytest
+
+# Same suite on PostgreSQL; DATABASE_URL must point at a server (.ci/run starts one).
+test-pg: setup
+	test -n "$(DATABASE_URL)" || (echo "set DATABASE_URL=postgres://..." && exit 2)
+	DATABASE_URL=$(DATABASE_URL) $(BIN)/pytest
+
+# Browser tests drive Debian's Chromium with Playwright; installs chromium when missing.
+test-browser: setup
+	test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	$(BIN)/pytest -m browser -p no:cacheprovider
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+lint: setup
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) node_modules var staticfiles test-artifacts

@@ -1,0 +1,33 @@
+"""Deny by default, as CommCare's LocationAccessMiddleware does: a view that has not been marked
+`public` or `region_safe` is refused, so forgetting to think about scope fails closed."""
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+from .scoping import is_admin
+
+
+class RegionAccessMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        target = getattr(view_func, "view_class", view_func)
+        if getattr(view_func, "tumbuh_public", False) or getattr(target, "tumbuh_public", False):
+            return None
+        if request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            return None
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        module = getattr(view_func, "__module__", "") or ""
+        if module.startswith("django.contrib.admin"):
+            if is_admin(request.user):
+                return None
+            raise PermissionDenied
+        if getattr(view_func, "tumbuh_region_safe", False) or getattr(target, "tumbuh_region_safe", False):
+            return None
+        raise PermissionDenied

@@ -1,0 +1,95 @@
+"""Kemendagri administrative regions, puskesmas and posyandu.
+
+Region codes are hierarchical by prefix (`64.74` kota Bontang, `64.74.01` kecamatan Bontang Utara,
+`64.74.01.1001` kelurahan Bontang Kuala), so the code is the primary key and "everything inside a
+region" is a prefix match on any column that stores a region code: no joins, one index.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.Model):
+    class Level(models.TextChoices):
+        PROVINSI = "provinsi", _("Province")
+        KABUPATEN = "kabupaten", _("Regency/City")
+        KECAMATAN = "kecamatan", _("District")
+        DESA = "desa", _("Village")
+
+    code = models.CharField(_("code"), max_length=13, primary_key=True)
+    name = models.CharField(_("name"), max_length=120)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def level_of(code: str) -> str:
+        return {1: "provinsi", 2: "kabupaten", 3: "kecamatan", 4: "desa"}[code.count(".") + 1]
+
+    def contains(self, code: str | None) -> bool:
+        return bool(code) and (code == self.code or code.startswith(self.code + "."))
+
+    def ancestors(self) -> list["Region"]:
+        chain, node = [], self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+
+def within(field: str, region_code: str) -> models.Q:
+    """Q for rows whose region-code column `field` lies inside `region_code` (or equals it)."""
+    return models.Q(**{field: region_code}) | models.Q(**{f"{field}__startswith": region_code + "."})
+
+
+class Puskesmas(models.Model):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    kecamatan = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="puskesmas",
+        limit_choices_to={"level": Region.Level.KECAMATAN},
+    )
+    # The desa/kelurahan this puskesmas serves; a kecamatan may have several puskesmas.
+    service_area = models.ManyToManyField(
+        Region, related_name="serving_puskesmas", blank=True,
+        limit_choices_to={"level": Region.Level.DESA},
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("puskesmas")
+        verbose_name_plural = _("puskesmas")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Posyandu(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    desa = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="posyandu",
+        limit_choices_to={"level": Region.Level.DESA},
+    )
+    puskesmas = models.ForeignKey(
+        Puskesmas, null=True, blank=True, on_delete=models.PROTECT, related_name="posyandu"
+    )
+    rw = models.CharField(_("RW"), max_length=3, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["desa_id", "name"]
+        verbose_name = _("posyandu")
+        verbose_name_plural = _("posyandu")
+        constraints = [models.UniqueConstraint(fields=["desa", "name"], name="posyandu_unique_name_in_desa")]
+
+    def __str__(self) -> str:
+        return self.name

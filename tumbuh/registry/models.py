@@ -1,0 +1,121 @@
+"""People and households, for the whole programme.
+
+A Person is anyone the programme follows: a child under five, a mother, a pregnant woman, a bride-
+to-be (catin). What makes someone a target is derived (age) or recorded by the module that owns it
+(pregnancies, catin screening), so adding a target group never remodels people.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tumbuh.regions.models import Posyandu, Region
+
+from .nik import NikError, clean_nik, parse_nik
+
+
+def validate_nik(value: str) -> None:
+    try:
+        parse_nik(value)
+    except NikError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+def validate_kk(value: str) -> None:
+    try:
+        clean_nik(value)  # a KK number has the same 16-digit shape
+    except NikError as exc:
+        raise ValidationError(_("KK number must have 16 digits")) from exc
+
+
+class Household(models.Model):
+    kk_number = models.CharField(_("KK number"), max_length=16, blank=True, validators=[validate_kk])
+    head_name = models.CharField(_("head of household"), max_length=120, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    rt = models.CharField(_("RT"), max_length=3, blank=True)
+    rw = models.CharField(_("RW"), max_length=3, blank=True)
+    desa = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="households",
+        limit_choices_to={"level": Region.Level.DESA},
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kk_number"], condition=~models.Q(kk_number=""), name="household_unique_kk"
+            )
+        ]
+        indexes = [models.Index(fields=["desa"])]
+
+    def __str__(self) -> str:
+        return self.head_name or self.kk_number or f"KK #{self.pk}"
+
+
+class Person(models.Model):
+    class Sex(models.TextChoices):
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
+
+    nik = models.CharField(_("NIK"), max_length=16, blank=True, validators=[validate_nik])
+    name = models.CharField(_("name"), max_length=120)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"))
+    birth_weight_kg = models.FloatField(_("birth weight (kg)"), null=True, blank=True)
+    birth_length_cm = models.FloatField(_("birth length (cm)"), null=True, blank=True)
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    mother = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children_as_mother"
+    )
+    father = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children_as_father"
+    )
+    # Where the person lives (scoping key) and, for young children, the posyandu that follows them.
+    desa = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="residents",
+        limit_choices_to={"level": Region.Level.DESA},
+    )
+    posyandu = models.ForeignKey(
+        Posyandu, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
+    )
+    active = models.BooleanField(_("active"), default=True, help_text=_("Cleared when the person moves away or dies."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            models.UniqueConstraint(fields=["nik"], condition=~models.Q(nik=""), name="person_unique_nik")
+        ]
+        indexes = [
+            models.Index(fields=["desa", "birth_date"]),
+            models.Index(fields=["posyandu", "birth_date"]),
+            models.Index(fields=["name", "birth_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def age_days(self, on: dt.date | None = None) -> int:
+        return ((on or dt.date.today()) - self.birth_date).days
+
+    def age_months(self, on: dt.date | None = None) -> float:
+        return self.age_days(on) / 30.4375
+
+    @property
+    def is_under_five(self) -> bool:
+        return self.age_days() < 1826

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("tumbuh.accounts.urls")),
+    path("audit/", include("tumbuh.audit.urls")),
+    path("registry/", include("tumbuh.registry.urls")),
+    path("measurements/", include("tumbuh.measurements.urls")),
+    path("", include("tumbuh.web.urls")),
+]
+
