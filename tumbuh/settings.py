@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "tumbuh.regions",
     "tumbuh.registry",
     "tumbuh.measurements",
+    "tumbuh.imports",
+    "tumbuh.analytics",
     "tumbuh.web",
     "tumbuh.demo",
 ]

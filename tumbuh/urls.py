@@ -8,6 +8,8 @@ urlpatterns = [
     path("audit/", include("tumbuh.audit.urls")),
     path("registry/", include("tumbuh.registry.urls")),
     path("measurements/", include("tumbuh.measurements.urls")),
+    path("imports/", include("tumbuh.imports.urls")),
+    path("analytics/", include("tumbuh.analytics.urls")),
     path("", include("tumbuh.web.urls")),
 ]
 
