@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "registry"
-urlpatterns: list = []
+urlpatterns = [
+    path("children/", views.child_list, name="child_list"),
+    path("children/new/", views.child_create, name="child_create"),
+    path("children/<int:pk>/", views.child_detail, name="child_detail"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/search-mothers/", views.mother_search, name="mother_search"),
+    path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
+]

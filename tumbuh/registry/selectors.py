@@ -1,0 +1,145 @@
+"""Reads of the registry, always starting from the user's scope (tumbuh.accounts.scoping).
+
+The children list must stay fast past 10,000 balita: the latest measurement per child is one
+correlated subquery on the (child, measured_on) unique index, and the page's measurement rows are
+then fetched in a single query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from tumbuh.accounts.scoping import households_for, measurements_for, people_for
+from tumbuh.measurements.models import Measurement
+
+# Balita: under five years (WHO standards stop at 1856 days; the programme counts 0-59 months).
+UNDER_FIVE_DAYS = 1826
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def under_five_cutoff(on: dt.date | None = None) -> dt.date:
+    """Children born after this date are under five on `on`."""
+    return (on or today()) - dt.timedelta(days=UNDER_FIVE_DAYS)
+
+
+def latest_measurement_subquery(field: str = "pk") -> Subquery:
+    latest = Measurement.objects.filter(child=OuterRef("pk")).order_by("-measured_on", "-pk")
+    return Subquery(latest.values(field)[:1])
+
+
+def children_for(user, on: dt.date | None = None) -> QuerySet:
+    """Active balita in the user's scope, each annotated with `latest_id` and `latest_on`."""
+    return (
+        people_for(user)
+        .filter(active=True, birth_date__gt=under_five_cutoff(on), birth_date__lte=on or today())
+        .annotate(
+            latest_id=latest_measurement_subquery("pk"),
+            latest_on=latest_measurement_subquery("measured_on"),
+        )
+    )
+
+
+# Status filters on the latest measurement: name -> Q over Measurement. Flagged (implausible)
+# z-scores never count, as in WHO anthro prevalence.
+STATUS_QUERIES: dict[str, Q] = {
+    "stunted": Q(length_for_age_z__lt=-2) & ~Q(length_for_age_flag=True),
+    "wasted": Q(weight_for_length_z__lt=-2) & ~Q(weight_for_length_flag=True),
+    "underweight": Q(weight_for_age_z__lt=-2) & ~Q(weight_for_age_flag=True),
+    "2t": Q(weight_gain=Measurement.WeightGain.TWO_T),
+    "bgm": Q(below_red_line=True),
+}
+
+
+def filter_latest_status(children: QuerySet, status: str, on: dt.date | None = None) -> QuerySet:
+    """Narrow an annotated `children_for` queryset by the status of each child's latest measurement."""
+    if status == "not_measured_2m":
+        since = months_before(on or today(), 2)
+        return children.filter(Q(latest_on__isnull=True) | Q(latest_on__lt=since))
+    query = STATUS_QUERIES[status]
+    return children.filter(latest_id__in=Measurement.objects.filter(query).values("pk"))
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    last_day = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30,
+                31, 31, 30, 31, 30, 31][month - 1]
+    return dt.date(year, month, min(day.day, last_day))
+
+
+def attach_latest(children: list) -> list:
+    """Set `child.latest` (a Measurement or None) on each annotated child with one query."""
+    ids = [c.latest_id for c in children if c.latest_id]
+    by_id = Measurement.objects.in_bulk(ids) if ids else {}
+    for child in children:
+        child.latest = by_id.get(child.latest_id)
+    return children
+
+
+def child_list_queryset(user) -> QuerySet:
+    return children_for(user).select_related("desa", "posyandu", "mother").order_by("name", "pk")
+
+
+def child_detail(user, pk: int):
+    """The child (any age, so history stays reachable after five) or DoesNotExist, from scope."""
+    return people_for(user).select_related(
+        "desa", "desa__parent", "posyandu", "mother", "household", "household__desa"
+    ).get(pk=pk)
+
+
+def measurement_history(user, child) -> QuerySet:
+    return measurements_for(user).filter(child=child).select_related("posyandu").order_by("measured_on", "pk")
+
+
+def household_detail(user, pk: int):
+    return households_for(user).select_related("desa", "desa__parent").get(pk=pk)
+
+
+def household_members(user, household) -> QuerySet:
+    return people_for(user).filter(household=household).select_related("mother").order_by("birth_date")
+
+
+def find_person_by_nik(user, nik: str):
+    return people_for(user).filter(nik=nik).first()
+
+
+def find_household_by_kk(user, kk_number: str):
+    return households_for(user).filter(kk_number=kk_number).first()
+
+
+def search_women(user, text: str, limit: int = 10) -> QuerySet:
+    """Possible mothers for the registration form's search box."""
+    text = text.strip()
+    if len(text) < 2:
+        return people_for(user).none()
+    qs = people_for(user).filter(sex="F", birth_date__lte=under_five_cutoff())
+    if text.isdigit():
+        qs = qs.filter(nik__startswith=text)
+    else:
+        qs = qs.filter(name__icontains=text)
+    return qs.select_related("desa", "household").order_by("name")[:limit]
+
+
+def home_counts(user, on: dt.date | None = None) -> dict[str, int]:
+    on = on or today()
+    children = children_for(user, on)
+    first_of_month = on.replace(day=1)
+    measured = (
+        measurements_for(user)
+        .filter(measured_on__gte=first_of_month, measured_on__lte=on)
+        .filter(child__birth_date__gt=under_five_cutoff(on), child__active=True)
+        .values("child_id").distinct().count()
+    )
+    return {
+        "children": children.count(),
+        "measured_this_month": measured,
+        "stunted": filter_latest_status(children, "stunted", on).count(),
+        "measured_ever": children.filter(latest_id__isnull=False).count(),
+    }
+

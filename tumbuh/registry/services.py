@@ -1,0 +1,156 @@
+"""Writes to the registry: each one in a transaction and each one audited.
+
+Scope is enforced before we get here (forms draw their choices from the user's scope); these
+functions also refuse a desa, posyandu or mother outside it, so a crafted POST cannot slip past.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.forms.models import model_to_dict
+
+from tumbuh.accounts.scoping import households_for, people_for, posyandu_for, regions_for
+from tumbuh.audit.models import AuditEvent
+from tumbuh.audit.services import record
+
+from .models import Household, Person
+
+PERSON_FIELDS = [
+    "nik", "name", "sex", "birth_date", "birth_weight_kg", "birth_length_cm",
+    "desa", "posyandu", "household", "mother", "father", "active",
+]
+HOUSEHOLD_FIELDS = ["kk_number", "head_name", "address", "rt", "rw", "desa"]
+
+
+@dataclass
+class Registration:
+    child: Person
+    mother: Person | None = None
+    household: Household | None = None
+    created: list[str] = field(default_factory=list)
+
+
+def _check_scope(user, *, desa=None, posyandu=None, people=(), household=None) -> None:
+    if desa is not None and not regions_for(user).filter(pk=desa.pk).exists():
+        raise PermissionDenied("desa outside the user's scope")
+    if posyandu is not None and not posyandu_for(user).filter(pk=posyandu.pk).exists():
+        raise PermissionDenied("posyandu outside the user's scope")
+    for person in people:
+        if person is not None and person.pk and not people_for(user).filter(pk=person.pk).exists():
+            raise PermissionDenied("person outside the user's scope")
+    if household is not None and household.pk and not households_for(user).filter(pk=household.pk).exists():
+        # A household nobody in scope belongs to yet may still be joined if it lies in an allowed desa.
+        if not regions_for(user).filter(pk=household.desa_id).exists():
+            raise PermissionDenied("household outside the user's scope")
+
+
+def _audit_dict(obj, fields: list[str]) -> dict[str, Any]:
+    data = model_to_dict(obj, fields=fields)
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+
+
+def _masked(values: dict[str, Any]) -> dict[str, Any]:
+    # The audit log is readable by region teams; it records that a NIK changed, not the NIK itself.
+    return {k: (("…" + str(v)[-4:]) if k in {"nik", "kk_number"} and v else v) for k, v in values.items()}
+
+
+def create_household(user, data: dict[str, Any], *, request=None) -> Household:
+    household = Household(**data)
+    _check_scope(user, desa=household.desa)
+    household.full_clean()
+    household.save()
+    record(user, AuditEvent.Action.CREATE, obj=household, summary=f"household {household}",
+           detail=_masked(_audit_dict(household, HOUSEHOLD_FIELDS)), request=request)
+    return household
+
+
+def update_household(user, household: Household, data: dict[str, Any], *, request=None) -> Household:
+    _check_scope(user, household=household)
+    # From the database: a bound ModelForm has already written the new values onto `household`.
+    before = _audit_dict(Household.objects.get(pk=household.pk), HOUSEHOLD_FIELDS)
+    for name, value in data.items():
+        setattr(household, name, value)
+    _check_scope(user, desa=household.desa)
+    household.full_clean()
+    household.save()
+    after = _audit_dict(household, HOUSEHOLD_FIELDS)
+    changed = {k: [before[k], after[k]] for k in after if before.get(k) != after[k]}
+    record(user, AuditEvent.Action.UPDATE, obj=household, summary=f"household {household}",
+           detail={"changed": _masked({k: v[1] for k, v in changed.items()}), "fields": sorted(changed)},
+           request=request)
+    return household
+
+
+def create_person(user, data: dict[str, Any], *, request=None, nik_warnings: list[str] | None = None) -> Person:
+    person = Person(**data)
+    person.created_by = user if getattr(user, "is_authenticated", False) else None
+    _check_scope(user, desa=person.desa, posyandu=person.posyandu,
+                 people=(person.mother, person.father), household=person.household)
+    person.full_clean()
+    person.save()
+    detail = _masked(_audit_dict(person, PERSON_FIELDS))
+    if nik_warnings:
+        detail["nik_warnings"] = [str(w) for w in nik_warnings]
+    record(user, AuditEvent.Action.CREATE, obj=person, summary=f"person {person.pk}", detail=detail,
+           request=request)
+    return person
+
+
+def update_person(user, person: Person, data: dict[str, Any], *, request=None,
+                  nik_warnings: list[str] | None = None) -> Person:
+    _check_scope(user, people=(person,))
+    before = _audit_dict(Person.objects.get(pk=person.pk), PERSON_FIELDS)  # see update_household
+    for name, value in data.items():
+        setattr(person, name, value)
+    _check_scope(user, desa=person.desa, posyandu=person.posyandu,
+                 people=(person.mother, person.father), household=person.household)
+    person.full_clean()
+    person.save()
+    after = _audit_dict(person, PERSON_FIELDS)
+    changed = sorted(k for k in after if before.get(k) != after[k])
+    detail = {"fields": changed, "changed": _masked({k: after[k] for k in changed})}
+    if nik_warnings:
+        detail["nik_warnings"] = [str(w) for w in nik_warnings]
+    record(user, AuditEvent.Action.UPDATE, obj=person, summary=f"person {person.pk}", detail=detail,
+           request=request)
+    return person
+
+
+@transaction.atomic
+def register_child(
+    user,
+    child_data: dict[str, Any],
+    *,
+    mother: Person | None = None,
+    new_mother_data: dict[str, Any] | None = None,
+    household: Household | None = None,
+    new_household_data: dict[str, Any] | None = None,
+    nik_warnings: list[str] | None = None,
+    request=None,
+) -> Registration:
+    """A child with, optionally, their mother (existing or new) and household (existing or new).
+
+    A new household lies in the child's desa; a new mother joins the child's household and, so
+    the posyandu's cadres can see her, the child's posyandu. Everything is rolled back together.
+    """
+    result = Registration(child=None)  # type: ignore[arg-type]
+    if new_household_data is not None:
+        household = create_household(user, {"desa": child_data["desa"], **new_household_data}, request=request)
+        result.created.append("household")
+    elif household is None and mother is not None:
+        household = mother.household
+    if new_mother_data is not None:
+        mother = create_person(user, {
+            "sex": Person.Sex.FEMALE, "desa": child_data["desa"], "posyandu": child_data.get("posyandu"),
+            "household": household, **new_mother_data,
+        }, request=request)
+        result.created.append("mother")
+    child = create_person(user, {**child_data, "mother": mother, "household": household},
+                          request=request, nik_warnings=nik_warnings)
+    result.created.append("child")
+    result.child, result.mother, result.household = child, mother, household
+    return result

@@ -1,0 +1,136 @@
+"""Registry pages. Thin: scope through selectors, write through services, audit every read of
+personal data."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from tumbuh.accounts.access import region_safe
+from tumbuh.accounts.scoping import scope_region_code
+from tumbuh.audit.models import AuditEvent
+from tumbuh.audit.services import record
+
+from . import selectors, services
+from .filters import ChildFilter
+from .forms import HouseholdForm, PersonForm, RegistrationForms
+
+PAGE_SIZE = 50
+
+
+def _get_or_404(getter, *args):
+    try:
+        return getter(*args)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _url_or_none(name: str, **kwargs) -> str | None:
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
+
+
+@region_safe
+def child_list(request):
+    base = selectors.child_list_queryset(request.user)
+    child_filter = ChildFilter(request.GET or None, queryset=base, request=request)
+    queryset = child_filter.qs if child_filter.is_bound and child_filter.is_valid() else base
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.attach_latest(page.object_list)
+    record(request.user, AuditEvent.Action.VIEW_LIST, object_type="registry.person",
+           region_code=scope_region_code(request.user) or "",
+           summary="children list",
+           detail={"filters": {k: v for k, v in request.GET.items() if k != "page" and v},
+                   "page": page.number, "shown": len(page.object_list), "total": page.paginator.count},
+           request=request)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filter": child_filter, "page": page, "query": query.urlencode(),
+               "can_add_measurement": _url_or_none("measurements:add_for_child", child_id=0) is not None}
+    template = "registry/_child_rows.html" if request.headers.get("HX-Request") else "registry/child_list.html"
+    return render(request, template, context)
+
+
+def _confirm_warnings(request, warnings: list[str]) -> bool:
+    """Warnings (NIK parts disagreeing) are shown once; saving goes ahead when confirmed."""
+    return not warnings or request.POST.get("confirm_warnings") == "1"
+
+
+@region_safe
+def child_create(request):
+    forms = RegistrationForms(request.user, request.POST if request.method == "POST" else None)
+    warnings: list[str] = []
+    if request.method == "POST" and forms.is_valid():
+        warnings = forms.warnings
+        if _confirm_warnings(request, warnings):
+            result = forms.save(request.user, request=request)
+            messages.success(request, _("%(name)s has been registered.") % {"name": result.child.name})
+            return redirect("registry:child_detail", pk=result.child.pk)
+    return render(request, "registry/child_form.html", {"forms": forms, "warnings": warnings})
+
+
+@region_safe
+def child_detail(request, pk: int):
+    from tumbuh.web.child_page import child_page_context
+
+    child = _get_or_404(selectors.child_detail, request.user, pk)
+    history = list(selectors.measurement_history(request.user, child))
+    record(request.user, AuditEvent.Action.VIEW, obj=child, summary="child page", request=request)
+    context = child_page_context(child, history)
+    context["add_measurement_url"] = _url_or_none("measurements:add_for_child", child_id=child.pk)
+    context["edit_measurement_available"] = _url_or_none("measurements:edit", pk=0) is not None
+    return render(request, "registry/child_detail.html", context)
+
+
+@region_safe
+def person_edit(request, pk: int):
+    person = _get_or_404(selectors.child_detail, request.user, pk)
+    form = PersonForm(request.POST or None, instance=person, user=request.user)
+    warnings: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        warnings = [str(w) for w in form.nik_warnings]
+        if _confirm_warnings(request, warnings):
+            data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            services.update_person(request.user, person, data, request=request, nik_warnings=warnings)
+            messages.success(request, _("Changes saved."))
+            return redirect("registry:child_detail", pk=person.pk)
+    return render(request, "registry/person_form.html", {"form": form, "person": person, "warnings": warnings})
+
+
+@region_safe
+def household_detail(request, pk: int):
+    household = _get_or_404(selectors.household_detail, request.user, pk)
+    members = list(selectors.household_members(request.user, household))
+    record(request.user, AuditEvent.Action.VIEW, obj=household, summary="household page",
+           detail={"members_shown": len(members)}, request=request)
+    return render(request, "registry/household_detail.html", {"household": household, "members": members})
+
+
+@region_safe
+def household_edit(request, pk: int):
+    household = _get_or_404(selectors.household_detail, request.user, pk)
+    form = HouseholdForm(request.POST or None, instance=household, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.update_household(request.user, household, form.cleaned_data, request=request)
+        messages.success(request, _("Changes saved."))
+        return redirect("registry:household_detail", pk=household.pk)
+    return render(request, "registry/household_form.html", {"form": form, "household": household})
+
+
+@region_safe
+def mother_search(request):
+    """htmx helper of the registration form: women in scope by name or NIK prefix."""
+    text = request.GET.get("mother_choice-search", "") or request.GET.get("q", "")
+    women = list(selectors.search_women(request.user, text))
+    if women:
+        record(request.user, AuditEvent.Action.VIEW_LIST, object_type="registry.person",
+               region_code=scope_region_code(request.user) or "", summary="mother search",
+               detail={"shown": len(women)}, request=request)
+    return render(request, "registry/_mother_search.html", {"women": women, "text": text})

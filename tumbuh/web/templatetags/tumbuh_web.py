@@ -1,0 +1,64 @@
+"""Template helpers shared by all pages: navigation links, NIK masking, ages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def nav_link(context, url_name: str, label: str, *args):
+    """A menu link, or nothing while the view it points to does not exist (apps land in parallel)."""
+    try:
+        url = reverse(url_name, args=args or None)
+    except NoReverseMatch:
+        return ""
+    request = context.get("request")
+    current = bool(request) and (request.path == url or (url != "/" and request.path.startswith(url)))
+    return format_html('<a href="{}"{}>{}</a>', url, ' aria-current="page"' if current else "", label)
+
+
+@register.simple_tag
+def url_if_exists(url_name: str, *args):
+    """The URL, or "" when it does not resolve: `{% url_if_exists 'x:y' pk as u %}{% if u %}...`."""
+    try:
+        return reverse(url_name, args=args or None)
+    except NoReverseMatch:
+        return ""
+
+
+@register.filter
+def mask_nik(nik: str) -> str:
+    """Lists show only the last 4 digits of a NIK (or KK number); the child page shows it whole."""
+    if not nik:
+        return ""
+    return "•" * (len(nik) - 4) + nik[-4:] if len(nik) > 4 else nik
+
+
+@register.filter
+def age_label(birth_date: dt.date | None, on: dt.date | None = None) -> str:
+    """Age as Indonesian cards write it: "2 th 3 bl" (years, months), or "17 hr" under a month."""
+    if not birth_date:
+        return ""
+    on = on or timezone.localdate()
+    months = (on.year - birth_date.year) * 12 + on.month - birth_date.month - (on.day < birth_date.day)
+    if months < 0:
+        return ""
+    if months == 0:
+        return _("%(days)d d") % {"days": (on - birth_date).days}
+    years, months = divmod(months, 12)
+    if years == 0:
+        return _("%(months)d mo") % {"months": months}
+    return _("%(years)d y %(months)d mo") % {"years": years, "months": months}
+
+
+@register.filter
+def zscore(value) -> str:
+    return "" if value is None else f"{value:+.2f}"
