@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "tumbuh.accounts"
     verbose_name = _("Users and access")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the login audit receivers)

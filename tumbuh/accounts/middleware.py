@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
+from .access import ADMIN, PUBLIC, REGION_SAFE, classify
 from .scoping import is_admin
 
 
@@ -16,18 +17,18 @@ class RegionAccessMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        target = getattr(view_func, "view_class", view_func)
-        if getattr(view_func, "tumbuh_public", False) or getattr(target, "tumbuh_public", False):
+        match = getattr(request, "resolver_match", None)
+        kind = classify(view_func, match.namespaces if match else ())
+        if kind == PUBLIC:
             return None
         if request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
             return None
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-        module = getattr(view_func, "__module__", "") or ""
-        if module.startswith("django.contrib.admin"):
+        if kind == ADMIN:
             if is_admin(request.user):
                 return None
             raise PermissionDenied
-        if getattr(view_func, "tumbuh_region_safe", False) or getattr(target, "tumbuh_region_safe", False):
+        if kind == REGION_SAFE:
             return None
         raise PermissionDenied

@@ -51,11 +51,39 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def clean(self) -> None:
+        """One role, one scope: the field the role is scoped by must be set, and the others left
+        empty, so the admin screen never suggests a scope the access rules do not apply."""
         super().clean()
+        errors: dict[str, str] = {}
         if self.role == Role.CADRE and not self.posyandu_id:
-            raise ValidationError({"posyandu": _("A cadre must belong to a posyandu.")})
+            errors["posyandu"] = _("A cadre must belong to a posyandu.")
         if self.role == Role.PUSKESMAS and not self.puskesmas_id:
-            raise ValidationError({"puskesmas": _("A puskesmas officer must belong to a puskesmas.")})
+            errors["puskesmas"] = _("A puskesmas officer must belong to a puskesmas.")
         level = ROLE_REGION_LEVEL.get(self.role)
         if level and (self.region is None or self.region.level != level):
-            raise ValidationError({"region": _("This role needs a region at level %(level)s.") % {"level": level}})
+            errors["region"] = _("This role needs a region at level %(level)s.") % {
+                "level": Region.Level(level).label
+            }
+        if self.posyandu_id and self.role != Role.CADRE:
+            errors.setdefault("posyandu", _("Only cadres are scoped by posyandu; leave this empty."))
+        if self.puskesmas_id and self.role != Role.PUSKESMAS:
+            errors.setdefault("puskesmas", _("Only puskesmas officers are scoped by puskesmas; leave this empty."))
+        if self.region_id and not level:
+            errors.setdefault("region", _("This role is not scoped by region; leave this empty."))
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def scope_label(self) -> str:
+        """Human description of what this user may see, for the account page and the admin."""
+        if not self.is_active:
+            return str(_("nothing (account inactive)"))
+        if self.is_superuser or self.role == Role.ADMIN:
+            return str(_("everything (administrator)"))
+        if self.role == Role.CADRE and self.posyandu_id:
+            return str(_("children of posyandu %(name)s") % {"name": self.posyandu})
+        if self.role == Role.PUSKESMAS and self.puskesmas_id:
+            return str(_("the service area of puskesmas %(name)s") % {"name": self.puskesmas})
+        if ROLE_REGION_LEVEL.get(self.role) and self.region_id:
+            return str(self.region)
+        return str(_("nothing (no role or scope assigned)"))

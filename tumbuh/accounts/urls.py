@@ -1,10 +1,10 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .access import public
+from . import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", public(auth_views.LoginView.as_view(template_name="accounts/login.html")), name="login"),
-    path("logout/", public(auth_views.LogoutView.as_view()), name="logout"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("me/", views.me, name="me"),
 ]

@@ -1,6 +1,7 @@
 """Who created, changed, viewed or exported personal data (UU 27/2022), readable in the UI."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -29,13 +30,14 @@ class AuditEvent(models.Model):
     # Region code the event concerns, so a region's team can read its own region's log.
     region_code = models.CharField(max_length=13, blank=True, db_index=True)
     summary = models.CharField(_("summary"), max_length=255, blank=True)
-    detail = models.JSONField(default=dict, blank=True)
+    detail = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["user", "at"]), models.Index(fields=["region_code", "at"])]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type} {self.object_id}"

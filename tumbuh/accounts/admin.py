@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Role and scope"), {"fields": ("role", "region", "posyandu", "puskesmas")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Role and scope"), {"fields": ("role", "region", "posyandu", "puskesmas")}),
+    )
+    list_display = ("username", "get_full_name", "role", "scope_label", "is_active", "last_login")
+    list_filter = ("role", "is_active", "is_superuser")
+    list_select_related = ("region", "posyandu", "puskesmas")
+    search_fields = ("username", "first_name", "last_name", "email", "region__name", "posyandu__name")
+    raw_id_fields = ("region", "posyandu", "puskesmas")
+
+    @admin.display(description=_("scope"))
+    def scope_label(self, obj):
+        return obj.scope_label
