@@ -95,5 +95,11 @@ class Measurement(models.Model):
         return f"{self.child_id} @ {self.measured_on}"
 
     @property
+    def warning_texts(self) -> list[str]:
+        from .derivation import warning_message
+
+        return [warning_message(w) for w in self.warnings or []]
+
+    @property
     def is_stunted(self) -> bool:
         return self.length_for_age_z is not None and not self.length_for_age_flag and self.length_for_age_z < -2
