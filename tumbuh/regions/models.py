@@ -47,8 +47,16 @@ class Region(models.Model):
 
 
 def within(field: str, region_code: str) -> models.Q:
-    """Q for rows whose region-code column `field` lies inside `region_code` (or equals it)."""
-    return models.Q(**{field: region_code}) | models.Q(**{f"{field}__startswith": region_code + "."})
+    """Q for rows whose region-code column `field` lies inside `region_code` (or equals it).
+
+    `field` may be a code column ("code", "region_code") or a foreign key to Region given by its
+    column ("desa_id", "child__desa_id") or its path ("desa__code")."""
+    prefix_field = field
+    if field.endswith("_id"):
+        # Django offers no startswith on a foreign key; through the target's key it does, and
+        # trims the join, so this is still a LIKE on the local column.
+        prefix_field = field.removesuffix("_id") + "__pk"
+    return models.Q(**{field: region_code}) | models.Q(**{f"{prefix_field}__startswith": region_code + "."})
 
 
 class Puskesmas(models.Model):
