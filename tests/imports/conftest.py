@@ -1,0 +1,21 @@
+import pytest
+
+from tumbuh.accounts.models import Role
+from tumbuh.imports.testing import create_regions
+
+
+@pytest.fixture
+def regions(db):
+    create_regions()
+
+
+@pytest.fixture
+def kota_user(regions, django_user_model):
+    return django_user_model.objects.create_user(
+        "tpps_bontang", password="x-pass-12345", role=Role.KABUPATEN, region_id="64.74")
+
+
+@pytest.fixture
+def desa_user(regions, django_user_model):
+    return django_user_model.objects.create_user(
+        "desa_guntung", password="x-pass-12345", role=Role.DESA, region_id="64.74.01.1002")

@@ -1,0 +1,110 @@
+"""What each import did: one ImportBatch per file, one ImportRow per data row, and the near
+duplicates a person has to decide on."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tumbuh.regions.models import Region
+from tumbuh.registry.models import Person
+
+
+class ImportBatch(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed, nothing imported")
+
+    source = models.CharField(max_length=20, default="eppgbm")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(_("file"), max_length=255)
+    file_sha256 = models.CharField(max_length=64, db_index=True)
+    file_format = models.CharField(max_length=8, blank=True)
+    header = models.JSONField(default=list, blank=True)  # the file's own header row, for the rejects file
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.RUNNING)
+    error = models.TextField(blank=True)
+
+    total_rows = models.IntegerField(_("rows"), default=0)
+    blank_rows = models.IntegerField(_("blank rows"), default=0)
+    imported = models.IntegerField(_("imported"), default=0)
+    merged = models.IntegerField(_("merged"), default=0)
+    unchanged = models.IntegerField(_("unchanged"), default=0)
+    rejected = models.IntegerField(_("rejected"), default=0)
+    people_created = models.IntegerField(default=0)
+    rows_with_notes = models.IntegerField(default=0)
+    review_count = models.IntegerField(default=0)
+    # {"desa": {"KEC / DESA": rows}, "posyandu_created": [...], "puskesmas": {...}}
+    unknown_places = models.JSONField(default=dict, blank=True)
+    zscore_summary = models.JSONField(default=dict, blank=True)
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def accounted_rows(self) -> int:
+        return self.imported + self.merged + self.unchanged + self.rejected + self.blank_rows
+
+
+class ImportRow(models.Model):
+    class Outcome(models.TextChoices):
+        IMPORTED = "imported", _("imported")
+        MERGED = "merged", _("merged (updated)")
+        UNCHANGED = "unchanged", _("unchanged")
+        REJECTED = "rejected", _("rejected")
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    row_number = models.IntegerField()  # as the spreadsheet shows it, header = its own number
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    person = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    measurement = models.ForeignKey(
+        "measurements.Measurement", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reasons = models.JSONField(default=list, blank=True)  # why rejected
+    notes = models.JSONField(default=list, blank=True)  # what was repaired
+    cells = models.JSONField(default=list, blank=True)  # raw text, kept when rejected or noted
+    previous = models.JSONField(default=dict, blank=True)  # values replaced by a merge
+
+    class Meta:
+        ordering = ["batch", "row_number"]
+        constraints = [models.UniqueConstraint(fields=["batch", "row_number"], name="importrow_unique_number")]
+        indexes = [models.Index(fields=["batch", "outcome"])]
+
+
+class ParentName(models.Model):
+    """The parent's name EPPGBM gives for a child (we have no birth date to register the parent as
+    a Person); part of the fallback match key name + birth date + parent."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="eppgbm_parent")
+    parent_name = models.CharField(max_length=120)
+
+
+class MatchReview(models.Model):
+    """A child created by an import who may be the same as an existing child: a person decides."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("to review")
+        SAME = "same", _("same child (merged)")
+        DIFFERENT = "different", _("different children")
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="reviews")
+    row_number = models.IntegerField()
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    candidate = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-score"]
+        constraints = [models.UniqueConstraint(fields=["person", "candidate"], name="matchreview_unique_pair")]

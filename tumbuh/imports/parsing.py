@@ -1,0 +1,316 @@
+"""One row of text cells -> a typed record, or the reasons it cannot be one.
+
+Repairs that are certain (weight typed in grams, height in millimetres, comma decimals) are made
+and recorded as notes; anything doubtful rejects the row with a reason the operator can act on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.utils.translation import gettext as _
+
+from tumbuh.measurements.validation import (
+    ARM_RANGE_CM,
+    LENGTH_RANGE_CM,
+    WEIGHT_RANGE_KG,
+    input_errors,
+)
+from tumbuh.registry.nik import NikError, clean_nik, parse_nik
+
+# EPPGBM writes these where it had no value to put (domain.md 2.2).
+SENTINELS = {999.99, 999.9, 999.0, 9999.0, 99999.0, -999.99, -999.0}
+
+# The data-entry screen's limits apply to imported rows too (one definition of a valid measurement).
+WEIGHT_KG = WEIGHT_RANGE_KG
+HEIGHT_CM = LENGTH_RANGE_CM
+ARM_CM = ARM_RANGE_CM
+BIRTH_WEIGHT_KG = (0.3, 7.0)
+BIRTH_LENGTH_CM = (20.0, 65.0)
+
+SEX = {
+    "l": "M", "lk": "M", "laki-laki": "M", "laki laki": "M", "lakilaki": "M", "m": "M", "male": "M",
+    "p": "F", "pr": "F", "perempuan": "F", "wanita": "F", "f": "F", "female": "F",
+}
+POSITION = {
+    "berdiri": "h", "tb": "h", "h": "h", "standing": "h", "tinggi": "h",
+    "terlentang": "l", "telentang": "l", "berbaring": "l", "tidur": "l", "pb": "l", "l": "l",
+    "lying": "l", "panjang": "l",
+}
+MONTHS = {
+    "jan": 1, "januari": 1, "feb": 2, "februari": 2, "peb": 2, "mar": 3, "maret": 3, "apr": 4,
+    "april": 4, "mei": 5, "may": 5, "jun": 6, "juni": 6, "jul": 7, "juli": 7, "agu": 8, "agt": 8,
+    "agustus": 8, "aug": 8, "sep": 9, "september": 9, "okt": 10, "oktober": 10, "oct": 10,
+    "nov": 11, "november": 11, "des": 12, "desember": 12, "dec": 12,
+}
+
+
+class BadValue(ValueError):
+    pass
+
+
+@dataclass(slots=True)
+class Record:
+    name: str
+    sex: str
+    birth_date: dt.date
+    measured_on: dt.date
+    nik: str = ""
+    parent_name: str = ""
+    birth_weight_kg: float | None = None
+    birth_length_cm: float | None = None
+    kecamatan: str = ""
+    puskesmas: str = ""
+    desa: str = ""
+    posyandu: str = ""
+    rt: str = ""
+    rw: str = ""
+    address: str = ""
+    weight_kg: float | None = None
+    length_cm: float | None = None
+    position: str = ""
+    arm_circumference_cm: float | None = None
+    wfa_z: float | None = None
+    hfa_z: float | None = None
+    wfh_z: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_D_MONTH_Y = re.compile(r"^(\d{1,2})[ \-]([a-z]+)[ \-](\d{4})$")
+_SERIAL = re.compile(r"^\d{5}(?:\.0+)?$")
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+@lru_cache(maxsize=100_000)
+def parse_date(text: str) -> dt.date | None:
+    """The date formats EPPGBM files use: dd/mm/yyyy, dd-mm-yyyy, yyyy-mm-dd, 5 Januari 2023 and
+    Excel serial numbers. Raises BadValue for anything else."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        if m := _YMD.match(text):
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        if m := _DMY.match(text):
+            year = int(m[3])
+            if len(m[3]) == 2:  # two-digit year: children are born this century
+                year += 2000
+            return dt.date(year, int(m[2]), int(m[1]))
+        if m := _D_MONTH_Y.match(text.lower()):
+            if m[2] in MONTHS:
+                return dt.date(int(m[3]), MONTHS[m[2]], int(m[1]))
+        if _SERIAL.match(text):
+            return EXCEL_EPOCH + dt.timedelta(days=int(float(text)))
+    except ValueError as exc:  # 31/02/2023
+        raise BadValue(_("'%(value)s' is not a valid date") % {"value": text}) from exc
+    raise BadValue(_("'%(value)s' is not a date (use dd/mm/yyyy)") % {"value": text})
+
+
+@lru_cache(maxsize=200_000)
+def parse_number(text: str) -> float | None:
+    """A decimal with ',' or '.' as separator; raises BadValue for text like 'tdk diukur'."""
+    original = text.strip()
+    text = original.replace(" ", "")
+    if not text or text in {"-", "--"}:
+        return None
+    if "," in text:
+        if "." in text and text.rfind(",") < text.rfind("."):
+            text = text.replace(",", "")  # 1,234.5
+        else:
+            text = text.replace(".", "").replace(",", ".")  # 1.234,5 or 12,5
+    try:
+        value = float(text)
+    except ValueError:
+        raise BadValue(_("'%(value)s' is not a number") % {"value": original}) from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise BadValue(_("'%(value)s' is not a number") % {"value": original})
+    return value
+
+
+def is_sentinel(value: float | None) -> bool:
+    return value is not None and round(value, 2) in SENTINELS
+
+
+def _fix_weight(value: float, column: str, notes: list[str], reasons: list[str]) -> float | None:
+    low, high = WEIGHT_KG
+    if low <= value <= high:
+        return value
+    if 250 <= value <= high * 1000:
+        kg = round(value / 1000, 3)
+        notes.append(_("%(col)s %(old)s converted from grams to %(new)s kg") % {"col": column, "old": _g(value), "new": _g(kg)})
+        return kg
+    return value  # out of range either way: input_errors() says so
+
+
+def _fix_length(value: float, column: str, bounds: tuple[float, float], notes, reasons) -> float | None:
+    low, high = bounds
+    if low <= value <= high:
+        return value
+    if low * 10 <= value <= high * 10:
+        cm = round(value / 10, 2)
+        notes.append(_("%(col)s %(old)s converted from millimetres to %(new)s cm") % {"col": column, "old": _g(value), "new": _g(cm)})
+        return cm
+    if low / 100 <= value <= min(high / 100, 2.5):
+        cm = round(value * 100, 2)
+        notes.append(_("%(col)s %(old)s converted from metres to %(new)s cm") % {"col": column, "old": _g(value), "new": _g(cm)})
+        return cm
+    if reasons is None:
+        return None
+    return value  # out of range either way: input_errors() says so
+
+
+def _g(value: float) -> str:
+    return f"{value:g}"
+
+
+class RowParser:
+    """Parses rows of one file; `mapping` is field -> column index, `header` the file's headers."""
+
+    def __init__(self, mapping: dict[str, int], header: list[str], today: dt.date | None = None):
+        self.mapping = mapping
+        self.header = header
+        self.today = today or dt.date.today()
+
+    def column(self, field_name: str) -> str:
+        return self.header[self.mapping[field_name]].strip()
+
+    def _cell(self, cells: list[str], field_name: str) -> str:
+        index = self.mapping.get(field_name)
+        if index is None or index >= len(cells):
+            return ""
+        return cells[index].strip()
+
+    def parse(self, cells: list[str]) -> tuple[Record | None, list[str]]:
+        """(record, []) or (None, reasons)."""
+        get = self._cell
+        reasons: list[str] = []
+        notes: list[str] = []
+
+        name = " ".join(get(cells, "name").split())
+        if not name:
+            reasons.append(_("%(col)s is empty") % {"col": self.column("name")})
+        sex_text = get(cells, "sex")
+        sex = SEX.get(sex_text.lower())
+        if sex is None:
+            reasons.append(_("%(col)s '%(value)s' is not L or P") % {"col": self.column("sex"), "value": sex_text})
+
+        birth_date = self._date(cells, "birth_date", reasons, required=True)
+        measured_on = self._date(cells, "measured_on", reasons, required=True)
+        if birth_date and birth_date.year < 1900:
+            reasons.append(_("birth date %(b)s is not plausible") % {"b": birth_date})
+
+        desa = " ".join(get(cells, "desa").split())
+        if not desa:
+            reasons.append(_("%(col)s is empty") % {"col": self.column("desa")})
+
+        weight = self._measure(cells, "weight", reasons, notes)
+        if weight is not None:
+            weight = _fix_weight(weight, self.column("weight"), notes, reasons)
+        height = self._measure(cells, "height", reasons, notes)
+        if height is not None:
+            height = _fix_length(height, self.column("height"), HEIGHT_CM, notes, reasons)
+        arm = self._measure(cells, "arm_circumference", reasons, notes)
+        if arm is not None:
+            arm = _fix_length(arm, self.column("arm_circumference"), ARM_CM, notes, reasons)
+
+        nik = ""
+        nik_text = get(cells, "nik")
+        if nik_text and nik_text.strip("-0 ") != "":
+            try:
+                parse_nik(nik_text)
+                nik = clean_nik(nik_text)
+            except NikError as exc:
+                # The child can still be matched by name, birth date and parent; keep the row.
+                notes.append(_("NIK not used: %(error)s") % {"error": exc})
+
+        position_text = get(cells, "position")
+        position = POSITION.get(position_text.lower(), "")
+        if height is not None and not position and birth_date and measured_on:
+            # WHO convention: lying under 2 years, standing from 2 years.
+            position = "l" if (measured_on - birth_date).days < 731 else "h"
+            notes.append(_("%(col)s '%(value)s' not recognised; assumed %(position)s by age") % {
+                "col": self.column("position") if "position" in self.mapping else "Cara Ukur",
+                "value": position_text, "position": _("lying") if position == "l" else _("standing")})
+        if birth_date and measured_on and not reasons:
+            reasons.extend(str(p) for p in input_errors(
+                birth_date=birth_date, measured_on=measured_on, weight_kg=weight, length_cm=height,
+                position=position, head=None, arm=arm, today=self.today))
+
+        birth_weight = self._optional(cells, "birth_weight", notes)
+        if birth_weight is not None:
+            if BIRTH_WEIGHT_KG[1] < birth_weight <= BIRTH_WEIGHT_KG[1] * 1000 and birth_weight >= 300:
+                notes.append(_("%(col)s %(old)s converted from grams") % {"col": self.column("birth_weight"), "old": _g(birth_weight)})
+                birth_weight = round(birth_weight / 1000, 3)
+            if not BIRTH_WEIGHT_KG[0] <= birth_weight <= BIRTH_WEIGHT_KG[1]:
+                notes.append(_("%(col)s %(value)s not plausible; left empty") % {"col": self.column("birth_weight"), "value": _g(birth_weight)})
+                birth_weight = None
+        birth_length = self._optional(cells, "birth_length", notes)
+        if birth_length is not None:
+            fixed = _fix_length(birth_length, self.column("birth_length"), BIRTH_LENGTH_CM, notes, None)
+            if fixed is None:
+                notes.append(_("%(col)s %(value)s not plausible; left empty") % {"col": self.column("birth_length"), "value": _g(birth_length)})
+            birth_length = fixed
+
+        if reasons:
+            return None, reasons
+        return Record(
+            name=name, sex=sex, birth_date=birth_date, measured_on=measured_on, nik=nik,
+            parent_name=" ".join(get(cells, "parent_name").split()),
+            birth_weight_kg=birth_weight, birth_length_cm=birth_length,
+            kecamatan=" ".join(get(cells, "kecamatan").split()),
+            puskesmas=" ".join(get(cells, "puskesmas").split()),
+            desa=desa, posyandu=" ".join(get(cells, "posyandu").split()),
+            rt=get(cells, "rt")[:3], rw=get(cells, "rw")[:3], address=get(cells, "address")[:255],
+            weight_kg=weight, length_cm=height, position=position, arm_circumference_cm=arm,
+            wfa_z=self._optional(cells, "wfa_z", None), hfa_z=self._optional(cells, "hfa_z", None),
+            wfh_z=self._optional(cells, "wfh_z", None), notes=notes,
+        ), []
+
+    def _date(self, cells, field_name, reasons, required=False) -> dt.date | None:
+        if field_name not in self.mapping:
+            return None
+        try:
+            value = parse_date(self._cell(cells, field_name))
+        except BadValue as exc:
+            reasons.append(f"{self.column(field_name)}: {exc}")
+            return None
+        if value is None and required:
+            reasons.append(_("%(col)s is empty") % {"col": self.column(field_name)})
+        return value
+
+    def _measure(self, cells, field_name, reasons, notes) -> float | None:
+        """A measured value: text is a reason to reject, a sentinel means 'not measured'."""
+        if field_name not in self.mapping:
+            return None
+        try:
+            value = parse_number(self._cell(cells, field_name))
+        except BadValue as exc:
+            reasons.append(f"{self.column(field_name)}: {exc}")
+            return None
+        if is_sentinel(value):
+            notes.append(_("%(col)s %(value)s is a placeholder; left empty") % {"col": self.column(field_name), "value": _g(value)})
+            return None
+        if value is not None and value <= 0:
+            notes.append(_("%(col)s %(value)s is not a measurement; left empty") % {"col": self.column(field_name), "value": _g(value)})
+            return None
+        return value
+
+    def _optional(self, cells, field_name, notes) -> float | None:
+        """A secondary value (birth weight, EPPGBM's z-scores): unusable means empty, not rejected."""
+        if field_name not in self.mapping:
+            return None
+        text = self._cell(cells, field_name)
+        try:
+            value = parse_number(text)
+        except BadValue:
+            if notes is not None:
+                notes.append(_("%(col)s '%(value)s' is not a number; left empty") % {"col": self.column(field_name), "value": text})
+            return None
+        if is_sentinel(value) or (value is not None and value <= 0 and notes is not None):
+            return None
+        return value

@@ -1,0 +1,507 @@
+"""Importing an EPPGBM by-name export: one file = one ImportBatch = one transaction.
+
+Rows are read lazily and handled a chunk at a time with a fixed number of queries per chunk
+(never one per row). Every data row gets exactly one ImportRow (imported, merged, unchanged or
+rejected); blank lines are counted. Anything that goes wrong rolls the whole file back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tumbuh.accounts.scoping import measurements_for, people_for, regions_for
+from tumbuh.audit.services import record
+from tumbuh.measurements.models import Measurement
+from tumbuh.measurements.services import recompute_children
+from tumbuh.regions.models import Region, within
+from tumbuh.registry.models import Household, Person
+
+from .columns import find_header_row, map_header, missing_required
+from .matching import ChildIndex, normalise_name, normalise_place
+from .models import ImportBatch, ImportRow, MatchReview, ParentName
+from .parsing import Record, RowParser
+from .places import PlaceResolver
+from .readers import read_rows, sniff_format
+
+CHUNK_ROWS = 5000
+HEADER_SEARCH_ROWS = 30
+Z_TOLERANCE = 0.05  # EPPGBM prints two decimals; more than this is a real disagreement
+Z_INDICATORS = [("wfa", "BB/U", "weight_for_age_z"), ("hfa", "TB/U", "length_for_age_z"),
+                ("wfh", "BB/TB", "weight_for_length_z")]
+MEASURED_FIELDS = ("weight_kg", "length_cm", "position", "arm_circumference_cm")
+
+
+class ImportRefused(Exception):
+    """Refused before anything was read (region outside the user's area)."""
+
+
+class ImportFailed(Exception):
+    """The file could not be imported; the database is as it was. `batch` says why."""
+
+    def __init__(self, batch: ImportBatch, message: str):
+        super().__init__(message)
+        self.batch = batch
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def estimate_rows(path: Path) -> int | None:
+    """A cheap row count for the progress bar (None when it would cost a full parse)."""
+    path = Path(path)
+    with path.open("rb") as handle:
+        kind = sniff_format(handle.read(4096))
+    if kind == "csv":
+        with path.open("rb") as handle:
+            return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+    if kind == "html":
+        with path.open("rb") as handle:
+            return sum(block.lower().count(b"<tr") for block in iter(lambda: handle.read(1 << 20), b""))
+    return None
+
+
+def import_eppgbm(
+    path: str | Path,
+    *,
+    user,
+    region_code: str,
+    file_name: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    request=None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> ImportBatch:
+    path = Path(path)
+    region = regions_for(user).filter(code=region_code).first()
+    if region is None:
+        raise ImportRefused(_("Region %(code)s is not inside your area.") % {"code": region_code})
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    batch = ImportBatch.objects.create(
+        user=user, region=region, file_name=(file_name or path.name)[:255],
+        file_sha256=file_sha256(path), file_format=_safe_sniff(head),
+    )
+    started = time.monotonic()
+    try:
+        with transaction.atomic():
+            importer = EppgbmImporter(batch, user, region, progress=progress, chunk_rows=chunk_rows)
+            importer.run(read_rows(path))
+            batch.status = ImportBatch.Status.DONE
+            batch.finished_at = timezone.now()
+            batch.seconds = round(time.monotonic() - started, 3)
+            batch.save()
+            record(
+                user, "import", obj=batch, region_code=region.code, request=request,
+                summary=_("EPPGBM file %(file)s: %(imported)d imported, %(merged)d merged, "
+                          "%(unchanged)d unchanged, %(rejected)d rejected")
+                % {"file": batch.file_name, "imported": batch.imported, "merged": batch.merged,
+                   "unchanged": batch.unchanged, "rejected": batch.rejected},
+                detail={"sha256": batch.file_sha256, "rows": batch.total_rows,
+                        "imported": batch.imported, "merged": batch.merged,
+                        "unchanged": batch.unchanged, "rejected": batch.rejected,
+                        "people_created": batch.people_created},
+            )
+    except Exception as exc:
+        message = str(exc) or exc.__class__.__name__
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportBatch.Status.FAILED, error=message, finished_at=timezone.now(),
+            seconds=round(time.monotonic() - started, 3),
+        )
+        batch.refresh_from_db()
+        record(user, "import", obj=batch, region_code=region.code, request=request,
+               summary=_("EPPGBM file %(file)s failed: %(error)s") % {"file": batch.file_name, "error": message},
+               detail={"sha256": batch.file_sha256, "failed": True})
+        raise ImportFailed(batch, message) from exc
+    return batch
+
+
+def _safe_sniff(head: bytes) -> str:
+    try:
+        return sniff_format(head)
+    except ValueError:
+        return ""
+
+
+class FileProblem(ValueError):
+    pass
+
+
+class _Entry:
+    __slots__ = ("row_number", "cells", "record", "reasons", "desa", "posyandu", "person",
+                 "outcome", "measurement_id", "previous", "new_measurement")
+
+    def __init__(self, row_number: int, cells: list[str], record: Record | None, reasons: list[str]):
+        self.row_number = row_number
+        self.cells = cells
+        self.record = record
+        self.reasons = reasons
+        self.desa = None
+        self.posyandu = None
+        self.person = None
+        self.outcome = ""
+        self.measurement_id = None
+        self.previous = None
+        self.new_measurement = None
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, float) or isinstance(b, float):
+        return abs(a - b) < 1e-6
+    return a == b
+
+
+class EppgbmImporter:
+    def __init__(self, batch: ImportBatch, user, region: Region, *, progress=None, chunk_rows=CHUNK_ROWS):
+        self.batch = batch
+        self.user = user
+        self.region = region
+        self.progress = progress
+        self.chunk_rows = chunk_rows
+        self.places = PlaceResolver(user, region)
+        self.index = ChildIndex()
+        self.existing_ids: set[int] = set()
+        for pk, nik, name, birth_date, mother, parent in (
+            people_for(user).filter(within("desa_id", region.code))
+            .values_list("pk", "nik", "name", "birth_date", "mother__name", "eppgbm_parent__parent_name")
+        ):
+            self.index.add(pk, nik, name, birth_date, parent or mother or "")
+            self.existing_ids.add(pk)
+        self.next_temp = -1
+        self.temp_to_id: dict[int, int] = {}
+        self.seen: dict[tuple[int, dt.date], tuple[int, tuple]] = {}
+        self.touched: set[int] = set()
+        self.z_rows = array("q")
+        self.z_measurements = array("q")
+        self.z_values = {key: array("d") for key, _label, _field in Z_INDICATORS}
+        self.households: dict[tuple, Household] = {}
+
+    # -- reading ---------------------------------------------------------------------------------
+    def run(self, rows: Iterable[list[str]]) -> None:
+        rows = iter(rows)
+        head = list(islice(rows, HEADER_SEARCH_ROWS))
+        at = find_header_row(head)
+        if at is None:
+            best = max(head, key=lambda r: len(map_header(r)), default=[])
+            raise FileProblem(
+                _("No EPPGBM header found in the first %(n)d rows; missing columns: %(missing)s")
+                % {"n": HEADER_SEARCH_ROWS, "missing": ", ".join(missing_required(map_header(best)))}
+            )
+        header = head[at]
+        self.batch.header = header
+        self.parser = RowParser(map_header(header), header, today=timezone.localdate())
+        numbered = self._numbered(at + 2, head[at + 1:], rows)
+        while chunk := list(islice(numbered, self.chunk_rows)):
+            self._process(chunk)
+            if self.progress:
+                self.progress(len(chunk))
+        self._finish()
+
+    @staticmethod
+    def _numbered(first: int, head: list, rest: Iterator) -> Iterator[tuple[int, list[str]]]:
+        number = first
+        for cells in head:
+            yield number, cells
+            number += 1
+        for cells in rest:
+            yield number, cells
+            number += 1
+
+    # -- one chunk -------------------------------------------------------------------------------
+    def _process(self, chunk: list[tuple[int, list[str]]]) -> None:
+        batch, places = self.batch, self.places
+        entries: list[_Entry] = []
+        for row_number, cells in chunk:
+            if not any(cells):
+                batch.blank_rows += 1
+                continue
+            rec, reasons = self.parser.parse(cells)
+            entry = _Entry(row_number, cells, rec, reasons)
+            entries.append(entry)
+            if rec is None:
+                continue
+            entry.desa = places.desa(rec.kecamatan, rec.desa)
+            if entry.desa is None:
+                entry.reasons.append(
+                    _("%(col)s '%(desa)s' (Kec '%(kec)s') is not a desa/kelurahan of %(region)s")
+                    % {"col": self.parser.column("desa"), "desa": rec.desa, "kec": rec.kecamatan,
+                       "region": f"{self.region.name} ({self.region.code})"})
+        batch.total_rows += len(entries)
+        ok = [e for e in entries if not e.reasons]
+
+        self._resolve_posyandu(ok)
+        self._refuse_niks_registered_elsewhere(ok)
+        ok = [e for e in ok if not e.reasons]
+        reviews = self._match_children(ok)
+        ok = [e for e in ok if not e.reasons]
+        self._create_people()
+        self._decide_measurements(ok)
+        self._write(entries, reviews)
+
+    def _resolve_posyandu(self, ok: list[_Entry]) -> None:
+        wanted: dict[tuple[str, str], tuple[str, str]] = {}
+        for e in ok:
+            if e.record.posyandu:
+                e.posyandu = self.places.posyandu_id(e.desa, e.record.posyandu)
+                if e.posyandu is None:
+                    wanted.setdefault((e.desa, normalise_place(e.record.posyandu)),
+                                      (e.record.posyandu, e.record.puskesmas))
+        if wanted:
+            self.places.create_posyandu(wanted)
+            for e in ok:
+                if e.record.posyandu and e.posyandu is None:
+                    e.posyandu = self.places.posyandu_id(e.desa, e.record.posyandu)
+
+    def _refuse_niks_registered_elsewhere(self, ok: list[_Entry]) -> None:
+        unknown = {e.record.nik for e in ok if e.record.nik and e.record.nik not in self.index.by_nik}
+        if not unknown:
+            return
+        # NIK is unique nationally: only the NIKs (no other data) of people outside this import's
+        # region are checked, so the row can be refused instead of breaking the constraint.
+        elsewhere = set(Person.objects.filter(nik__in=unknown).values_list("nik", flat=True))
+        for e in ok:
+            if e.record.nik in elsewhere:
+                e.reasons.append(_("NIK %(nik)s belongs to a person registered outside %(region)s; "
+                                   "move that person first") % {"nik": e.record.nik, "region": self.region.code})
+
+    def _match_children(self, ok: list[_Entry]) -> list[tuple[_Entry, int, int, float]]:
+        index, reviews = self.index, []
+        self.pending_people: dict[int, Person] = {}
+        self.pending_parents: dict[int, str] = {}
+        self.nik_updates: dict[int, str] = {}
+        for e in ok:
+            rec = e.record
+            person, how = index.exact(rec.nik, rec.name, rec.birth_date, rec.parent_name)
+            if person is not None and how == "key" and rec.nik:
+                on_record = index.nik_of.get(person)
+                if on_record and on_record != rec.nik:
+                    e.reasons.append(_("this child (name, birth date, parent) is on record with NIK "
+                                       "%(other)s, not %(nik)s") % {"other": on_record, "nik": rec.nik})
+                    continue
+                if not on_record:  # the file supplies a NIK the record lacked
+                    index.set_nik(person, rec.nik)
+                    if person in self.pending_people:
+                        self.pending_people[person].nik = rec.nik
+                    else:
+                        self.nik_updates[self._real(person)] = rec.nik
+            if person is None:
+                person = self.next_temp
+                self.next_temp -= 1
+                self.pending_people[person] = Person(
+                    nik=rec.nik, name=rec.name[:120], sex=rec.sex, birth_date=rec.birth_date,
+                    birth_weight_kg=rec.birth_weight_kg, birth_length_cm=rec.birth_length_cm,
+                    desa_id=e.desa, posyandu_id=e.posyandu, created_by=self.user if self.user.pk else None,
+                    household=self._household(e),
+                )
+                if rec.parent_name:
+                    self.pending_parents[person] = rec.parent_name[:120]
+                near = index.near(rec.name, rec.birth_date, rec.parent_name)
+                index.add(person, rec.nik, rec.name, rec.birth_date, rec.parent_name)
+                if near:
+                    reviews.append((e, person, near[0].person_id, near[0].score))
+            e.person = person
+        return reviews
+
+    def _household(self, e: _Entry) -> Household | None:
+        rec = e.record
+        if not rec.address:
+            return None
+        key = (e.desa, normalise_name(rec.parent_name), normalise_name(rec.address), rec.rt, rec.rw)
+        if key not in self.households:
+            self.households[key] = Household(address=rec.address, rt=rec.rt, rw=rec.rw, desa_id=e.desa)
+        return self.households[key]
+
+    def _create_people(self) -> None:
+        if not self.pending_people:
+            return
+        households = {id(p.household): p.household for p in self.pending_people.values() if p.household}
+        new_households = [h for h in households.values() if h.pk is None]
+        Household.objects.bulk_create(new_households, batch_size=1000)
+        for person in self.pending_people.values():
+            if person.household is not None:
+                person.household_id = person.household.pk
+        people = list(self.pending_people.values())
+        Person.objects.bulk_create(people, batch_size=1000)
+        for temp, person in self.pending_people.items():
+            self.temp_to_id[temp] = person.pk
+        ParentName.objects.bulk_create(
+            [ParentName(person_id=self.temp_to_id[t], parent_name=name) for t, name in self.pending_parents.items()],
+            batch_size=2000,
+        )
+        self.batch.people_created += len(people)
+        if self.nik_updates:
+            updates = [Person(pk=pk, nik=nik, updated_at=timezone.now()) for pk, nik in self.nik_updates.items()]
+            Person.objects.bulk_update(updates, ["nik", "updated_at"], batch_size=1000)
+
+    def _real(self, person: int) -> int:
+        return self.temp_to_id[person] if person < 0 else person
+
+    def _decide_measurements(self, ok: list[_Entry]) -> None:
+        lookup = {}
+        old_children = {e.person for e in ok if e.person > 0}
+        if old_children:
+            dates = {e.record.measured_on for e in ok if e.person > 0}
+            for row in (measurements_for(self.user)
+                        .filter(child_id__in=old_children, measured_on__in=dates)
+                        .values_list("pk", "child_id", "measured_on", *MEASURED_FIELDS, "posyandu_id")):
+                lookup[(row[1], row[2])] = row
+        self.to_update: list[Measurement] = []
+        for e in ok:
+            rec = e.record
+            values = (rec.weight_kg, rec.length_cm, rec.position, rec.arm_circumference_cm)
+            key = (e.person, rec.measured_on)
+            if key in self.seen:
+                first_row, first_values, measurement_id = self.seen[key]
+                if all(_same(a, b) for a, b in zip(values, first_values, strict=True)):
+                    e.outcome = ImportRow.Outcome.UNCHANGED
+                    e.measurement_id = measurement_id
+                    rec.notes.append(_("same as row %(row)d") % {"row": first_row})
+                else:
+                    e.reasons.append(_("same child and date as row %(row)d but different values; "
+                                       "keep one of the two") % {"row": first_row})
+                continue
+            child = self._real(e.person)
+            existing = lookup.get((child, rec.measured_on))
+            if existing is None:
+                e.outcome = ImportRow.Outcome.IMPORTED
+                e.new_measurement = Measurement(
+                    child_id=child, measured_on=rec.measured_on, weight_kg=rec.weight_kg,
+                    length_cm=rec.length_cm, position=rec.position,
+                    arm_circumference_cm=rec.arm_circumference_cm, posyandu_id=e.posyandu,
+                    source=Measurement.Source.IMPORT, desa_id=e.desa,
+                )
+                self.touched.add(child)
+            else:
+                e.measurement_id = existing[0]
+                old = existing[3:7]
+                if all(_same(a, b) for a, b in zip(values, old, strict=True)):
+                    e.outcome = ImportRow.Outcome.UNCHANGED
+                else:
+                    e.outcome = ImportRow.Outcome.MERGED
+                    e.previous = {f: v for f, v in zip(MEASURED_FIELDS, old, strict=True)}
+                    self.to_update.append(Measurement(
+                        pk=existing[0], weight_kg=rec.weight_kg, length_cm=rec.length_cm,
+                        position=rec.position, arm_circumference_cm=rec.arm_circumference_cm,
+                        posyandu_id=e.posyandu or existing[7], updated_at=timezone.now(),
+                    ))
+                    self.touched.add(child)
+            self.seen[key] = (e.row_number, values, e.measurement_id)
+
+    def _write(self, entries: list[_Entry], reviews) -> None:
+        batch = self.batch
+        created = [e for e in entries if e.new_measurement is not None and not e.reasons]
+        Measurement.objects.bulk_create([e.new_measurement for e in created], batch_size=1000)
+        for e in created:
+            e.measurement_id = e.new_measurement.pk
+            key = (e.person, e.record.measured_on)
+            self.seen[key] = (self.seen[key][0], self.seen[key][1], e.measurement_id)
+        if self.to_update:
+            Measurement.objects.bulk_update(
+                self.to_update, [*MEASURED_FIELDS, "posyandu_id", "updated_at"], batch_size=500)
+
+        rows = []
+        for e in entries:
+            rec = e.record
+            notes = rec.notes if rec is not None else []
+            if e.reasons:
+                outcome, person, measurement = ImportRow.Outcome.REJECTED, None, None
+                batch.rejected += 1
+            else:
+                outcome, person, measurement = e.outcome, self._real(e.person), e.measurement_id
+                setattr(batch, outcome, getattr(batch, outcome) + 1)
+                if rec.wfa_z is not None or rec.hfa_z is not None or rec.wfh_z is not None:
+                    self.z_rows.append(e.row_number)
+                    self.z_measurements.append(measurement)
+                    for key, _label, _field in Z_INDICATORS:
+                        value = getattr(rec, f"{key}_z")
+                        self.z_values[key].append(np.nan if value is None else value)
+            if notes:
+                batch.rows_with_notes += 1
+            keep_cells = bool(e.reasons or notes or e.previous)
+            rows.append(ImportRow(
+                batch_id=batch.pk, row_number=e.row_number, outcome=outcome, person_id=person,
+                measurement_id=measurement, reasons=e.reasons, notes=notes,
+                cells=e.cells if keep_cells else [], previous=e.previous or {},
+            ))
+        ImportRow.objects.bulk_create(rows, batch_size=2000)
+        if reviews:
+            MatchReview.objects.bulk_create(
+                [MatchReview(batch_id=batch.pk, row_number=e.row_number, person_id=self._real(p),
+                             candidate_id=self._real(c), score=score)
+                 for e, p, c, score in reviews if not e.reasons],
+                batch_size=1000, ignore_conflicts=True,
+            )
+            batch.review_count += sum(1 for e, *_rest in reviews if not e.reasons)
+
+    # -- after the last chunk --------------------------------------------------------------------
+    def _finish(self) -> None:
+        batch = self.batch
+        if self.touched:
+            recompute_children(sorted(self.touched), batch_size=2000)
+        batch.zscore_summary = self._compare_zscores()
+        batch.unknown_places = {
+            "desa": dict(self.places.unknown_desa.most_common()),
+            "posyandu_created": self.places.created_posyandu,
+            "puskesmas": dict(self.places.unknown_puskesmas.most_common()),
+        }
+
+    def _compare_zscores(self) -> dict:
+        """EPPGBM's z-scores against ours, recomputed from the same inputs."""
+        if not len(self.z_measurements):
+            return {}
+        ids = np.frombuffer(self.z_measurements, dtype=np.int64)
+        ours = {key: np.full(len(ids), np.nan) for key, _label, _field in Z_INDICATORS}
+        position = {}
+        for i, pk in enumerate(ids):
+            position.setdefault(int(pk), []).append(i)
+        unique = list(position)
+        fields = [field for _key, _label, field in Z_INDICATORS]
+        for start in range(0, len(unique), 5000):
+            for pk, *values in (measurements_for(self.user).filter(pk__in=unique[start:start + 5000])
+                                .values_list("pk", *fields)):
+                for i in position[pk]:
+                    for (key, _label, _field), value in zip(Z_INDICATORS, values, strict=True):
+                        ours[key][i] = np.nan if value is None else value
+        summary: dict = {"tolerance": Z_TOLERANCE, "indicators": []}
+        worst = np.zeros(len(ids))
+        worst_key = np.full(len(ids), "", dtype=object)
+        for key, label, _field in Z_INDICATORS:
+            theirs = np.frombuffer(self.z_values[key], dtype=np.float64)
+            both = ~np.isnan(theirs) & ~np.isnan(ours[key])
+            diff = np.abs(theirs - ours[key])
+            d = diff[both]
+            summary["indicators"].append({
+                "key": key, "label": label, "eppgbm_given": int((~np.isnan(theirs)).sum()),
+                "compared": int(both.sum()), "differ": int((d > Z_TOLERANCE).sum()),
+                "max_abs": round(float(d.max()), 2) if d.size else None,
+                "mean_abs": round(float(d.mean()), 3) if d.size else None,
+                "ours_missing": int((~np.isnan(theirs) & np.isnan(ours[key])).sum()),
+            })
+            bigger = both & (diff > worst)
+            worst[bigger] = diff[bigger]
+            worst_key[bigger] = key
+        order = np.argsort(-worst)[:20]
+        rows = np.frombuffer(self.z_rows, dtype=np.int64)
+        summary["largest"] = [
+            {"row": int(rows[i]), "indicator": dict((k, lab) for k, lab, _f in Z_INDICATORS)[worst_key[i]],
+             "eppgbm": round(float(np.frombuffer(self.z_values[worst_key[i]], dtype=np.float64)[i]), 2),
+             "tumbuh": round(float(ours[worst_key[i]][i]), 2), "diff": round(float(worst[i]), 2)}
+            for i in order if worst[i] > Z_TOLERANCE
+        ]
+        return summary
