@@ -3,9 +3,16 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from tumbuh.registry.forms import PersonForm
 from tumbuh.registry.nik import NikError, check_nik_against, clean_nik, parse_nik
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize("raw, message", [
@@ -94,3 +101,14 @@ def test_form_desa_choices_are_the_users_scope(kec1_user):
     assert not form.is_valid()
     assert "desa" in form.errors
     assert list(form.fields["desa"].queryset.values_list("code", flat=True)) == ["64.74.01.1001"]
+
+
+@pytest.mark.django_db
+def test_messages_are_indonesian_by_default(kec1_user):
+    with translation.override("id"):
+        form = _form(kec1_user, nik="12345", sex="F")
+        assert not form.is_valid()
+        assert "NIK harus 16 angka, bukan 5" in str(form.errors["nik"])
+        form = _form(kec1_user, sex="F")
+        assert form.is_valid()
+        assert form.nik_warnings == ["Jenis kelamin di NIK berbeda dengan yang diisi"]

@@ -33,18 +33,20 @@ def language() -> str:
     return (get_language() or "id").split("-")[0]
 
 
-def category_badge(code: str, index_label: str) -> dict | None:
-    from tumbuh.growth.categories import LABELS, SEVERITY
+def category_badge(code: str, index: str, index_label: str = "") -> dict | None:
+    """Badge of a Permenkes category code in the regulation's wording for that index
+    ("pb_u", "bb_u", "bb_pb"), in the active language, coloured by severity."""
+    from tumbuh.growth.categories import INDEX_LABELS, LABELS, SEVERITY
 
-    if not code or code not in LABELS:
+    labels = INDEX_LABELS.get(index, {}).get(code) or LABELS.get(code)
+    if not code or not labels:
         return None
-    labels = LABELS[code]
     return {"index": index_label, "label": labels.get(language(), labels.get("en", code)),
             "severity": SEVERITY.get(code, ""), "code": code}
 
 
-def category_label(code: str) -> str:
-    badge = category_badge(code, "")
+def category_label(code: str, index: str) -> str:
+    badge = category_badge(code, index)
     return badge["label"] if badge else ""
 
 
@@ -53,9 +55,9 @@ def status_badges(m) -> list[dict]:
     if m is None:
         return []
     badges = [
-        category_badge(m.length_for_age_category, _("TB/U")),
-        category_badge(m.weight_for_age_category, _("BB/U")),
-        category_badge(m.weight_for_length_category, _("BB/TB")),
+        category_badge(m.length_for_age_category, "pb_u", _("TB/U")),
+        category_badge(m.weight_for_age_category, "bb_u", _("BB/U")),
+        category_badge(m.weight_for_length_category, "bb_pb", _("BB/TB")),
     ]
     badges = [b for b in badges if b]
     if m.weight_gain:
@@ -134,8 +136,10 @@ def growth_charts(child, history: list) -> list[dict]:
     sex_label = _("boys") if sex == 1 else _("girls")
     charts = []
 
+    mo = _("mo")
+
     def titles(rows, value_text):
-        return [f"{m.measured_on:%d-%m-%Y} · {age_days_of(child, m) / DAYS_PER_MONTH:.1f} {_('mo')} · {value_text(m)}"
+        return [f"{m.measured_on:%d-%m-%Y} · {age_days_of(child, m) / DAYS_PER_MONTH:.1f} {mo} · {value_text(m)}"
                 for m in rows]
 
     # Length/height-for-age
@@ -191,31 +195,41 @@ def growth_charts(child, history: list) -> list[dict]:
     return charts
 
 
+def warning_text(warning) -> str:
+    """Measurement warnings are stored as codes; the measurements app words them."""
+    if isinstance(warning, dict):
+        try:
+            from tumbuh.measurements.derivation import warning_message
+        except ImportError:  # the measurements app words its own codes; show the code meanwhile
+            return str(warning.get("text") or warning.get("code") or warning)
+        return warning_message(warning)
+    return str(warning)
+
+
 def history_rows(child, history: list) -> list[dict]:
     rows = []
     for m in reversed(history):  # newest first in the table
         rows.append({
             "m": m,
             "age_months": age_days_of(child, m) / DAYS_PER_MONTH,
-            "lfa": category_label(m.length_for_age_category),
-            "wfa": category_label(m.weight_for_age_category),
-            "wfl": category_label(m.weight_for_length_category),
-            "lfa_severity": (category_badge(m.length_for_age_category, "") or {}).get("severity", ""),
-            "wfa_severity": (category_badge(m.weight_for_age_category, "") or {}).get("severity", ""),
-            "wfl_severity": (category_badge(m.weight_for_length_category, "") or {}).get("severity", ""),
-            "warnings": [w if isinstance(w, str) else (w.get("message") or w.get("code") or str(w)) if isinstance(w, dict) else str(w)
-                         for w in (m.warnings or [])],
+            "lfa": category_badge(m.length_for_age_category, "pb_u"),
+            "wfa": category_badge(m.weight_for_age_category, "bb_u"),
+            "wfl": category_badge(m.weight_for_length_category, "bb_pb"),
+            "warnings": [warning_text(w) for w in (m.warnings or [])],
         })
     return rows
 
 
 def child_page_context(child, history: list) -> dict:
     latest = history[-1] if history else None
+    age_days = (timezone.localdate() - child.birth_date).days
+    # Mothers and other adults open on the same page; WHO 0-5 charts only mean something for balita.
+    show_charts = bool(history) or age_days <= MAX_AGE_DAYS
     return {
         "child": child,
-        "age_days": (timezone.localdate() - child.birth_date).days,
+        "age_days": age_days,
         "latest": latest,
         "badges": status_badges(latest),
         "rows": history_rows(child, history),
-        "charts": growth_charts(child, history),
+        "charts": growth_charts(child, history) if show_charts else [],
     }
