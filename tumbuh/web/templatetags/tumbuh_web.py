@@ -8,6 +8,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -22,7 +23,7 @@ def nav_link(context, url_name: str, label: str, *args):
         return ""
     request = context.get("request")
     current = bool(request) and (request.path == url or (url != "/" and request.path.startswith(url)))
-    return format_html('<a href="{}"{}>{}</a>', url, ' aria-current="page"' if current else "", label)
+    return format_html('<a href="{}"{}>{}</a>', url, mark_safe(' aria-current="page"') if current else "", label)
 
 
 @register.simple_tag
@@ -61,4 +62,5 @@ def age_label(birth_date: dt.date | None, on: dt.date | None = None) -> str:
 
 @register.filter
 def zscore(value) -> str:
-    return "" if value is None else f"{value:+.2f}"
+    """z-score with sign and 2 decimals; "" when missing (or unresolvable in the template)."""
+    return f"{value:+.2f}" if isinstance(value, int | float) else ""
