@@ -1,0 +1,259 @@
+"""Prevalence estimates in the rows and columns of WHO `anthro_prevalence`, over a frame of one
+measurement per child (see `latest_per_child`). Pure pandas/numpy; no Django.
+
+Frame columns: sex ("M"/"F"), age_days, haz/waz/whz/bmiz (z-scores), haz_flag/waz_flag/whz_flag/
+bmiz_flag (booleans, WHO flags), oedema (boolean).
+
+WHO rules followed (anthro R/prevalence.R): flagged z-scores are missing for their index only;
+records older than 1826 days are dropped; a child with oedema counts as z = -3.1 for the weight
+indices' prevalences (so in the denominator and below every low cut-off) but is left out of
+their z-score mean and SD. Estimates use anthro's simple-design formulas (no cluster, strata or
+weights); see docs/analytics.md for why routine posyandu data is not a survey sample.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .stats import mean_estimate, proportion_estimate
+
+MAX_AGE_DAYS = 1826
+DAYS_PER_MONTH = 30.4375  # anthro's ANTHRO_DAYS_OF_MONTH
+
+# (label used in column names, frame column, weight-based index so oedema applies)
+INDICES = (("HA", "haz", False), ("WA", "waz", True), ("WH", "whz", True), ("BMI", "bmiz", True))
+CUTOFF_SUFFIXES = ("_3", "_2", "_1", "1", "2", "3")  # < -3, < -2, < -1, > +1, > +2, > +3
+AGE_GROUPS = ("00-05 mo", "06-11 mo", "12-23 mo", "24-35 mo", "36-47 mo", "48-59 mo")
+AGE_BREAKS_MONTHS = np.array([0, 6, 12, 24, 36, 48, 60])
+SEXES = ("Female", "Male")  # anthro's factor order
+SEX_CODES = {"F": 0, "M": 1}
+N_AGE, N_SEX = len(AGE_GROUPS) + 1, len(SEXES) + 1  # one extra level for "unknown"
+N_CELLS = N_AGE * N_SEX
+# Values of a z-score fall in one of 7 bins by the six cut-offs; bin 7 = missing.
+N_BINS = 8
+
+
+def _rows() -> list[tuple[str, str, np.ndarray]]:
+    """(Group, Subgroup, which age x sex cells it sums) for every output row."""
+    cells = np.arange(N_CELLS)
+    age_of, sex_of = cells // N_SEX, cells % N_SEX
+    known_age = age_of < len(AGE_GROUPS)
+    rows = [("All", "All", np.ones(N_CELLS, bool))]
+    rows += [("Age group", g, age_of == i) for i, g in enumerate(AGE_GROUPS)]
+    rows += [("Sex", s, sex_of == i) for i, s in enumerate(SEXES)]
+    rows += [("Age + sex", f"{g}.{s}", (age_of == i) & (sex_of == j))
+             for j, s in enumerate(SEXES) for i, g in enumerate(AGE_GROUPS)]
+    # Indonesian programme groups: baduta (under two) and balita (under five).
+    rows += [("Age (Indonesia)", "Baduta 00-23 mo", known_age & (age_of <= 2)),
+             ("Age (Indonesia)", "Balita 00-59 mo", known_age)]
+    return rows
+
+
+ROWS = _rows()
+MEMBERSHIP = np.array([r[2] for r in ROWS], dtype=float)  # rows x cells
+
+
+def index_columns(label: str) -> list[str]:
+    cols = [f"{label}Z_pop", f"{label}Z_unwpop"]
+    for suffix in CUTOFF_SUFFIXES:
+        cols += [f"{label}{suffix}_{s}" for s in ("r", "se", "ll", "ul")]
+    cols += [f"{label}_{s}" for s in ("r", "se", "ll", "ul", "stdev")]
+    return cols
+
+
+COMBINED_COLUMNS = (
+    ["HA_2_WH_2_pop", "HA_2_WH_2_unwpop"]
+    + [f"HA_2_WH_2_{s}" for s in ("r", "se", "ll", "ul")]
+    + [f"HA_2_WH2_{s}" for s in ("r", "se", "ll", "ul")]
+)
+# WHO's columns first, in WHO's order; Tumbuh adds the numerators (case counts) after them.
+WHO_COLUMNS = ["Group"] + [c for label, _, _ in INDICES for c in index_columns(label)] + COMBINED_COLUMNS
+COUNT_COLUMNS = [f"{label}{suffix}_n" for label, _, _ in INDICES for suffix in CUTOFF_SUFFIXES] + [
+    "HA_2_WH_2_n", "HA_2_WH2_n"]
+
+
+def age_group_codes(age_days: np.ndarray) -> np.ndarray:
+    """anthro_age_groups on completed days: months = days / 30.4375, cut at 0, 6, 12, 24, 36,
+    48, 60 (left-closed). Unknown or out-of-range ages get the extra "unknown" code."""
+    days = np.asarray(age_days, dtype=float)
+    unknown = len(AGE_GROUPS)
+    # Ages are whole days, so a lookup table over 0..1826 replaces a search per row.
+    whole = np.where(np.isnan(days) | (days < 0) | (days > MAX_AGE_DAYS), -1, days).astype(np.int64)
+    codes = _AGE_LOOKUP[whole]  # -1 lands on the table's last slot, "unknown"
+    fractional = ~np.isnan(days) & (days != np.floor(days)) & (whole >= 0)
+    if fractional.any():
+        months = days[fractional] / DAYS_PER_MONTH
+        codes[fractional] = np.minimum(np.searchsorted(AGE_BREAKS_MONTHS, months, side="right") - 1, unknown)
+    return codes
+
+
+_AGE_LOOKUP = np.append(
+    np.searchsorted(AGE_BREAKS_MONTHS, np.arange(MAX_AGE_DAYS + 1) / DAYS_PER_MONTH, side="right") - 1,
+    len(AGE_GROUPS),
+)
+
+
+def sex_codes(sex) -> np.ndarray:
+    s = sex if isinstance(sex, pd.Series) else pd.Series(sex)
+    cat = s if isinstance(s.dtype, pd.CategoricalDtype) else s.astype("category")
+    lookup = np.array([SEX_CODES.get(c, len(SEXES)) for c in cat.cat.categories] + [len(SEXES)])
+    return lookup[cat.cat.codes.to_numpy()]  # code -1 (missing) takes the last slot, "unknown"
+
+
+def _bool(frame: pd.DataFrame, col: str) -> np.ndarray:
+    if col not in frame:
+        return np.zeros(len(frame), bool)
+    return frame[col].fillna(False).to_numpy(dtype=bool)
+
+
+def analysis_columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Apply WHO's exclusions: returns, per index, the z used for prevalences (`<ix>_prev`, with
+    oedema as -3.1) and the z used for mean/SD (`<ix>_summ`), plus the age/sex cell."""
+    age = frame["age_days"].to_numpy(dtype=float)
+    keep = np.isnan(age) | (age <= MAX_AGE_DAYS)
+    oedema = _bool(frame, "oedema") & keep
+    out: dict[str, np.ndarray] = {"keep": keep}
+    for _, col, weight_based in INDICES:
+        z = frame[col].to_numpy(dtype=float).copy() if col in frame else np.full(len(frame), np.nan)
+        z[_bool(frame, f"{col}_flag")] = np.nan
+        if weight_based:
+            z[oedema] = np.nan
+            prev = np.where(oedema, -3.1, z)
+        else:
+            prev = z
+        out[f"{col}_prev"] = prev[keep]
+        out[f"{col}_summ"] = z[keep]
+    out["cell"] = (age_group_codes(age) * N_SEX + sex_codes(frame["sex"]))[keep]
+    return out
+
+
+def _bins(z: np.ndarray) -> np.ndarray:
+    b = ((z >= -3).astype(np.int8) + (z >= -2) + (z >= -1) + (z > 1) + (z > 2) + (z > 3)).astype(np.int64)
+    b[np.isnan(z)] = N_BINS - 1
+    return b
+
+
+def _by_row(per_cell: np.ndarray) -> np.ndarray:
+    return MEMBERSHIP @ per_cell
+
+
+def prevalence_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """anthro_prevalence's table (plus baduta/balita rows and case counts) for one frame."""
+    cols = analysis_columns(frame)
+    cell = cols["cell"]
+    total_rows = len(cell)  # N of the design: every record kept, whatever is missing
+    out: dict[str, np.ndarray] = {}
+    for label, col, _ in INDICES:
+        prev, summ = cols[f"{col}_prev"], cols[f"{col}_summ"]
+        counts = np.bincount(cell * N_BINS + _bins(prev), minlength=N_CELLS * N_BINS)
+        counts = _by_row(counts.reshape(N_CELLS, N_BINS).astype(float))  # rows x bins
+        n = counts[:, :7].sum(axis=1)
+        below = np.cumsum(counts[:, :3], axis=1)  # < -3, < -2, < -1
+        above = np.cumsum(counts[:, 6:3:-1], axis=1)  # > +3, > +2, > +1
+        cases = {"_3": below[:, 0], "_2": below[:, 1], "_1": below[:, 2],
+                 "1": above[:, 2], "2": above[:, 1], "3": above[:, 0]}
+        out[f"{label}Z_pop"] = n
+        out[f"{label}Z_unwpop"] = n
+        for suffix in CUTOFF_SUFFIXES:
+            r, se, ll, ul = proportion_estimate(cases[suffix], n, total_rows)
+            out.update({f"{label}{suffix}_r": r, f"{label}{suffix}_se": se,
+                        f"{label}{suffix}_ll": ll, f"{label}{suffix}_ul": ul,
+                        f"{label}{suffix}_n": cases[suffix]})
+        valid = ~np.isnan(summ)
+        filled = np.where(valid, summ, 0.0)
+        ns = _by_row(np.bincount(cell, weights=valid.astype(float), minlength=N_CELLS))
+        sums = _by_row(np.bincount(cell, weights=filled, minlength=N_CELLS))
+        sq = _by_row(np.bincount(cell, weights=filled * filled, minlength=N_CELLS))
+        mean, se, ll, ul, sd = mean_estimate(ns, sums, sq, total_rows)
+        out.update({f"{label}_r": mean, f"{label}_se": se, f"{label}_ll": ll,
+                    f"{label}_ul": ul, f"{label}_stdev": sd})
+    haz, whz = cols["haz_prev"], cols["whz_prev"]
+    both = ~np.isnan(haz) & ~np.isnan(whz)
+    n = _by_row(np.bincount(cell, weights=both.astype(float), minlength=N_CELLS))
+    for name, hit in (("HA_2_WH_2", both & (haz < -2) & (whz < -2)),
+                      ("HA_2_WH2", both & (haz < -2) & (whz > 2))):
+        k = _by_row(np.bincount(cell, weights=hit.astype(float), minlength=N_CELLS))
+        r, se, ll, ul = proportion_estimate(k, n, total_rows)
+        out.update({f"{name}_r": r, f"{name}_se": se, f"{name}_ll": ll, f"{name}_ul": ul,
+                    f"{name}_n": k})
+    out["HA_2_WH_2_pop"] = n
+    out["HA_2_WH_2_unwpop"] = n
+    table = pd.DataFrame(out)
+    table.insert(0, "Group", [g if g == "All" else f"{g}: {s}" for g, s, _ in ROWS])
+    table.insert(1, "Subgroup", [s for _, s, _ in ROWS])
+    table.insert(1, "Stratum", [g for g, _, _ in ROWS])
+    return table[["Group", "Stratum", "Subgroup"] + WHO_COLUMNS[1:] + COUNT_COLUMNS]
+
+
+# The headline indicators of the dashboard, as (key, column prefix, pop column).
+HEADLINES = (
+    ("stunting", "HA_2", "HAZ_unwpop"),
+    ("severe_stunting", "HA_3", "HAZ_unwpop"),
+    ("wasting", "WH_2", "WHZ_unwpop"),
+    ("underweight", "WA_2", "WAZ_unwpop"),
+    ("overweight", "WH2", "WHZ_unwpop"),
+)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    indicator: str
+    rate: float  # percent
+    se: float
+    lower: float
+    upper: float
+    cases: int
+    children: int
+
+    @property
+    def available(self) -> bool:
+        return self.children > 0 and not np.isnan(self.rate)
+
+
+def headline(table: pd.DataFrame, subgroup: str = "All") -> dict[str, Estimate]:
+    """The dashboard's five rates, read off the same table the export writes."""
+    row = table.loc[table["Subgroup"] == subgroup].iloc[0]
+    return {
+        key: Estimate(key, float(row[f"{prefix}_r"]), float(row[f"{prefix}_se"]),
+                      float(row[f"{prefix}_ll"]), float(row[f"{prefix}_ul"]),
+                      int(row[f"{prefix}_n"]), int(row[pop]))
+        for key, prefix, pop in HEADLINES
+    }
+
+
+def rate_by(frame: pd.DataFrame, keys: np.ndarray, indicator: str = "stunting") -> pd.DataFrame:
+    """One headline rate per key (region or posyandu), each key its own design as if
+    `prevalence_table` were run on that key's rows alone. Columns: key, rate, se, lower, upper,
+    cases, children."""
+    prefix = {k: p for k, p, _ in HEADLINES}[indicator]
+    label = next(lbl for lbl, _, _ in INDICES if prefix.startswith(lbl))
+    col = next(c for lbl, c, _ in INDICES if lbl == label)
+    cols = analysis_columns(frame)
+    keys = np.asarray(keys)[cols["keep"]]
+    z = cols[f"{col}_prev"]
+    suffix = prefix[len(label):]
+    cutoff = {"_3": -3, "_2": -2, "_1": -1, "1": 1, "2": 2, "3": 3}[suffix]
+    hit = (z < cutoff) if cutoff < 0 else (z > cutoff)
+    df = pd.DataFrame({"key": keys, "valid": ~np.isnan(z), "hit": hit & ~np.isnan(z)})
+    g = df.groupby("key", sort=True).agg(rows=("valid", "size"), children=("valid", "sum"),
+                                         cases=("hit", "sum")).reset_index()
+    parts = []
+    for rows, sub in g.groupby("rows"):  # N differs per key; group keys sharing the same N
+        r, se, ll, ul = proportion_estimate(sub["cases"], sub["children"], int(rows))
+        parts.append(sub.assign(rate=r, se=se, lower=ll, upper=ul))
+    if not parts:
+        return pd.DataFrame(columns=["key", "rate", "se", "lower", "upper", "cases", "children"])
+    res = pd.concat(parts).sort_values("key")
+    return res[["key", "rate", "se", "lower", "upper", "cases", "children"]].reset_index(drop=True)
+
+
+def latest_per_child(frame: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Each child once (per `by`, e.g. period): the latest measurement by date, then by id.
+
+    Expects columns child_id, measured_on and, to break same-day ties, id."""
+    order = [*by, "child_id", "measured_on"] + (["id"] if "id" in frame else [])
+    ordered = frame.sort_values(order, kind="stable")
+    return ordered.drop_duplicates([*by, "child_id"], keep="last").reset_index(drop=True)

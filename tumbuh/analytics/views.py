@@ -1,0 +1,361 @@
+"""Analytics pages. Thin: parse the region and period, call `reports`, render or export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from tumbuh.accounts.access import region_safe
+from tumbuh.accounts.models import Role
+from tumbuh.accounts.scoping import is_admin, posyandu_for, regions_for, scope_region_code
+from tumbuh.audit.services import record
+from tumbuh.regions.models import Region
+
+from . import exports, reports, svg
+from .forms import BoundaryForm, FigureForm, TargetForm
+from .models import BoundaryUpload, ExternalFigure, RegionTarget
+from .periods import KINDS, Period
+from .quality import dps_class
+from .selectors import latest_measured_on
+from .services import figures_for, targets_for
+
+INDICATOR_LABELS = {
+    "stunting": _l("Stunting"),
+    "severe_stunting": _l("Severe stunting"),
+    "wasting": _l("Wasting"),
+    "underweight": _l("Underweight"),
+    "overweight": _l("Overweight"),
+}
+
+
+def _region(request) -> Region:
+    allowed = regions_for(request.user)
+    code = request.GET.get("region") or scope_region_code(request.user) or ""
+    if not code:  # an administrator with no region chosen: start at the first kabupaten/kota
+        first = allowed.filter(level=Region.Level.KABUPATEN).first() or allowed.first()
+        if first is None:
+            raise Http404
+        return first
+    region = allowed.filter(code=code).select_related("parent").first()
+    if region is None:
+        raise Http404(_("Region not found"))
+    return region
+
+
+def _period(request, region: Region) -> Period:
+    key = request.GET.get("period")
+    kind = request.GET.get("kind")
+    if key:
+        try:
+            chosen = Period.parse(key)
+        except ValueError as exc:
+            raise Http404(str(exc)) from exc
+        # The kind picker changed but the period list still holds the old kind's key.
+        return chosen if kind not in KINDS or kind == chosen.kind else Period.containing(chosen.end, kind)
+    if kind not in KINDS:
+        kind = "month"
+    day = latest_measured_on(request.user, region.code) or dt.date.today()
+    return Period.containing(day, kind)
+
+
+def _posyandu(request):
+    raw = request.GET.get("posyandu")
+    if not raw:
+        return None
+    try:
+        return posyandu_for(request.user).get(pk=int(raw))
+    except (ValueError, posyandu_for(request.user).model.DoesNotExist) as exc:
+        raise Http404 from exc
+
+
+def _picker(request, region: Region, period: Period) -> dict:
+    allowed = regions_for(request.user)
+    chain = [r for r in region.ancestors() if allowed.filter(code=r.code).exists()]
+    children = list(allowed.filter(parent=region))
+    period_options = [p for p in period.history(HISTORY_OPTIONS[period.kind])][::-1]
+    following = [period.shift(i) for i in (3, 2, 1)]
+    return {
+        "region": region, "period": period, "region_chain": chain, "region_children": children,
+        "period_options": following + period_options, "kinds": KIND_LABELS,
+        "posyandu_options": posyandu_for(request.user).filter(desa_id__startswith=region.code)[:500]
+        if region.level in (Region.Level.DESA, Region.Level.KECAMATAN) else [],
+    }
+
+
+HISTORY_OPTIONS = {"month": 24, "quarter": 12, "semester": 8, "year": 6, "weighing": 8}
+KIND_LABELS = [("month", _l("Month")), ("quarter", _l("Quarter")), ("semester", _l("Semester")),
+               ("year", _l("Year")), ("weighing", _l("Weighing month (Feb/Aug)"))]
+
+
+def _num(v, digits=1):
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else round(float(v), digits)
+
+
+@region_safe
+def dashboard(request):
+    region = _region(request)
+    period = _period(request, region)
+    board = reports.dashboard(request.user, region, period)
+    est = board.report.estimates
+    targets = targets_for(region)
+    figures = figures_for(region)
+
+    labels = [p.period.key for p in board.trend]
+    ours = [p.estimate.rate if p.estimate and p.estimate.available else None for p in board.trend]
+    series = [svg.Series(_("Tumbuh (routine data)"), ours, "#175cd3",
+                         lower=[p.estimate.lower if p.estimate else None for p in board.trend],
+                         upper=[p.estimate.upper if p.estimate else None for p in board.trend])]
+    years = sorted({p.period.year for p in board.trend})
+    goal_lines = []
+    for source in sorted({t.source for t in targets}):
+        by_year = {t.year: float(t.target_percent) for t in targets if t.source == source}
+        if any(y in by_year for y in years):
+            goal_lines.append((source, by_year))
+            series.append(svg.Series(_("Target (%(source)s)") % {"source": source},
+                                     [by_year.get(p.period.year) for p in board.trend],
+                                     "#b42318" if source == "Nasional" else "#b54708", dashed=True))
+    chart = svg.line_chart(labels, series, title=_("Stunting prevalence over time"))
+
+    verdict = _verdict(board.trend, targets, period)
+    tiles_values = {}
+    for row in board.ranking.itertuples():
+        tip = f"{row.name}: " + ("–" if math.isnan(row.rate) else f"{row.rate:.1f}% ({row.cases}/{row.children})")
+        tiles_values[str(row.key)] = (row.name, None if math.isnan(row.rate) else float(row.rate), tip)
+    map_svg = _map(region, board.unit_kind, tiles_values)
+
+    ranking_rows = [
+        {"key": r.key, "name": r.name, "rate": _num(r.rate), "lower": _num(r.lower), "upper": _num(r.upper),
+         "cases": r.cases, "children": r.children, "registered": r.registered, "coverage": _num(r.coverage),
+         "previous": _num(r.previous), "change": _num(r.change)}
+        for r in board.ranking.itertuples()
+    ]
+    by_change = sorted([r for r in ranking_rows if r["change"] is not None], key=lambda r: r["change"])
+    context = {
+        **_picker(request, region, period),
+        "kpis": [(k, INDICATOR_LABELS[k], est[k]) for k in ("stunting", "wasting", "underweight", "overweight")],
+        "severe": est["severe_stunting"],
+        "coverage": board.report.coverage,
+        "chart": chart, "verdict": verdict, "map_svg": map_svg, "bands": svg.BANDS,
+        "ranking": ranking_rows, "improving": by_change[:5], "worsening": by_change[::-1][:5],
+        "unit_kind": board.unit_kind,
+        "figures": figures, "targets": targets,
+        "skdn": _skdn_rows(request.user, board.skdn),
+    }
+    return render(request, "analytics/dashboard.html", context)
+
+
+def _skdn_rows(user, table) -> list[dict]:
+    names = dict(posyandu_for(user).values_list("pk", "name"))
+    rows = []
+    for r in table.to_dict("records"):
+        rows.append({"name": names.get(r["posyandu_id"], "-"), "S": r["S"], "D": r["D"], "N": r["N"],
+                     "T": r["T"], "T2": r["2T"], "O": r["O"], "B": r["B"], "BGM": r["BGM"],
+                     "D_S": _num(r["D/S"]), "N_D": _num(r["N/D"])})
+    return sorted(rows, key=lambda r: (r["D_S"] is None, r["D_S"] or 0))
+
+
+def _verdict(trend, targets, period: Period) -> dict | None:
+    """On course when the latest rate is at or under the straight line from the first measured
+    point to the nearest target (own target preferred over the national one)."""
+    points = [(i, p.estimate.rate) for i, p in enumerate(trend) if p.estimate and p.estimate.available]
+    future = sorted((t for t in targets if t.year >= period.year),
+                    key=lambda t: (t.year, t.region_id is None))
+    if not points or not future:
+        return None
+    goal = future[0]
+    target = float(goal.target_percent)
+    last_i, last = points[-1]
+    first_i, first = points[0]
+    months_left = max(1, (dt.date(goal.year, 12, 31) - period.end).days / 30.4)
+    if last <= target:
+        status = "on_target"
+    else:
+        slope = (last - first) / max(1, last_i - first_i) if last_i > first_i else 0.0
+        per_period_months = period.months
+        projected = last + slope * months_left / per_period_months
+        status = "on_course" if projected <= target else "off_course"
+    return {"status": status, "target": target, "year": goal.year, "source": goal.source, "latest": last}
+
+
+def _map(region: Region, unit_kind: str, values: dict) -> str:
+    if unit_kind == "region":
+        child_level = Region.Level.KECAMATAN if region.level == Region.Level.KABUPATEN else Region.Level.DESA
+        upload = BoundaryUpload.objects.filter(parent=region, level=child_level).first()
+        if upload:
+            try:
+                features = svg.parse_features(upload.geojson, upload.property_key)
+            except ValueError:
+                features = []
+            names = {name.casefold(): key for key, (name, _r, _t) in values.items()}
+            matched = [(k if k in values else names.get(k.casefold(), k), rings) for k, rings in features]
+            if matched:
+                return svg.choropleth(matched, values)
+    tiles = [(k, v[0], v[1], v[2]) for k, v in values.items()]
+    return svg.tile_grid(tiles)
+
+
+@region_safe
+def prevalence(request):
+    region = _region(request)
+    period = _period(request, region)
+    posyandu = _posyandu(request)
+    report = reports.prevalence_report(request.user, region, period, posyandu.pk if posyandu else None)
+    if request.GET.get("format") == "xlsx":
+        record(request.user, "export", object_type="analytics.prevalence", object_id=period.key,
+               region_code=region.code, summary=f"Prevalence table {region.code} {period.key}",
+               detail={"period": period.key, "posyandu": posyandu.pk if posyandu else None}, request=request)
+        return _xlsx(exports.prevalence_workbook(report), f"prevalensi-{region.code}-{period.key}.xlsx")
+    table = report.table
+    blocks = []
+    for label, name in (("HA", _("Length/height-for-age (TB/U)")), ("WA", _("Weight-for-age (BB/U)")),
+                        ("WH", _("Weight-for-length/height (BB/TB)")), ("BMI", _("BMI-for-age (IMT/U)"))):
+        rows = []
+        for r in table.itertuples(index=False):
+            d = r._asdict()
+            rows.append({"group": d["Group"], "n": int(d[f"{label}Z_unwpop"]),
+                         "cut": [(_num(d[f"{label}{s}_r"]), _num(d[f"{label}{s}_ll"]), _num(d[f"{label}{s}_ul"]),
+                                  int(d[f"{label}{s}_n"])) for s in ("_3", "_2", "1", "2")],
+                         "mean": _num(d[f"{label}_r"], 2), "sd": _num(d[f"{label}_stdev"], 2)})
+        blocks.append({"label": label, "name": name, "rows": rows})
+    context = {**_picker(request, region, period), "report": report, "blocks": blocks,
+               "coverage": report.coverage, "posyandu": posyandu,
+               "kpis": [(k, INDICATOR_LABELS[k], report.estimates[k]) for k in INDICATOR_LABELS]}
+    return render(request, "analytics/prevalence.html", context)
+
+
+BNBA_LABELS = {"stunted": _l("Stunted (TB/U < -2 SD)"), "wasted": _l("Wasted (BB/TB < -2 SD or oedema)"),
+               "2T": _l("2T: did not gain twice"), "BGM": _l("BGM: below the red line"),
+               "not_measured": _l("Not measured for 2 months")}
+BNBA_SCREEN_LIMIT = 500
+
+
+@region_safe
+def bnba(request):
+    region = _region(request)
+    period = _period(request, region)
+    posyandu = _posyandu(request)
+    category = request.GET.get("category") or "stunted"
+    if category not in reports.BNBA_CATEGORIES:
+        raise Http404
+    rows = reports.bnba(request.user, region, period, category, posyandu.pk if posyandu else None)
+    detail = {"category": category, "period": period.key, "posyandu": posyandu.pk if posyandu else None,
+              "rows": len(rows)}
+    if request.GET.get("format") == "xlsx":
+        record(request.user, "export", object_type="analytics.bnba", object_id=category, region_code=region.code,
+               summary=f"BNBA {category} {region.code} {period.key} ({len(rows)} children)", detail=detail,
+               request=request)
+        return _xlsx(exports.frame_workbook({category: rows}), f"bnba-{category}-{region.code}-{period.key}.xlsx")
+    record(request.user, "view_list", object_type="analytics.bnba", object_id=category, region_code=region.code,
+           summary=f"BNBA {category} {region.code} {period.key} ({len(rows)} children)", detail=detail,
+           request=request)
+    shown = rows.head(BNBA_SCREEN_LIMIT).to_dict("records")
+    for r in shown:
+        r["nik"] = reports.mask_nik(r.get("nik") or "")
+        for k in ("haz", "waz", "whz", "age_months", "weight_kg", "length_cm"):
+            r[k] = _num(r.get(k), 2 if k.endswith("z") else 1)
+    context = {**_picker(request, region, period), "rows": shown, "total": len(rows), "limit": BNBA_SCREEN_LIMIT,
+               "category": category, "categories": list(BNBA_LABELS.items()),
+               "posyandu": posyandu}
+    return render(request, "analytics/bnba.html", context)
+
+
+@region_safe
+def quality(request):
+    region = _region(request)
+    period = _period(request, region)
+    by = request.GET.get("by") if request.GET.get("by") in ("posyandu", "region") else "posyandu"
+    table = reports.quality_report(request.user, region, period, by)
+    if request.GET.get("format") == "xlsx":
+        record(request.user, "export", object_type="analytics.quality", object_id=period.key,
+               region_code=region.code, summary=f"Data quality {region.code} {period.key}",
+               detail={"period": period.key, "by": by}, request=request)
+        return _xlsx(exports.frame_workbook({"quality": table}), f"kualitas-data-{region.code}-{period.key}.xlsx")
+    rows = []
+    for r in table.to_dict("records"):
+        r = {k: (_num(v, 2) if isinstance(v, float) else v) for k, v in r.items()}
+        r["dps_weight_class"] = dps_class(r["dps_weight"] if r["dps_weight"] is not None else math.nan)
+        r["dps_height_class"] = dps_class(r["dps_height"] if r["dps_height"] is not None else math.nan)
+        rows.append(r)
+    context = {**_picker(request, region, period), "rows": rows, "by": by}
+    return render(request, "analytics/quality.html", context)
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=exports.XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# ---- Reference figures and boundaries (no personal data; limited roles) -------------------
+
+MANAGER_ROLES = {Role.KABUPATEN, Role.PROVINSI, Role.ADMIN}
+
+
+def _require_manager(user):
+    if not (is_admin(user) or user.role in MANAGER_ROLES):
+        raise PermissionDenied
+
+
+@region_safe
+def targets(request):
+    _require_manager(request.user)
+    allowed = regions_for(request.user)
+    target_form = TargetForm(prefix="t", regions=allowed)
+    figure_form = FigureForm(prefix="f", regions=allowed)
+    if request.method == "POST":
+        form = (TargetForm(request.POST, prefix="t", regions=allowed) if "t-year" in request.POST
+                else FigureForm(request.POST, prefix="f", regions=allowed))
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Saved."))
+            return redirect("analytics:targets")
+        target_form, figure_form = (form, figure_form) if isinstance(form, TargetForm) else (target_form, form)
+    scope = scope_region_code(request.user) or ""
+    own_targets = RegionTarget.objects.filter(region__isnull=True) | RegionTarget.objects.filter(
+        region__code__startswith=scope)
+    context = {
+        "target_form": target_form, "figure_form": figure_form,
+        "target_rows": own_targets.select_related("region").order_by("region_id", "year"),
+        "figure_rows": ExternalFigure.objects.filter(region__in=allowed).select_related("region"),
+    }
+    return render(request, "analytics/targets.html", context)
+
+
+@region_safe
+@require_POST
+def delete_reference(request, kind: str, pk: int):
+    _require_manager(request.user)
+    model = {"target": RegionTarget, "figure": ExternalFigure}.get(kind)
+    if model is None:
+        raise Http404
+    obj = get_object_or_404(model, pk=pk)
+    if obj.region_id is None and not is_admin(request.user):
+        raise PermissionDenied  # national targets: administrators only
+    if obj.region_id and not regions_for(request.user).filter(code=obj.region_id).exists():
+        raise Http404
+    obj.delete()
+    messages.success(request, _("Deleted."))
+    return redirect("analytics:targets")
+
+
+@region_safe
+def boundaries(request):
+    _require_manager(request.user)
+    allowed = regions_for(request.user)
+    form = BoundaryForm(request.POST or None, request.FILES or None, regions=allowed)
+    if request.method == "POST" and form.is_valid():
+        upload = form.save(commit=False)
+        upload.uploaded_by = request.user
+        upload.save()
+        messages.success(request, _("Boundaries saved."))
+        return redirect("analytics:boundaries")
+    uploads = BoundaryUpload.objects.filter(parent__in=allowed).select_related("parent").defer("geojson")
+    return render(request, "analytics/boundaries.html", {"form": form, "uploads": uploads})
