@@ -272,6 +272,7 @@ def build_plan(
     # Every registered child has been weighed at least once: their latest eligible session.
     never = ~attended.any(axis=1)
     attended[never, months - 1] = True
+    children_df["eligible_sessions"] = eligible.sum(axis=1)
 
     # Latent z at each session: start + drift over the first 730 days + AR(1) wander.
     wander_laz = np.empty(age.shape)
