@@ -78,8 +78,9 @@ def round_r(x: np.ndarray, digits: int = 2) -> np.ndarray:
     f = np.floor(x10)
     lo = f / p10
     hi = np.ceil(x10) / p10
-    dlo = a - lo
-    dhi = hi - a
-    take_hi = (dhi < dlo) | ((dhi == dlo) & (np.fmod(f, 2.0) == 1.0))
+    with np.errstate(invalid="ignore"):
+        dlo = a - lo
+        dhi = hi - a
+        take_hi = (dhi < dlo) | ((dhi == dlo) & (np.fmod(f, 2.0) == 1.0))
     r = np.where(take_hi, hi, lo)  # Inf stays Inf: both differences are NaN, so lo (= Inf)
     return np.where(x < 0, -r, r) + 0.0
