@@ -98,7 +98,8 @@ class MatchReview(models.Model):
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="reviews")
     row_number = models.IntegerField()
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    # Null once a "same" decision merged the imported child away; the decision stays on record.
+    person = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
     candidate = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField()
     decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)

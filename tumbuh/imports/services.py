@@ -411,6 +411,9 @@ class EppgbmImporter:
             e.measurement_id = e.new_measurement.pk
             key = (e.person, e.record.measured_on)
             self.seen[key] = (self.seen[key][0], self.seen[key][1], e.measurement_id)
+        for e in entries:  # a repeat of a row created earlier in this same chunk
+            if e.outcome == ImportRow.Outcome.UNCHANGED and e.measurement_id is None and not e.reasons:
+                e.measurement_id = self.seen[(e.person, e.record.measured_on)][2]
         if self.to_update:
             Measurement.objects.bulk_update(
                 self.to_update, [*MEASURED_FIELDS, "posyandu_id", "updated_at"], batch_size=500)
@@ -505,3 +508,42 @@ class EppgbmImporter:
             for i in order if worst[i] > Z_TOLERANCE
         ]
         return summary
+
+
+@transaction.atomic
+def decide_review(user, review: MatchReview, *, same: bool, request=None) -> MatchReview:
+    """A person's decision on a near duplicate. "Same": the child the import created is merged
+    into the existing one (its measurements move over; on a date both have, the existing record
+    is kept), then deleted. "Different": both stay, and the pair is not proposed again."""
+    scoped = people_for(user)
+    person = scoped.filter(pk=review.person_id).first()
+    candidate = scoped.filter(pk=review.candidate_id).first()
+    if person is None or candidate is None or review.decision != MatchReview.Decision.PENDING:
+        raise ImportRefused(_("This review is not open for you."))
+    review.decided_by = user
+    review.decided_at = timezone.now()
+    detail = {"person": person.pk, "candidate": candidate.pk, "score": review.score}
+    if not same:
+        review.decision = MatchReview.Decision.DIFFERENT
+        review.save()
+        record(user, "update", obj=candidate, request=request,
+               summary=_("Near duplicate reviewed: different children"), detail=detail)
+        return review
+    taken = set(measurements_for(user).filter(child=candidate).values_list("measured_on", flat=True))
+    moving = measurements_for(user).filter(child=person)
+    dropped = list(moving.filter(measured_on__in=taken).values_list("pk", flat=True))
+    moved = moving.exclude(measured_on__in=taken).update(child=candidate, updated_at=timezone.now())
+    ImportRow.objects.filter(person=person).update(person=candidate)
+    nik = person.nik
+    review.decision = MatchReview.Decision.SAME
+    review.save()
+    MatchReview.objects.filter(candidate=person).update(candidate=candidate)
+    person.delete()  # the import created it; its remaining (duplicate-date) measurements go too
+    if nik and not candidate.nik:
+        candidate.nik = nik
+        candidate.save(update_fields=["nik", "updated_at"])
+    recompute_children([candidate.pk])
+    detail.update({"measurements_moved": moved, "duplicate_dates_dropped": len(dropped)})
+    record(user, "update", obj=candidate, request=request,
+           summary=_("Near duplicate merged into this child"), detail=detail)
+    return review

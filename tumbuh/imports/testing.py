@@ -152,7 +152,7 @@ def add_eppgbm_zscores(rows: list[dict[str, str]], *, offset_every: int = 0, off
 
     frame = pd.DataFrame({
         "sex": [1 if r["JK"] == "L" else 2 for r in rows],
-        "age": [(dt.datetime.strptime(r["Tanggal Pengukuran"], "%d/%m/%Y").date()
+        "age_days": [(dt.datetime.strptime(r["Tanggal Pengukuran"], "%d/%m/%Y").date()
                  - dt.datetime.strptime(r["Tgl Lahir"], "%d/%m/%Y").date()).days for r in rows],
         "weight": [float(r["Berat"]) for r in rows],
         "lenhei": [float(r["Tinggi"]) for r in rows],

@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "imports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.upload, name="upload"),
+    path("<int:pk>/", views.report, name="report"),
+    path("<int:pk>/rejected.xlsx", views.rejected_download, name="rejected"),
+    path("reviews/", views.reviews, name="reviews"),
+    path("reviews/<int:pk>/decide/", views.decide, name="decide"),
+    path("export/", views.export, name="export"),
+]
