@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pandas as pd
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -17,7 +18,7 @@ from tumbuh.accounts.access import region_safe
 from tumbuh.accounts.models import Role
 from tumbuh.accounts.scoping import is_admin, posyandu_for, regions_for, scope_region_code
 from tumbuh.audit.services import record
-from tumbuh.regions.models import Region
+from tumbuh.regions.models import Region, within
 
 from . import exports, reports, svg
 from .forms import BoundaryForm, FigureForm, TargetForm
@@ -85,7 +86,7 @@ def _picker(request, region: Region, period: Period) -> dict:
     return {
         "region": region, "period": period, "region_chain": chain, "region_children": children,
         "period_options": following + period_options, "kinds": KIND_LABELS,
-        "posyandu_options": posyandu_for(request.user).filter(desa_id__startswith=region.code)[:500]
+        "posyandu_options": posyandu_for(request.user).filter(within("desa_id", region.code))[:500]
         if region.level in (Region.Level.DESA, Region.Level.KECAMATAN) else [],
     }
 
@@ -259,6 +260,8 @@ def bnba(request):
     shown = rows.head(BNBA_SCREEN_LIMIT).to_dict("records")
     for r in shown:
         r["nik"] = reports.mask_nik(r.get("nik") or "")
+        for k in ("measured_on", "birth_date"):
+            r[k] = None if r.get(k) is None or pd.isna(r[k]) else r[k].date()
         for k in ("haz", "waz", "whz", "age_months", "weight_kg", "length_cm"):
             r[k] = _num(r.get(k), 2 if k.endswith("z") else 1)
     context = {**_picker(request, region, period), "rows": shown, "total": len(rows), "limit": BNBA_SCREEN_LIMIT,
