@@ -50,6 +50,15 @@ class Issues:
         return out
 
 
+def _show(value) -> str:
+    """A cell as the user typed it: text quoted, numbers plain (no numpy reprs)."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 def _series(frame: pd.DataFrame | Mapping, name: str, n: int) -> pd.Series | None:
     if name not in frame:
         return None
@@ -97,7 +106,7 @@ def number(frame, name: str, n: int, issues: Issues) -> np.ndarray:
             mask = np.zeros(n, dtype=bool)
             mask[text_idx] = True
             shown = original.iloc[text_idx].tolist()
-            issues.add(mask, [f"{name}: not a number ({v!r})" for v in shown])
+            issues.add(mask, [f"{name}: not a number ({_show(v)})" for v in shown])
     infinite = np.isinf(values)
     if infinite.any():
         issues.add(infinite, [f"{name}: not a finite number" for _ in range(int(infinite.sum()))])
@@ -116,15 +125,14 @@ def sex(frame, n: int, issues: Issues) -> np.ndarray:
         codes = np.where(values == 1, 1, np.where(values == 2, 2, 0)).astype(np.int8)
         unknown = (codes == 0) & ~np.isnan(values)
         missing = np.isnan(values)
-        shown = values[unknown]
-        shown_text = [repr(int(v)) if float(v).is_integer() else repr(float(v)) for v in shown]
+        shown_text = [_show(v) for v in values[unknown]]
     else:
         text = _normalised_text(series)
         mapped = text.map(SEX_CODES)
         codes = mapped.to_numpy(dtype=np.float64, na_value=0).astype(np.int8)
         missing = (text.isna() | text.isin(MISSING_TOKENS)).to_numpy(dtype=bool, na_value=True)
         unknown = (codes == 0) & ~missing
-        shown_text = [repr(v) for v in series[unknown].tolist()]
+        shown_text = [_show(v) for v in series[unknown].tolist()]
     if missing.any():
         issues.add(missing, ["sex missing"] * int(missing.sum()))
     if unknown.any():
