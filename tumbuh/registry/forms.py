@@ -74,7 +74,7 @@ class PersonForm(NikFieldMixin, forms.ModelForm):
         model = Person
         fields = ["name", "nik", "sex", "birth_date", "birth_weight_kg", "birth_length_cm", "desa",
                   "posyandu", "active"]
-        widgets = {"birth_date": DateInput(), "nik": forms.TextInput(attrs={
+        widgets = {"birth_date": DateInput(), "sex": forms.RadioSelect, "nik": forms.TextInput(attrs={
             "inputmode": "numeric", "autocomplete": "off", "maxlength": 16})}
 
     def __init__(self, *args, user, **kwargs):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from tumbuh.accounts.scoping import households_for, measurements_for, people_for
@@ -61,8 +61,9 @@ def filter_latest_status(children: QuerySet, status: str, on: dt.date | None = N
     if status == "not_measured_2m":
         since = months_before(on or today(), 2)
         return children.filter(Q(latest_on__isnull=True) | Q(latest_on__lt=since))
-    query = STATUS_QUERIES[status]
-    return children.filter(latest_id__in=Measurement.objects.filter(query).values("pk"))
+    # Correlated on the primary key: one index seek per child, never a scan of all measurements.
+    latest_matches = Measurement.objects.filter(STATUS_QUERIES[status], pk=OuterRef("latest_id"))
+    return children.filter(Exists(latest_matches))
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
