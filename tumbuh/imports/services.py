@@ -27,6 +27,7 @@ from tumbuh.measurements.services import recompute_children
 from tumbuh.regions.models import Region, within
 from tumbuh.registry.models import Household, Person
 
+from .bulk import insert_rows
 from .columns import find_header_row, map_header, missing_required
 from .matching import ChildIndex, normalise_name, normalise_place
 from .models import ImportBatch, ImportRow, MatchReview, ParentName
@@ -40,6 +41,9 @@ Z_TOLERANCE = 0.05  # EPPGBM prints two decimals; more than this is a real disag
 Z_INDICATORS = [("wfa", "BB/U", "weight_for_age_z"), ("hfa", "TB/U", "length_for_age_z"),
                 ("wfh", "BB/TB", "weight_for_length_z")]
 MEASURED_FIELDS = ("weight_kg", "length_cm", "position", "arm_circumference_cm")
+NEW_MEASUREMENT_FIELDS = ("child_id", "measured_on", *MEASURED_FIELDS, "posyandu_id", "source", "desa_id")
+IMPORT_ROW_FIELDS = ("batch_id", "row_number", "outcome", "person_id", "measurement_id", "reasons",
+                     "notes", "cells", "previous")
 
 
 class ImportRefused(Exception):
@@ -380,12 +384,8 @@ class EppgbmImporter:
             existing = lookup.get((child, rec.measured_on))
             if existing is None:
                 e.outcome = ImportRow.Outcome.IMPORTED
-                e.new_measurement = Measurement(
-                    child_id=child, measured_on=rec.measured_on, weight_kg=rec.weight_kg,
-                    length_cm=rec.length_cm, position=rec.position,
-                    arm_circumference_cm=rec.arm_circumference_cm, posyandu_id=e.posyandu,
-                    source=Measurement.Source.IMPORT, desa_id=e.desa,
-                )
+                e.new_measurement = (child, rec.measured_on, rec.weight_kg, rec.length_cm, rec.position,
+                                     rec.arm_circumference_cm, e.posyandu, Measurement.Source.IMPORT, e.desa)
                 self.touched.add(child)
             else:
                 e.measurement_id = existing[0]
@@ -406,9 +406,9 @@ class EppgbmImporter:
     def _write(self, entries: list[_Entry], reviews) -> None:
         batch = self.batch
         created = [e for e in entries if e.new_measurement is not None and not e.reasons]
-        Measurement.objects.bulk_create([e.new_measurement for e in created], batch_size=1000)
-        for e in created:
-            e.measurement_id = e.new_measurement.pk
+        ids = insert_rows(Measurement, NEW_MEASUREMENT_FIELDS, [e.new_measurement for e in created])
+        for e, pk in zip(created, ids, strict=True):
+            e.measurement_id = pk
             key = (e.person, e.record.measured_on)
             self.seen[key] = (self.seen[key][0], self.seen[key][1], e.measurement_id)
         for e in entries:  # a repeat of a row created earlier in this same chunk
@@ -437,12 +437,9 @@ class EppgbmImporter:
             if notes:
                 batch.rows_with_notes += 1
             keep_cells = bool(e.reasons or notes or e.previous)
-            rows.append(ImportRow(
-                batch_id=batch.pk, row_number=e.row_number, outcome=outcome, person_id=person,
-                measurement_id=measurement, reasons=e.reasons, notes=notes,
-                cells=e.cells if keep_cells else [], previous=e.previous or {},
-            ))
-        ImportRow.objects.bulk_create(rows, batch_size=2000)
+            rows.append((batch.pk, e.row_number, outcome, person, measurement, e.reasons, notes,
+                         e.cells if keep_cells else [], e.previous or {}))
+        insert_rows(ImportRow, IMPORT_ROW_FIELDS, rows)
         if reviews:
             MatchReview.objects.bulk_create(
                 [MatchReview(batch_id=batch.pk, row_number=e.row_number, person_id=self._real(p),

@@ -1,0 +1,67 @@
+"""EPPGBM import throughput: generate an N-row ';' CSV (comma decimals), import it, print rows/s.
+
+    python bench/bench_import.py [--rows 1000000] [--repeat]
+
+Database: DATABASE_URL if set (it must be a THROWAWAY database: it is flushed), else a SQLite
+file in /tmp. Target (issue 4): at least 10,000 rows/s on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+SQLITE_FILE = Path("/tmp/tumbuh-bench-import.sqlite3")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_IMPORT_ROWS", 1_000_000)))
+    parser.add_argument("--repeat", action="store_true", help="import the same file a second time (all unchanged)")
+    args = parser.parse_args(argv)
+
+    if not os.environ.get("DATABASE_URL"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_FILE}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tumbuh.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tumbuh.imports.services import import_eppgbm
+    from tumbuh.imports.testing import create_regions, write_bench_csv
+
+    call_command("migrate", verbosity=0)
+    if connection.vendor != "sqlite":
+        call_command("flush", interactive=False, verbosity=0)
+    create_regions()
+    user, _ = get_user_model().objects.get_or_create(username="bench-admin", defaults={"is_superuser": True})
+
+    csv_path = Path(f"/tmp/tumbuh-bench-eppgbm-{args.rows}.csv")
+    if not csv_path.exists():
+        t0 = time.perf_counter()
+        write_bench_csv(csv_path, args.rows)
+        print(f"generated {args.rows:,} rows in {time.perf_counter() - t0:.1f} s -> {csv_path}")
+
+    runs = 2 if args.repeat else 1
+    for run in range(runs):
+        t0 = time.perf_counter()
+        batch = import_eppgbm(csv_path, user=user, region_code="64.74")
+        seconds = time.perf_counter() - t0
+        label = "first import" if run == 0 else "same file again"
+        print(f"{connection.vendor} {label}: {batch.total_rows:,} rows in {seconds:.1f} s = "
+              f"{batch.total_rows / seconds:,.0f} rows/s (imported {batch.imported:,}, merged {batch.merged:,}, "
+              f"unchanged {batch.unchanged:,}, rejected {batch.rejected:,}, children {batch.people_created:,})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
