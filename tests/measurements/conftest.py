@@ -56,14 +56,3 @@ def cadre_b(places):
 def kec_user(places):
     return User.objects.create_user("tpps_kec", password="pw-kec-123", role=Role.KECAMATAN, region=places["kec"])
 
-
-@pytest.fixture(autouse=True)
-def _growth_exports():
-    # TEMPORARY until tumbuh.growth exports its public functions from __init__ (in progress).
-    import tumbuh.growth as growth
-    from tumbuh.growth import curves, who2006
-
-    for name, fn in (("anthro_zscores", who2006.anthro_zscores), ("value_for_z", curves.value_for_z)):
-        if not hasattr(growth, name):
-            setattr(growth, name, fn)
-    yield
