@@ -69,6 +69,7 @@ def test_weight_in_grams_names_the_fix(child):
     errors, _ = check(child, weight=10945)
     text = only_error(errors, "weight_kg")
     assert "gram" in text and "10,945 kg" in text
+    assert "maksudnya 12 kg" in only_error(check(child, weight=12000)[0], "weight_kg")
 
 
 @pytest.mark.parametrize("length, ok", [(38.0, True), (37.9, False), (130.0, True), (131.0, False)])

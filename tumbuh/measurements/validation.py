@@ -39,6 +39,12 @@ def _num(value: float, digits: int = 1) -> str:
     return number_format(round(value, digits), digits)
 
 
+def _fix(value: float) -> str:
+    """A suggested correction, without trailing zeros ("12", not "12,000", which reads as 12000)."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return number_format(value, len(text.partition(".")[2]))
+
+
 def _range_error(field: str, label: str, value: float, low: float, high: float, unit: str) -> Problem:
     return Problem(
         _("%(label)s %(value)s %(unit)s is outside the possible range %(low)s-%(high)s %(unit)s")
@@ -81,7 +87,7 @@ def input_errors(
         if weight_kg > GRAMS_THRESHOLD:
             errors.append(Problem(
                 _("Weight %(value)s kg looks like grams: did you mean %(fixed)s kg?")
-                % {"value": _num(weight_kg, 0), "fixed": _num(weight_kg / 1000, 3)}, "weight_kg"))
+                % {"value": _num(weight_kg, 0), "fixed": _fix(weight_kg / 1000)}, "weight_kg"))
         elif not WEIGHT_RANGE_KG[0] <= weight_kg <= WEIGHT_RANGE_KG[1]:
             errors.append(_range_error("weight_kg", _("Weight"), weight_kg, *WEIGHT_RANGE_KG, "kg"))
 
@@ -89,11 +95,11 @@ def input_errors(
         if length_cm > MM_THRESHOLD:
             errors.append(Problem(
                 _("Length/height %(value)s cm looks like millimetres: did you mean %(fixed)s cm?")
-                % {"value": _num(length_cm, 0), "fixed": _num(length_cm / 10)}, "length_cm"))
+                % {"value": _num(length_cm, 0), "fixed": _fix(length_cm / 10)}, "length_cm"))
         elif 0 < length_cm < METRES_THRESHOLD:
             errors.append(Problem(
                 _("Length/height %(value)s cm looks like metres: did you mean %(fixed)s cm?")
-                % {"value": _num(length_cm, 3), "fixed": _num(length_cm * 100)}, "length_cm"))
+                % {"value": _num(length_cm, 3), "fixed": _fix(length_cm * 100)}, "length_cm"))
         elif not LENGTH_RANGE_CM[0] <= length_cm <= LENGTH_RANGE_CM[1]:
             errors.append(_range_error("length_cm", _("Length/height"), length_cm, *LENGTH_RANGE_CM, "cm"))
         if position not in {"l", "h"}:
