@@ -149,3 +149,14 @@ def test_household_page_and_edit(client, kec1_user, regions, child1):
     assert client.post(reverse("registry:household_edit", args=[household.pk]), data).status_code == 302
     household.refresh_from_db()
     assert household.rt == "007" and household.head_name == "Baru"
+
+
+@pytest.mark.django_db
+def test_mother_search_finds_women_in_scope_only(client, kec1_user, regions):
+    make_person(name="Ibu Melati", sex="F", birth_date=dt.date(1990, 1, 2), desa=regions["desa1"])
+    make_person(name="Ibu Mawar", sex="F", birth_date=dt.date(1991, 1, 2), desa=regions["desa2"])
+    make_person(name="Ibu Laki", sex="M", birth_date=dt.date(1991, 1, 2), desa=regions["desa1"])
+    client.force_login(kec1_user)
+    html = client.get(reverse("registry:mother_search"), {"mother_choice-search": "Ibu"}).content.decode()
+    assert "Ibu Melati" in html and "Ibu Mawar" not in html and "Ibu Laki" not in html
+    assert AuditEvent.objects.filter(action="view_list", summary="mother search").exists()
