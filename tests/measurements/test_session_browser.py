@@ -58,6 +58,8 @@ def test_keyboard_entry_on_a_phone(phone, live_server, places, make_child, today
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     phone.screenshot(path=str(ARTIFACTS / "measurements-session-phone.png"), full_page=True)
+    phone.set_viewport_size({"width": 1280, "height": 800})
+    phone.screenshot(path=str(ARTIFACTS / "measurements-session-desktop.png"), full_page=True)
     from tumbuh.measurements.models import Measurement
 
     assert list(Measurement.objects.values_list("child_id", "weight_kg")) == [(first, 8.4)]
