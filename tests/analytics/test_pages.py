@@ -117,7 +117,7 @@ def test_trend_ranking_and_target_verdict(client, kota_user, area, children):
         measure(c, dt.date(2025, 2, 10), haz=-1.0, whz=0, waz=0)
     client.force_login(kota_user)
     html = client.get("/analytics/", {"region": "64.74", "period": "2025-02"}).content.decode()
-    assert 'id="trend-chart"' in html and "Target (RPJMD)" in html
+    assert 'id="trend-chart"' in html and "Sasaran (RPJMD)" in html
     ranking = html[html.index('id="ranking-table"'):html.index("</table>", html.index('id="ranking-table"'))]
     # Selatan: 100% in January, 0% in February
     assert "Bontang Selatan" in ranking and "-100,0" in ranking

@@ -17,7 +17,7 @@ from . import coverage as cov
 from . import quality as dq
 from .periods import Period, period_index
 from .prevalence import Estimate, headline, latest_per_child, prevalence_table, rate_by
-from .selectors import measurement_frame, people_details, registered_frame
+from .selectors import cached, measurement_frame, people_details, registered_frame
 
 HISTORY = {"month": 12, "quarter": 8, "semester": 6, "year": 5, "weighing": 6}
 
@@ -122,6 +122,10 @@ class Dashboard:
 
 
 def dashboard(user, region: Region, period: Period) -> Dashboard:
+    return cached("dashboard", user, region.code, period.key, build=lambda: _dashboard(user, region, period))
+
+
+def _dashboard(user, region: Region, period: Period) -> Dashboard:
     periods = period.history(HISTORY[period.kind])
     latest = latest_in_periods(user, region.code, periods)
     current = len(periods) - 1

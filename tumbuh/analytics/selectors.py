@@ -17,7 +17,8 @@ from collections import OrderedDict
 import numpy as np
 import pandas as pd
 from django.db import connection
-from django.db.models import Count, Max
+from django.db.models import CharField, Count, Max
+from django.db.models.functions import Cast
 from django.db.models.signals import post_delete, post_save
 
 from tumbuh.accounts.scoping import measurements_for, people_for, scope_region_code
@@ -106,7 +107,10 @@ def _cached(key: tuple, build):
 def _fetch(queryset, fields: dict[str, str]) -> pd.DataFrame:
     """Run a values_list query straight through the cursor: Django's per-row converters cost
     more than the query itself on a few hundred thousand rows; pandas converts whole columns."""
-    sql, params = queryset.values_list(*fields.values()).query.sql_with_params()
+    # Dates come back as text (no declared type, so no per-row converter); pandas parses them.
+    text_dates = {f"{k}_txt": Cast(v, CharField()) for k, v in fields.items() if k in ("measured_on", "birth_date")}
+    names = [f"{k}_txt" if f"{k}_txt" in text_dates else v for k, v in fields.items()]
+    sql, params = queryset.annotate(**text_dates).values_list(*names).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -130,6 +134,11 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
     if "posyandu_id" in frame:
         frame["posyandu_id"] = pd.to_numeric(frame["posyandu_id"]).fillna(0).astype(np.int64)
     return frame
+
+
+def cached(kind: str, user, *key, build):
+    """Any computed result, cached like the frames (e.g. a whole dashboard)."""
+    return _cached((kind, _scope_key(user), *key), build)
 
 
 def measurement_frame(user, region_code: str, start: dt.date, end: dt.date,

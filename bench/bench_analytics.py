@@ -1,0 +1,206 @@
+"""Analytics benchmark: the kabupaten dashboard request on a generated kabupaten of 50,000 children
+with 600,000 measurements (and on the demo database when it has data), and prevalence_table over
+10,000,000 rows in memory.
+
+    .venv/bin/python bench/bench_analytics.py                      # SQLite in /tmp
+    BENCH_DATABASE_URL=postgres://... .venv/bin/python bench/bench_analytics.py
+
+Each database phase runs in its own process, so Django is set up once per database.
+Targets (issue 5): p95 < 300 ms per dashboard request; prevalence table over 10M rows < 5 s.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SQLITE_URL = "sqlite:////tmp/tumbuh-bench-analytics.sqlite3"
+CHILDREN, PER_CHILD = 50_000, 12
+KAB = "91.99"  # a made-up kabupaten code, so the bench never mixes with real codes
+
+
+def percentile(values, q):
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, round(q / 100 * len(s) + 0.5) - 1))]
+
+
+def bench_table():
+    import numpy as np
+    import pandas as pd
+
+    from tumbuh.analytics.prevalence import prevalence_table
+
+    n = 10_000_000
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({
+        "sex": pd.Categorical.from_codes(rng.integers(0, 2, n), ["F", "M"]),
+        "age_days": rng.integers(0, 1827, n).astype(float),
+        "haz": rng.normal(-1.1, 1.15, n), "waz": rng.normal(-0.8, 1.05, n),
+        "whz": rng.normal(-0.2, 1.0, n), "bmiz": rng.normal(-0.1, 1.0, n),
+        "haz_flag": rng.random(n) < 0.01, "waz_flag": rng.random(n) < 0.005,
+        "whz_flag": rng.random(n) < 0.01, "bmiz_flag": rng.random(n) < 0.01,
+        "oedema": rng.random(n) < 0.0005,
+    })
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        table = prevalence_table(frame)
+        times.append(time.perf_counter() - t0)
+    print(f"prevalence_table over {n:,} rows: best {min(times):.2f} s, worst {max(times):.2f} s "
+          f"(target < 5 s); stunting {table.loc[0, 'HA_2_r']:.2f}%")
+
+
+def generate(url_label: str):
+    import datetime as dt
+
+    import numpy as np
+    from django.db import connection, transaction
+
+    from tumbuh.measurements.models import Measurement
+    from tumbuh.regions.models import Posyandu, Region, within
+    from tumbuh.registry.models import Person
+
+    if Measurement.objects.filter(within("desa_id", KAB)).count() >= CHILDREN * PER_CHILD:
+        print(f"[{url_label}] generated kabupaten already present")
+        return
+    t0 = time.perf_counter()
+    rng = np.random.default_rng(11)
+    with transaction.atomic():
+        Region.objects.get_or_create(code="91", defaults={"name": "Provinsi Bench", "level": "provinsi"})
+        Region.objects.get_or_create(code=KAB, defaults={"name": "Kabupaten Bench", "level": "kabupaten",
+                                                         "parent_id": "91"})
+        desas, posyandu = [], []
+        for k in range(1, 11):
+            kec = f"{KAB}.{k:02d}"
+            Region.objects.get_or_create(code=kec, defaults={"name": f"Kecamatan {k}", "level": "kecamatan",
+                                                             "parent_id": KAB})
+            for d in range(1, 11):
+                code = f"{kec}.{2000 + d}"
+                Region.objects.get_or_create(code=code, defaults={"name": f"Desa {k}-{d}", "level": "desa",
+                                                                  "parent_id": kec})
+                desas.append(code)
+                for p in range(3):
+                    posyandu.append(Posyandu.objects.get_or_create(name=f"Posyandu {k}-{d}-{p}", desa_id=code)[0])
+        pos_idx = rng.integers(0, len(posyandu), CHILDREN)
+        # Born 2021-2024, so every one of the 12 monthly weighings of 2025 falls at 0-59 months.
+        born = np.datetime64("2024-12-31") - rng.integers(0, 1460, CHILDREN).astype("timedelta64[D]")
+        sexes = rng.choice(["M", "F"], CHILDREN)
+        people = [Person(name=f"Anak Bench {i}", sex=sexes[i], birth_date=born[i].astype(dt.date),
+                         desa_id=posyandu[pos_idx[i]].desa_id, posyandu=posyandu[pos_idx[i]])
+                  for i in range(CHILDREN)]
+        Person.objects.bulk_create(people, batch_size=2000)
+        people = list(Person.objects.filter(within("desa_id", KAB)).values_list("id", "birth_date",
+                                                                                         "desa_id", "posyandu_id"))
+    # Already-derived values straight in: the growth engine is not what is being measured.
+    cols = ["child_id", "measured_on", "weight_kg", "length_cm", "position", "oedema", "posyandu_id", "source",
+            "desa_id", "age_days", "length_for_age_z", "weight_for_age_z", "weight_for_length_z",
+            "bmi_for_age_z", "length_for_age_flag", "weight_for_age_flag", "weight_for_length_flag",
+            "bmi_for_age_flag", "position_flag", "weight_for_age_category", "length_for_age_category",
+            "weight_for_length_category", "bmi_for_age_category", "weight_gain", "below_red_line",
+            "warnings", "measurer_name", "created_at", "updated_at"]
+    table = Measurement._meta.db_table
+    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})"
+    now = dt.datetime.now(dt.UTC)
+    gains = np.array(["N", "N", "N", "T", "2T", "O", "B"])
+    batch = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        for child_id, birth, desa, pos in people:
+            base_haz = rng.normal(-1.1, 1.1)
+            for m in range(PER_CHILD):
+                day = dt.date(2025, m + 1, int(rng.integers(1, 28)))
+                age = (day - birth).days
+                if age < 0:
+                    continue
+                haz = base_haz + rng.normal(0, 0.25)
+                waz, whz = rng.normal(-0.8, 1.0), rng.normal(-0.2, 1.0)
+                batch.append((child_id, day, round(float(rng.normal(11, 2.5)), 1), round(float(rng.normal(85, 9)), 1),
+                              "h", False, pos, "demo", desa, age, haz, waz, whz, whz + 0.05, abs(haz) > 6,
+                              waz < -6 or waz > 5, abs(whz) > 5, abs(whz) > 5, False, "", "", "", "",
+                              str(gains[rng.integers(0, len(gains))]), waz < -3, "[]", "", now, now))
+                if len(batch) >= 20_000:
+                    cursor.executemany(sql, batch)
+                    batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+    n = Measurement.objects.filter(within("desa_id", KAB)).count()
+    print(f"[{url_label}] generated {len(people):,} children, {n:,} measurements in {time.perf_counter() - t0:.0f} s")
+
+
+def time_dashboard(label: str, region_code: str, user, requests: int = 20):
+    from django.test import Client
+
+    from tumbuh.analytics import selectors
+
+    client = Client()
+    client.force_login(user)
+    url = f"/analytics/?region={region_code}"
+    selectors.clear_cache()
+    cold = []
+    for _ in range(3):
+        selectors.clear_cache()
+        t0 = time.perf_counter()
+        resp = client.get(url)
+        cold.append(time.perf_counter() - t0)
+        assert resp.status_code == 200, resp.status_code
+    warm = []
+    for _ in range(requests):
+        t0 = time.perf_counter()
+        resp = client.get(url)
+        warm.append(time.perf_counter() - t0)
+        assert resp.status_code == 200
+    ms = [1000 * t for t in warm]
+    print(f"[{label}] dashboard {region_code}: p50 {percentile(ms, 50):.0f} ms, p95 {percentile(ms, 95):.0f} ms "
+          f"over {requests} requests (cached frames); cold (cache cleared) p50 {1000 * percentile(cold, 50):.0f} ms, "
+          f"max {1000 * max(cold):.0f} ms")
+
+
+def phase(kind: str):
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tumbuh.accounts.models import Role, User
+    from tumbuh.measurements.models import Measurement
+    from tumbuh.regions.models import Region, within
+
+    label = f"{kind} on {connection.vendor}"
+    if kind == "generated":
+        call_command("migrate", verbosity=0)
+        generate(label)
+        region = KAB
+    else:
+        region = (Region.objects.filter(level="kabupaten", code="64.74").values_list("code", flat=True).first()
+                  or Region.objects.filter(level="kabupaten").values_list("code", flat=True).first())
+        n = Measurement.objects.filter(within("desa_id", region)).count() if region else 0
+        if not n:
+            print(f"[{label}] no demo data (run `tumbuh demo` first); skipped")
+            return
+        print(f"[{label}] {region}: {n:,} measurements")
+    user, _ = User.objects.get_or_create(username=f"bench-{region}", defaults={"role": Role.KABUPATEN,
+                                                                              "region_id": region})
+    time_dashboard(label, region, user)
+
+
+def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--phase":
+        phase(sys.argv[2])
+        return
+    bench_table()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tumbuh.settings"}
+    url = os.environ.get("BENCH_DATABASE_URL", SQLITE_URL)
+    subprocess.run([sys.executable, __file__, "--phase", "generated"], env={**env, "DATABASE_URL": url}, check=True)
+    demo_env = {k: v for k, v in env.items() if k != "DATABASE_URL"}
+    if os.environ.get("DATABASE_URL"):
+        demo_env["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    subprocess.run([sys.executable, __file__, "--phase", "demo"], env=demo_env, check=False)
+
+
+if __name__ == "__main__":
+    main()
