@@ -25,7 +25,7 @@ def posyandu_with_children():
     posyandu = Posyandu.objects.create(name="Posyandu Melati 1", desa=desa)
     today = dt.date.today()
     first = Person.objects.create(
-        name="Sari Wulandari", sex="F", birth_date=today - dt.timedelta(days=400), desa=desa, posyandu=posyandu
+        name="Ani Wulandari", sex="F", birth_date=today - dt.timedelta(days=400), desa=desa, posyandu=posyandu
     )
     second = Person.objects.create(
         name="Budi Santoso", sex="M", birth_date=today - dt.timedelta(days=900), desa=desa, posyandu=posyandu
