@@ -18,15 +18,9 @@ BONTANG = [
 ]
 
 
-def value_for_z(*args):
-    from tumbuh.demo.services import _growth_value_for_z
-
-    return _growth_value_for_z()(*args)
-
-
 @functools.cache
 def plan(children=10000, seed=42):
-    return build_plan(BONTANG, children=children, seed=seed, months=24, today=TODAY, value_for_z=value_for_z)
+    return build_plan(BONTANG, children=children, seed=seed, months=24, today=TODAY)
 
 
 def latest(p):
@@ -34,9 +28,9 @@ def latest(p):
 
 
 def test_same_seed_same_data_other_seed_other_data():
-    a = build_plan(BONTANG, children=500, seed=7, months=24, today=TODAY, value_for_z=value_for_z)
-    b = build_plan(BONTANG, children=500, seed=7, months=24, today=TODAY, value_for_z=value_for_z)
-    c = build_plan(BONTANG, children=500, seed=8, months=24, today=TODAY, value_for_z=value_for_z)
+    a = build_plan(BONTANG, children=500, seed=7, months=24, today=TODAY)
+    b = build_plan(BONTANG, children=500, seed=7, months=24, today=TODAY)
+    c = build_plan(BONTANG, children=500, seed=8, months=24, today=TODAY)
     pd.testing.assert_frame_equal(a.measurements, b.measurements)
     pd.testing.assert_frame_equal(a.children, b.children)
     assert not a.children.birth_date.equals(c.children.birth_date)

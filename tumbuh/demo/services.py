@@ -20,6 +20,7 @@ from django.utils.text import slugify
 
 from tumbuh.accounts.models import Role, User
 from tumbuh.measurements.models import Measurement
+from tumbuh.measurements.services import recompute_children
 from tumbuh.regions.loading import load_regions
 from tumbuh.regions.models import Posyandu, Puskesmas, Region, within
 from tumbuh.registry.models import Household, Person, validate_kk, validate_nik
@@ -140,24 +141,6 @@ def _nan_to_none(values) -> list:
     return [None if v != v else float(v) for v in values]  # NaN != NaN
 
 
-def _growth_value_for_z():
-    try:
-        from tumbuh.growth import value_for_z
-    except ImportError:  # the engine's package may not re-export it yet
-        from tumbuh.growth.curves import value_for_z
-    return value_for_z
-
-
-def _recompute_children():
-    from tumbuh.measurements import services
-
-    if hasattr(services, "recompute_children"):
-        return services.recompute_children
-    from tumbuh.measurements.derivation import recompute_children
-
-    return recompute_children
-
-
 def create_demo(
     region_code: str,
     *,
@@ -181,8 +164,7 @@ def create_demo(
     areas = area_of(region)
     lap("regions")
     plan = synth.build_plan(
-        areas, children=children, seed=seed, months=months, today=today or dt.date.today(),
-        value_for_z=_growth_value_for_z(),
+        areas, children=children, seed=seed, months=months, today=today or dt.date.today()
     )
     for nik in plan.mothers.nik.tolist() + plan.children.nik.tolist():
         if nik:
@@ -195,7 +177,7 @@ def create_demo(
     with transaction.atomic():
         child_ids = _write(plan, summary)
         lap("write")
-        _recompute_children()(child_ids)
+        recompute_children(child_ids)
         lap("derive")
         summary.users = _create_users(region, password)
     summary.latest = latest_measurements(child_ids)

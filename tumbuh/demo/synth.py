@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from tumbuh import growth
+
 from .names import FEMALE_NAMES, FLOWERS, MALE_NAMES, STREETS
 
 DAY = np.timedelta64(1, "D")
@@ -104,7 +106,7 @@ def build_plan(
     seed: int,
     months: int,
     today: dt.date,
-    value_for_z: ValueForZ,
+    value_for_z: ValueForZ = growth.value_for_z,
 ) -> DemoPlan:
     rng = np.random.default_rng(seed)
     today64 = np.datetime64(today, "D")
