@@ -94,7 +94,7 @@ def tile_grid(tiles: list[tuple[str, str, float | None, str]], *, columns: int =
     rows = math.ceil(len(tiles) / columns)
     gap = 4
     w, h = columns * (size + gap), rows * (size + gap)
-    parts = [f'<svg id="{element_id}" class="map tile-map" viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg">']
+    parts = [f'<svg id="{element_id}" class="map tile-map" viewBox="0 0 {w} {h}" style="max-width:{w * 1.4:.0f}px" xmlns="http://www.w3.org/2000/svg">']
     for i, (key, name, rate, tip) in enumerate(tiles):
         cx, cy = (i % columns) * (size + gap), (i // columns) * (size + gap)
         label = escape(name if len(name) <= 14 else name[:13] + "…")
