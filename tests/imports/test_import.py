@@ -46,7 +46,7 @@ def test_every_row_lands_in_exactly_one_place_in_every_format(fmt, kota_user, tm
 
     grams = outcome(batch, n["weight_grams"])
     assert grams.measurement.weight_kg == pytest.approx(10.945)
-    assert any("grams" in note for note in grams.notes)
+    assert any("gram" in note for note in grams.notes)  # "diubah dari gram"
     mm = outcome(batch, n["height_mm"])
     assert mm.measurement.length_cm == pytest.approx(87.5)
     sentinel = outcome(batch, n["weight_sentinel"])
@@ -183,7 +183,7 @@ def test_nik_registered_outside_the_region_is_rejected_not_duplicated(desa_user,
                           desa_id="64.74.02.1001")
     batch = import_eppgbm(t.write_csv(tmp_path / "a.csv", rows), user=desa_user, region_code="64.74.01.1002")
     row = batch.rows.get(row_number=2)
-    assert row.outcome == "rejected" and "outside" in row.reasons[0]
+    assert row.outcome == "rejected" and "di luar 64.74.01.1002" in row.reasons[0]
     assert Person.objects.filter(nik=other["NIK"]).count() == 1
 
 

@@ -65,9 +65,13 @@ class ImportRow(models.Model):
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
     row_number = models.IntegerField()  # as the spreadsheet shows it, header = its own number
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
-    person = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    # A log's pointers, kept consistent by Django's on_delete; without a database constraint so a
+    # million-row import does not pay two foreign-key checks per row at commit.
+    person = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+",
+                               db_constraint=False)
     measurement = models.ForeignKey(
-        "measurements.Measurement", null=True, on_delete=models.SET_NULL, related_name="+"
+        "measurements.Measurement", null=True, on_delete=models.SET_NULL, related_name="+",
+        db_constraint=False,
     )
     reasons = models.JSONField(default=list, blank=True)  # why rejected
     notes = models.JSONField(default=list, blank=True)  # what was repaired

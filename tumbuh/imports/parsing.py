@@ -132,6 +132,16 @@ def parse_number(text: str) -> float | None:
     return value
 
 
+@lru_cache(maxsize=200_000)
+def _checked_nik(text: str) -> tuple[str, str]:
+    """(nik, "") or ("", why not); cached because a child's NIK repeats on every weighing."""
+    try:
+        parse_nik(text)
+        return clean_nik(text), ""
+    except NikError as exc:
+        return "", str(exc)
+
+
 def is_sentinel(value: float | None) -> bool:
     return value is not None and round(value, 2) in SENTINELS
 
@@ -183,7 +193,7 @@ class RowParser:
         index = self.mapping.get(field_name)
         if index is None or index >= len(cells):
             return ""
-        return cells[index].strip()
+        return cells[index]  # readers strip every cell
 
     def parse(self, cells: list[str]) -> tuple[Record | None, list[str]]:
         """(record, []) or (None, reasons)."""
@@ -221,12 +231,10 @@ class RowParser:
         nik = ""
         nik_text = get(cells, "nik")
         if nik_text and nik_text.strip("-0 ") != "":
-            try:
-                parse_nik(nik_text)
-                nik = clean_nik(nik_text)
-            except NikError as exc:
+            nik, error = _checked_nik(nik_text)
+            if error:
                 # The child can still be matched by name, birth date and parent; keep the row.
-                notes.append(_("NIK not used: %(error)s") % {"error": exc})
+                notes.append(_("NIK not used: %(error)s") % {"error": error})
 
         position_text = get(cells, "position")
         position = POSITION.get(position_text.lower(), "")
