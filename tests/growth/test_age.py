@@ -30,7 +30,12 @@ def test_days_give_unrounded_months_and_negative_age_is_missing():
 
 def test_age_days_win_over_age_months_per_row():
     frame = pd.DataFrame(
-        {"sex": [2, 2], "age_days": [731, np.nan], "age_months": [1.0, 24.0], "lenhei": [77.5, 77.5]}
+        {
+            "sex": [2, 2],
+            "age_days": [731, np.nan],
+            "age_months": [1.0, 24.0],
+            "lenhei": [77.5, 77.5],
+        }
     )
     assert anthro_zscores(frame)["zlen"].tolist() == [-2.55, -2.55]
 

@@ -56,9 +56,7 @@ def test_at_exactly_3sd_both_formulas_agree():
     ],
 )
 def test_other_restricted_indicators(field, value, column, expected):
-    sex, day = {"bmi": (1, 1000), "triskin": (2, 400), "subskin": (1, 1826), "armc": (1, 91)}[
-        field
-    ]
+    sex, day = {"bmi": (1, 1000), "triskin": (2, 400), "subskin": (1, 1826), "armc": (1, 91)}[field]
     fields = {"sex": sex, "age_days": day}
     if field == "bmi":
         fields.update(weight=value, lenhei=100.0, measure="h")  # 100 cm: BMI = weight

@@ -111,8 +111,14 @@ def test_age_in_days_is_a_fallback():
 
 def test_bad_rows_keep_their_place():
     res = anthroplus_zscores(
-        pd.DataFrame({"sex": ["1", "x", "2"], "age_months": ["100", "100", "abc"],
-                      "height": "130", "weight": "25"})  # fmt: skip
+        pd.DataFrame(
+            {
+                "sex": ["1", "x", "2"],
+                "age_months": ["100", "100", "abc"],
+                "height": "130",
+                "weight": "25",
+            }
+        )  # fmt: skip
     )
     assert res["zhfa"].notna().tolist() == [True, False, False]
     assert res["reason"].tolist()[0] == ""

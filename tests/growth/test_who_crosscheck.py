@@ -73,7 +73,9 @@ def test_every_row_matches_who_to_2_decimals(survey, column):
     who_col = who[column].to_numpy(dtype=np.float64)
     same = (ours_col == who_col) | (np.isnan(ours_col) & np.isnan(who_col))
     differing_ids = set(who.loc[~same, "id"])
-    assert differing_ids <= set(IGROWUP_DIFFERENCES), sorted(differing_ids - set(IGROWUP_DIFFERENCES))
+    assert differing_ids <= set(IGROWUP_DIFFERENCES), sorted(
+        differing_ids - set(IGROWUP_DIFFERENCES)
+    )
     if column in ("zhc", "fhc"):
         return  # the survey has no head circumference at all
     assert differing_ids == set(IGROWUP_DIFFERENCES)

@@ -4,11 +4,14 @@ A row is *bad* when its sex is missing or unknown, or a number column holds text
 infinite number). Bad rows keep their place; every result of a bad row is left empty and the
 ``reason`` column says why. Everything else follows WHO rule 1 (who-growth-algorithm.md): an
 unknown measure is treated as missing, any oedema other than y/Y/1 as no oedema.
+
+Text columns are decoded through their few distinct values (one hash pass, then one vectorised
+comparison per value that matters) rather than string operations on every row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -17,6 +20,8 @@ import pandas as pd
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", ".", "#n/a"})
 
 SEX_CODES = {"1": 1, "2": 2, "m": 1, "f": 2, "1.0": 1, "2.0": 2}
+MEASURE_CODES = {"l": 1, "h": 2}
+OEDEMA_CODES = {"y": 1, "1": 1, "1.0": 1}
 
 
 class Issues:
@@ -42,12 +47,19 @@ class Issues:
     def any(self) -> bool:
         return bool(self._found)
 
-    def reasons(self) -> np.ndarray:
-        out = np.full(self.n, "", dtype=object)
+    def reasons(self) -> pd.Categorical:
+        """The ``reason`` column: "" for good rows (categorical: cheap for a million rows)."""
+        by_row: dict[int, str] = {}
         for idx, messages in self._found:
             for i, message in zip(idx.tolist(), messages, strict=True):
-                out[i] = message if not out[i] else f"{out[i]}; {message}"
-        return out
+                by_row[i] = f"{by_row[i]}; {message}" if i in by_row else message
+        categories = [""] + sorted(set(by_row.values()))
+        code_of = {text: code for code, text in enumerate(categories)}
+        codes = np.zeros(self.n, dtype=np.int32)
+        if by_row:
+            rows = np.fromiter(by_row.keys(), dtype=np.intp, count=len(by_row))
+            codes[rows] = [code_of[t] for t in by_row.values()]
+        return pd.Categorical.from_codes(codes, categories=categories)
 
 
 def _show(value) -> str:
@@ -77,13 +89,46 @@ def _is_numeric(series: pd.Series) -> bool:
     )
 
 
-def _normalised_text(values: pd.Series) -> pd.Series:
-    return values.astype("string").str.strip().str.lower()
+def _is_missing_value(value) -> bool:
+    if value is None or value is pd.NA:
+        return True
+    if isinstance(value, float) and value != value:
+        return True
+    return isinstance(value, str) and value.strip().lower() in MISSING_TOKENS
 
 
-def _missing_text(values: pd.Series) -> np.ndarray:
-    text = _normalised_text(values)
-    return (text.isna() | text.isin(MISSING_TOKENS)).to_numpy(dtype=bool, na_value=True)
+def decode_text(series: pd.Series, decode: Callable[[object], int | None]) -> np.ndarray:
+    """int16 codes per row: ``decode(value)`` of each distinct value; 0 for missing values and
+    -1 for values ``decode`` does not know (returns None)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        cats = series.cat.categories
+        lookup = np.array(
+            [0 if _is_missing_value(v) else (decode(v) if decode(v) is not None else -1)
+             for v in cats] + [0],
+            dtype=np.int16,
+        )  # fmt: skip
+        return lookup[series.cat.codes.to_numpy()]  # code -1 (NaN) takes the trailing 0
+    values = series.to_numpy(dtype=object) if series.dtype != object else series.to_numpy()
+    codes = np.zeros(len(values), dtype=np.int16)
+    for value in pd.unique(values):
+        if _is_missing_value(value):
+            continue
+        code = decode(value)
+        code = -1 if code is None else code
+        if code:
+            codes[values == value] = code
+    return codes
+
+
+def _decoder(table: dict[str, int]) -> Callable[[object], int | None]:
+    def decode(value) -> int | None:
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, (int, float, np.integer, np.floating)):
+            value = repr(float(value)) if float(value) % 1 else str(int(value))
+        return table.get(str(value).strip().lower())
+
+    return decode
 
 
 def number(frame, name: str, n: int, issues: Issues) -> np.ndarray:
@@ -100,12 +145,13 @@ def number(frame, name: str, n: int, issues: Issues) -> np.ndarray:
     suspect = np.isnan(values)
     if original is not None and suspect.any():
         idx = np.flatnonzero(suspect)
-        missing = _missing_text(original.iloc[idx])
-        text_idx = idx[~missing]
-        if text_idx.size:
+        cells = original.to_numpy(dtype=object)[idx]
+        text_values = [v for v in pd.unique(cells) if not _is_missing_value(v)]
+        if text_values:
+            text_idx = idx[pd.Series(cells).isin(text_values).to_numpy()]
             mask = np.zeros(n, dtype=bool)
             mask[text_idx] = True
-            shown = original.iloc[text_idx].tolist()
+            shown = original.to_numpy(dtype=object)[text_idx]
             issues.add(mask, [f"{name}: not a number ({_show(v)})" for v in shown])
     infinite = np.isinf(values)
     if infinite.any():
@@ -123,20 +169,19 @@ def sex(frame, n: int, issues: Issues) -> np.ndarray:
     if _is_numeric(series):
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
         codes = np.where(values == 1, 1, np.where(values == 2, 2, 0)).astype(np.int8)
-        unknown = (codes == 0) & ~np.isnan(values)
         missing = np.isnan(values)
-        shown_text = [_show(v) for v in values[unknown]]
-    else:
-        text = _normalised_text(series)
-        mapped = text.map(SEX_CODES)
-        codes = mapped.to_numpy(dtype=np.float64, na_value=0).astype(np.int8)
-        missing = (text.isna() | text.isin(MISSING_TOKENS)).to_numpy(dtype=bool, na_value=True)
         unknown = (codes == 0) & ~missing
-        shown_text = [_show(v) for v in series[unknown].tolist()]
+        shown = values[unknown]
+    else:
+        raw = decode_text(series, _decoder(SEX_CODES))
+        unknown = raw < 0
+        missing = raw == 0
+        codes = np.maximum(raw, 0).astype(np.int8)
+        shown = series[unknown].tolist() if unknown.any() else []
     if missing.any():
         issues.add(missing, ["sex missing"] * int(missing.sum()))
     if unknown.any():
-        issues.add(unknown, [f"sex: unknown value {v} (use 1/2/m/f)" for v in shown_text])
+        issues.add(unknown, [f"sex: unknown value {_show(v)} (use 1/2/m/f)" for v in shown])
     return codes
 
 
@@ -145,8 +190,7 @@ def measure(frame, n: int) -> np.ndarray:
     series = _series(frame, "measure", n)
     if series is None:
         return np.zeros(n, dtype=np.int8)
-    text = _normalised_text(series)
-    return text.map({"l": 1, "h": 2}).to_numpy(dtype=np.float64, na_value=0).astype(np.int8)
+    return np.maximum(decode_text(series, _decoder(MEASURE_CODES)), 0).astype(np.int8)
 
 
 def oedema(frame, n: int) -> np.ndarray:
@@ -158,8 +202,7 @@ def oedema(frame, n: int) -> np.ndarray:
         return series.to_numpy(dtype=np.float64, na_value=np.nan) == 1
     if pd.api.types.is_bool_dtype(series.dtype):
         return series.to_numpy(dtype=bool, na_value=False)
-    text = _normalised_text(series)
-    return text.isin({"y", "1", "1.0"}).to_numpy(dtype=bool, na_value=False)
+    return decode_text(series, _decoder(OEDEMA_CODES)) == 1
 
 
 def row_count(frame) -> int:

@@ -68,8 +68,9 @@ def value_at_z(z, l, m, s, restricted: bool) -> np.ndarray:  # noqa: E741
 def round_r(x: np.ndarray, digits: int = 2) -> np.ndarray:
     """Rule 15: R's round(x, digits) (R >= 4.0.0), not Python's.
 
-    Take the nearer of floor/ceil of |x| * 10^digits (divided back); on an exact tie take the
-    one whose floor is even. The sign is restored afterwards and -0 becomes 0.
+    Take the nearer of floor/ceil of |x| * 10^digits (divided back); when both are exactly as
+    near (as doubles), take the ceiling if the floor is odd, else the floor. The sign is
+    restored afterwards and -0 becomes 0. NaN and +/-Inf pass through.
     """
     x = np.asarray(x, dtype=np.float64)
     p10 = 10.0**digits
@@ -77,10 +78,17 @@ def round_r(x: np.ndarray, digits: int = 2) -> np.ndarray:
     x10 = a * p10
     f = np.floor(x10)
     lo = f / p10
-    hi = np.ceil(x10) / p10
+    hi = np.ceil(x10)
+    hi /= p10
     with np.errstate(invalid="ignore"):
         dlo = a - lo
-        dhi = hi - a
-        take_hi = (dhi < dlo) | ((dhi == dlo) & (np.fmod(f, 2.0) == 1.0))
-    r = np.where(take_hi, hi, lo)  # Inf stays Inf: both differences are NaN, so lo (= Inf)
-    return np.where(x < 0, -r, r) + 0.0
+        dhi = np.subtract(hi, a, out=x10)  # x10 is no longer needed
+        take_hi = dhi < dlo
+        tie = dhi == dlo
+        if tie.any():  # exact ties are rare: fmod only where needed
+            at = np.flatnonzero(tie)
+            take_hi[at] = np.fmod(f[at], 2.0) == 1.0
+    np.copyto(lo, hi, where=take_hi)  # Inf stays Inf: both differences are NaN, lo is kept
+    np.copysign(lo, x, out=lo)
+    lo += 0.0  # -0.0 + 0.0 is +0.0
+    return lo

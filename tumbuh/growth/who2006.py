@@ -57,10 +57,9 @@ def ages(age_days: np.ndarray, age_months: np.ndarray) -> tuple[np.ndarray, np.n
     Per row, a given age in days wins over a given age in months.
     """
     use_days = ~np.isnan(age_days)
-    with np.errstate(invalid="ignore"):
-        raw_days = np.where(use_days, age_days, age_months * DAYS_PER_MONTH)
-        months = np.where(use_days, age_days / DAYS_PER_MONTH, age_months)
-        negative = raw_days < 0
+    raw_days = np.where(use_days, age_days, age_months * DAYS_PER_MONTH)
+    months = np.where(use_days, age_days / DAYS_PER_MONTH, age_months)
+    negative = raw_days < 0
     if negative.any():
         raw_days = np.where(negative, np.nan, raw_days)
         months = np.where(negative, np.nan, months)
@@ -69,9 +68,8 @@ def ages(age_days: np.ndarray, age_months: np.ndarray) -> tuple[np.ndarray, np.n
 
 def adjust_lenhei(lenhei: np.ndarray, day: np.ndarray, cmeasure: np.ndarray) -> np.ndarray:
     """Rule 6: +0.7 cm if standing before day 731, -0.7 cm if lying from day 731."""
-    with np.errstate(invalid="ignore"):
-        plus = (day < 731) & (cmeasure == STANDING)
-        minus = (day >= 731) & (cmeasure == LYING)
+    plus = (day < 731) & (cmeasure == STANDING)
+    minus = (day >= 731) & (cmeasure == LYING)
     out = lenhei.copy()
     if plus.any():
         out[plus] += 0.7
@@ -83,29 +81,26 @@ def adjust_lenhei(lenhei: np.ndarray, day: np.ndarray, cmeasure: np.ndarray) -> 
 def flags(z: np.ndarray, limits: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """Rule 16 on the rounded z: (0/1 values, missing mask)."""
     low, high = limits
-    with np.errstate(invalid="ignore"):
-        flagged = (z < low) | (z > high)
+    flagged = (z < low) | (z > high)
     return flagged, np.isnan(z)
 
 
 def age_zscore(table: LmsTable, idx: np.ndarray, y: np.ndarray, restricted: bool) -> np.ndarray:
     """Rules 8-9 for an age-based indicator; ``idx`` from ``LmsTable.flat_index``."""
     m = np.take(table.m, idx)
-    with np.errstate(all="ignore"):
-        ratio = y / m
-        if table.l_is_one:
-            # (ratio^1 - 1) / (S * 1) is the same double as (ratio - 1) / S
-            z = (ratio - 1) / np.take(table.s, idx)
-        else:
-            z = (np.power(ratio, np.take(table.l, idx)) - 1) / np.take(table.sl, idx)
+    ratio = y / m
+    if table.l_is_one:
+        # (ratio^1 - 1) / (S * 1) is the same double as (ratio - 1) / S
+        z = (ratio - 1) / np.take(table.s, idx)
+    else:
+        z = (np.power(ratio, np.take(table.l, idx)) - 1) / np.take(table.sl, idx)
     if restricted:
         restrict_from_table(z, y, table, idx)
     return z
 
 
 def restrict_from_table(z, y, table: LmsTable, idx: np.ndarray) -> None:
-    with np.errstate(invalid="ignore"):
-        beyond = np.flatnonzero(np.abs(z) > 3)
+    beyond = np.flatnonzero(np.abs(z) > 3)
     if beyond.size:
         sub_idx = idx[beyond]
         zb = z[beyond]
@@ -151,26 +146,25 @@ def wfl_zscore(sex, day, months, weight, clenhei, cmeasure, oedema) -> np.ndarra
     """Rules 12-14 and 9: weight-for-length/height, unrounded (NaN where not valid)."""
     tables = length_tables()
     known_day = ~np.isnan(day)
-    with np.errstate(invalid="ignore"):
-        # Rule 12: table by age; with no age by the cleaned measure; with neither by 87 cm.
-        no_age_h = np.where(cmeasure == STANDING, True,
-                            np.where(cmeasure == LYING, False, clenhei >= 87))  # fmt: skip
-        no_age_l = np.where(cmeasure == LYING, True,
-                            np.where(cmeasure == STANDING, False, clenhei < 87))  # fmt: skip
-        use_h = np.where(known_day, day >= 731, no_age_h)
-        use_l = np.where(known_day, day < 731, no_age_l)
-        # Rule 14 (ranges, oedema) and the age limits when the age is known (rule 4).
-        valid = (use_l & (clenhei >= 45) & (clenhei <= 110)) | (
-            use_h & (clenhei >= 65) & (clenhei <= 120)
-        )
-        valid &= ~oedema
-        valid &= ~(day > 1856)
-        valid &= ~(months >= 60)
-        # Rule 13, literally: k = trunc(len*10), upper = trunc(len*10 + 1), diff by division.
-        x10 = clenhei * 10
-        k = np.trunc(x10)
-        k_up = np.trunc(x10 + 1)
-        diff = (clenhei - k / 10) / 0.1
+    # Rule 12: table by age; with no age by the cleaned measure; with neither by 87 cm.
+    no_age_h = np.where(cmeasure == STANDING, True,
+                        np.where(cmeasure == LYING, False, clenhei >= 87))  # fmt: skip
+    no_age_l = np.where(cmeasure == LYING, True,
+                        np.where(cmeasure == STANDING, False, clenhei < 87))  # fmt: skip
+    use_h = np.where(known_day, day >= 731, no_age_h)
+    use_l = np.where(known_day, day < 731, no_age_l)
+    # Rule 14 (ranges, oedema) and the age limits when the age is known (rule 4).
+    valid = (use_l & (clenhei >= 45) & (clenhei <= 110)) | (
+        use_h & (clenhei >= 65) & (clenhei <= 120)
+    )
+    valid &= ~oedema
+    valid &= ~(day > 1856)
+    valid &= ~(months >= 60)
+    # Rule 13, literally: k = trunc(len*10), upper = trunc(len*10 + 1), diff by division.
+    x10 = clenhei * 10
+    k = np.trunc(x10)
+    k_up = np.trunc(x10 + 1)
+    diff = (clenhei - k / 10) / 0.1
     k_int = np.where(valid, k, 0).astype(np.int64)
     idx = tables.index(sex, k_int, use_h, valid)
     step = np.where(valid, k_up - k, 0).astype(np.int64)
@@ -183,16 +177,30 @@ def wfl_zscore(sex, day, months, weight, clenhei, cmeasure, oedema) -> np.ndarra
         up = np.take(values, idx_up)
         params.append(np.where(interpolate, low + diff * (up - low), low))
     l, m, s = params  # noqa: E741
-    with np.errstate(all="ignore"):
-        z = (np.power(weight / m, l) - 1) / (s * l)
+    z = (np.power(weight / m, l) - 1) / (s * l)
     restrict(z, weight, l, m, s)
     return z
 
 
+FLOAT_RESULTS = ["clenhei", "cbmi", "zlen", "zwei", "zwfl", "zbmi", "zhc", "zac", "zts", "zss"]
+FLAG_RESULTS = ["flen", "fwei", "fwfl", "fbmi", "fhc", "fac", "fts", "fss"]
+# Rows per chunk: the temporaries of one chunk stay in cache and their memory is reused, where
+# whole-column temporaries would each cost fresh pages.
+CHUNK_ROWS = 1 << 15
+
+
+def flag_codes(z: np.ndarray, limits: tuple[int, int]) -> np.ndarray:
+    """Rule 16 as int8: 1 flagged, 0 not, -1 missing (z missing)."""
+    flagged, missing = flags(z, limits)
+    out = flagged.astype(np.int8)
+    out[missing] = -1
+    return out
+
+
 def compute(
     sex: np.ndarray,
-    day: np.ndarray,
-    months: np.ndarray,
+    age_days: np.ndarray,
+    age_months: np.ndarray,
     weight: np.ndarray,
     lenhei: np.ndarray,
     measure: np.ndarray,
@@ -202,57 +210,66 @@ def compute(
     triskin: np.ndarray,
     subskin: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """All WHO 2006 results from clean arrays.
+    """All WHO 2006 results from clean arrays, chunk by chunk.
 
-    ``sex`` int (1, 2, else none), ``day`` rounded days and ``months`` unrounded months (NaN if
-    unknown), ``measure`` 0/1/2 (missing, l, h), ``oedema`` bool, the rest float64 (NaN missing).
-    Returns unrounded helper columns and rounded z-scores; flags as (values, missing) pairs.
+    ``sex`` int (1, 2, else none), ages as given (NaN unknown; per row days win), ``measure``
+    0/1/2 (missing, l, h), ``oedema`` bool, the rest float64 (NaN missing). Returns float64
+    ``clenhei``, ``cbmi`` and rounded z-scores; int8 flags (-1 missing), ``c9mo_flag`` and
+    ``cmeasure`` (0/1/2).
     """
-    sex = np.asarray(sex)
-    with np.errstate(invalid="ignore"):
-        # Rule 5: standing before 9 months is implausible: measure dropped, no correction.
-        c9mo = (measure == STANDING) & (months < 9)
+    n = len(sex)
+    out = {name: np.empty(n) for name in FLOAT_RESULTS}
+    for name in [*FLAG_RESULTS, "c9mo_flag", "cmeasure"]:
+        out[name] = np.empty(n, dtype=np.int8)
+    columns = (sex, age_days, age_months, weight, lenhei, measure, oedema, headc, armc,
+               triskin, subskin)  # fmt: skip
+    # NaN propagates as "missing"; a negative or zero weight may raise invalid/divide in pow
+    # (rule 13 keeps them); one errstate here instead of one per operation and chunk.
+    with np.errstate(all="ignore"):
+        for start in range(0, n, CHUNK_ROWS):
+            part = slice(start, min(start + CHUNK_ROWS, n))
+            _compute_chunk(out, part, *(c[part] for c in columns))
+    return out
+
+
+def _compute_chunk(out, part, sex, age_days, age_months, weight, lenhei, measure, oedema,
+                   headc, armc, triskin, subskin) -> None:  # fmt: skip
+    day, months = ages(age_days, age_months)
+    # Rule 5: standing before 9 months is implausible: measure dropped, no correction.
+    c9mo = (measure == STANDING) & (months < 9)
     cmeasure = np.where(c9mo, 0, measure).astype(np.int8)
     clenhei = adjust_lenhei(lenhei, day, cmeasure)
-    with np.errstate(all="ignore"):
-        height_m = clenhei / 100
-        cbmi = weight / (height_m * height_m)  # rule 7: R computes ^2 as h*h
+    height_m = clenhei / 100
+    cbmi = weight / (height_m * height_m)  # rule 7: R computes ^2 as h*h
+    out["c9mo_flag"][part] = c9mo
+    out["cmeasure"][part] = cmeasure
+    out["clenhei"][part] = clenhei
+    out["cbmi"][part] = cbmi
 
     # Rule 4: age-based z only for age < 60 months and day 0..1856 (day >= 91 for arm
     # circumference and skinfolds comes from the tables, which have no earlier rows).
-    with np.errstate(invalid="ignore"):
-        age_ok = (months < 60) & (day >= 0) & (day <= DAYS - 1)
+    age_ok = (months < 60) & (day >= 0) & (day <= DAYS - 1)
     day_int = np.where(age_ok, day, 0).astype(np.int64)
     idx = who2006_age_table("lhfa").flat_index(sex, day_int, age_ok)
 
-    weight_no_oedema = np.where(oedema, np.nan, weight)  # rule 11
-    bmi_no_oedema = np.where(oedema, np.nan, cbmi)
     measures = {
         "zlen": clenhei,
-        "zwei": weight_no_oedema,
-        "zbmi": bmi_no_oedema,
+        "zwei": np.where(oedema, np.nan, weight),  # rule 11
+        "zbmi": np.where(oedema, np.nan, cbmi),
         "zhc": headc,
         "zac": armc,
         "zts": triskin,
         "zss": subskin,
     }
-    out: dict[str, np.ndarray] = {
-        "clenhei": clenhei,
-        "cmeasure": cmeasure,
-        "c9mo_flag": c9mo,
-        "cbmi": cbmi,
-    }
     for zname, fname, table_name, restricted, limits in AGE_INDICATORS:
         y = measures[zname]
-        with np.errstate(invalid="ignore"):
-            y = np.where(y > 0, y, np.nan)  # rule 10 (NaN > 0 is False: stays NaN)
+        y = np.where(y > 0, y, np.nan)  # rule 10 (NaN > 0 is False: stays NaN)
         z = round_r(age_zscore(who2006_age_table(table_name), idx, y, restricted))
-        out[zname] = z
-        out[fname] = flags(z, limits)
+        out[zname][part] = z
+        out[fname][part] = flag_codes(z, limits)
     zwfl = round_r(wfl_zscore(sex, day, months, weight, clenhei, cmeasure, oedema))
-    out["zwfl"] = zwfl
-    out["fwfl"] = flags(zwfl, WFL_FLAG)
-    return out
+    out["zwfl"][part] = zwfl
+    out["fwfl"][part] = flag_codes(zwfl, WFL_FLAG)
 
 
 def _clean(frame) -> tuple[dict[str, np.ndarray], inputs.Issues, int]:
@@ -273,53 +290,49 @@ def _clean(frame) -> tuple[dict[str, np.ndarray], inputs.Issues, int]:
     return cleaned, issues, n
 
 
-_Z_ORDER = [(RESULT_COLUMNS[i], RESULT_COLUMNS[i + 1]) for i in range(5, 21, 2)]
-_MEASURE_TEXT = np.array([None, "l", "h"], dtype=object)
-
-
 def compute_frame(frame: pd.DataFrame | Mapping, index=None) -> pd.DataFrame:
     cleaned, issues, n = _clean(frame)
     sex = cleaned["sex"]
-    bad = issues.bad if issues.any() else None
+    bad = np.flatnonzero(issues.bad) if issues.any() else None
     if bad is not None:
-        sex = np.where(bad, 0, sex).astype(np.int8)
-    day, months = ages(cleaned["age_days"], cleaned["age_months"])
+        sex = sex.copy()
+        sex[bad] = 0  # every lookup of a bad row misses: all its z-scores are missing
     res = compute(
-        sex, day, months, cleaned["weight"], cleaned["lenhei"], cleaned["measure"],
-        cleaned["oedema"], cleaned["headc"], cleaned["armc"], cleaned["triskin"],
-        cleaned["subskin"],
+        sex, cleaned["age_days"], cleaned["age_months"], cleaned["weight"], cleaned["lenhei"],
+        cleaned["measure"], cleaned["oedema"], cleaned["headc"], cleaned["armc"],
+        cleaned["triskin"], cleaned["subskin"],
     )  # fmt: skip
-    return to_frame(res, sex, bad, issues, n, index)
-
-
-def _int_column(values: np.ndarray, missing: np.ndarray | None) -> pd.arrays.IntegerArray:
-    if missing is None:
-        missing = np.zeros(values.shape, dtype=bool)
-    return pd.arrays.IntegerArray(values.astype(np.int64), missing)
-
-
-def to_frame(res, sex, bad, issues, n, index) -> pd.DataFrame:
-    clenhei, cbmi = res["clenhei"], res["cbmi"]
-    cmeasure = res["cmeasure"]
-    c9mo_missing = None
     if bad is not None:
-        clenhei = np.where(bad, np.nan, clenhei)
-        cbmi = np.where(bad, np.nan, cbmi)
-        cmeasure = np.where(bad, 0, cmeasure)
-        c9mo_missing = bad
+        res["clenhei"][bad] = np.nan
+        res["cbmi"][bad] = np.nan
+        res["cmeasure"][bad] = 0
+        res["c9mo_flag"][bad] = -1
+    return to_frame(res, sex, issues, n, index)
+
+
+def int_column(codes: np.ndarray) -> pd.arrays.IntegerArray:
+    """Nullable Int8 from int8 codes where -1 means missing."""
+    return pd.arrays.IntegerArray(codes, codes < 0)
+
+
+def to_frame(res, sex, issues, n, index) -> pd.DataFrame:
     columns: dict[str, object] = {
-        "clenhei": clenhei,
-        "cmeasure": np.take(_MEASURE_TEXT, cmeasure),
-        "c9mo_flag": _int_column(res["c9mo_flag"], c9mo_missing),
-        "cbmi": cbmi,
-        "csex": _int_column(sex, sex == 0),
+        "clenhei": res["clenhei"],
+        "cmeasure": pd.Categorical.from_codes(res["cmeasure"] - 1, categories=["l", "h"]),
+        "c9mo_flag": int_column(res["c9mo_flag"]),
+        "cbmi": res["cbmi"],
+        "csex": int_column(np.where(sex == 0, -1, sex).astype(np.int8)),
     }
-    for zname, fname in _Z_ORDER:
+    for zname in FLOAT_RESULTS[2:]:
         columns[zname] = res[zname]
-        flagged, missing = res[fname]
-        columns[fname] = _int_column(flagged, missing)
-    columns["reason"] = issues.reasons() if issues.any() else np.full(n, "", dtype=object)
-    return pd.DataFrame(columns, index=index if index is not None else pd.RangeIndex(n))
+        fname = "f" + zname[1:]
+        columns[fname] = int_column(res[fname])
+    columns["reason"] = issues.reasons()
+    columns = {name: columns[name] for name in RESULT_COLUMNS}
+    index = index if index is not None else pd.RangeIndex(n)
+    # copy=False: the result arrays are ours; copying and consolidating them would double
+    # the memory touched
+    return pd.DataFrame(columns, index=index, copy=False)
 
 
 def anthro_zscores(frame: pd.DataFrame | Mapping) -> pd.DataFrame:

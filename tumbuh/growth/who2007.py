@@ -15,7 +15,7 @@ import pandas as pd
 from . import inputs
 from .lms import restrict, round_r
 from .tables import LmsTable, who2007_table
-from .who2006 import DAYS_PER_MONTH, _int_column, flags
+from .who2006 import CHUNK_ROWS, DAYS_PER_MONTH, flag_codes, int_column
 
 RESULT_COLUMNS = [
     "csex", "coedema", "cbmi", "zhfa", "fhfa", "zwfa", "fwfa", "zbfa", "fbfa", "reason",
@@ -59,7 +59,20 @@ def month_zscore(table: LmsTable, sex, months, y, last_month: int, restricted: b
 
 
 def compute(sex, months, weight, height, oedema) -> dict[str, np.ndarray]:
-    """Clean arrays in (sex 1/2/other, months float NaN unknown, oedema bool); results out."""
+    """Clean arrays in (sex 1/2/other, months float NaN unknown, oedema bool); float64 ``cbmi``
+    and rounded z-scores, int8 flags (-1 missing) out. Chunked as in who2006.compute."""
+    n = len(sex)
+    out = {name: np.empty(n) for name in ("cbmi", "zhfa", "zwfa", "zbfa")}
+    for name in ("fhfa", "fwfa", "fbfa"):
+        out[name] = np.empty(n, dtype=np.int8)
+    for start in range(0, n, CHUNK_ROWS):
+        part = slice(start, min(start + CHUNK_ROWS, n))
+        _compute_chunk(out, part, sex[part], months[part], weight[part], height[part],
+                       oedema[part])  # fmt: skip
+    return out
+
+
+def _compute_chunk(out, part, sex, months, weight, height, oedema) -> None:
     with np.errstate(all="ignore"):
         cbmi = weight / ((height / 100) * (height / 100))  # rule 18
         # anthroplus refuses negative measurements; here they give missing z-scores
@@ -69,15 +82,14 @@ def compute(sex, months, weight, height, oedema) -> dict[str, np.ndarray]:
             "zwfa": np.where(oedema | ~(weight >= 0), np.nan, weight),  # rule 20: oedema
             "zbfa": np.where(oedema | ~(cbmi >= 0), np.nan, cbmi),
         }
-    out: dict[str, np.ndarray] = {"cbmi": cbmi}
+    out["cbmi"][part] = cbmi
     for zname, fname, table_name, restricted, last_month, limits in INDICATORS:
         z = month_zscore(
             who2007_table(table_name), sex, months, measures[zname], last_month, restricted
         )
         z = round_r(z)
-        out[zname] = z
-        out[fname] = flags(z, limits)
-    return out
+        out[zname][part] = z
+        out[fname][part] = flag_codes(z, limits)
 
 
 def compute_frame(frame: pd.DataFrame | Mapping, index=None) -> pd.DataFrame:
@@ -89,25 +101,28 @@ def compute_frame(frame: pd.DataFrame | Mapping, index=None) -> pd.DataFrame:
     weight = inputs.number(frame, "weight", n, issues)
     height = inputs.number(frame, "height", n, issues)
     oedema = inputs.oedema(frame, n)
-    months = np.where(np.isnan(months), days / DAYS_PER_MONTH, months)
-    bad = issues.bad if issues.any() else None
+    if np.isnan(months).any():
+        months = np.where(np.isnan(months), days / DAYS_PER_MONTH, months)
+    bad = np.flatnonzero(issues.bad) if issues.any() else None
     if bad is not None:
-        sex = np.where(bad, 0, sex).astype(np.int8)
+        sex = sex.copy()
+        sex[bad] = 0
     res = compute(sex, months, weight, height, oedema)
-    cbmi = res["cbmi"] if bad is None else np.where(bad, np.nan, res["cbmi"])
-    coedema = np.where(oedema, "y", "n").astype(object)
+    coedema = oedema.astype(np.int8)
     if bad is not None:
-        coedema[bad] = None
+        res["cbmi"][bad] = np.nan
+        coedema[bad] = -1
     columns: dict[str, object] = {
-        "csex": _int_column(sex, sex == 0),
-        "coedema": coedema,
-        "cbmi": cbmi,
+        "csex": int_column(np.where(sex == 0, -1, sex).astype(np.int8)),
+        "coedema": pd.Categorical.from_codes(coedema, categories=["n", "y"]),
+        "cbmi": res["cbmi"],
     }
     for zname, fname, *_ in INDICATORS:
         columns[zname] = res[zname]
-        columns[fname] = _int_column(*res[fname])
-    columns["reason"] = issues.reasons() if issues.any() else np.full(n, "", dtype=object)
-    return pd.DataFrame(columns, index=index if index is not None else pd.RangeIndex(n))
+        columns[fname] = int_column(res[fname])
+    columns["reason"] = issues.reasons()
+    index = index if index is not None else pd.RangeIndex(n)
+    return pd.DataFrame(columns, index=index, copy=False)
 
 
 def anthroplus_zscores(frame: pd.DataFrame | Mapping) -> pd.DataFrame:
