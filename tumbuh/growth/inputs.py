@@ -11,6 +11,7 @@ comparison per value that matters) rather than string operations on every row.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -18,6 +19,8 @@ import pandas as pd
 
 # Text that means "no value" in the files people bring (EPPGBM exports, spreadsheets).
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", ".", "#n/a"})
+
+DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
 
 SEX_CODES = {"1": 1, "2": 2, "m": 1, "f": 2, "1.0": 1, "2.0": 2}
 MEASURE_CODES = {"l": 1, "h": 2}
@@ -132,7 +135,10 @@ def _decoder(table: dict[str, int]) -> Callable[[object], int | None]:
 
 
 def number(frame, name: str, n: int, issues: Issues) -> np.ndarray:
-    """A float64 column, NaN where missing; text and infinities make the row bad."""
+    """A float64 column, NaN where missing; text and infinities make the row bad.
+
+    A decimal comma ("6,1", one comma and no point) is accepted as a decimal point.
+    """
     series = _series(frame, name, n)
     if series is None:
         return np.full(n, np.nan)
@@ -147,6 +153,15 @@ def number(frame, name: str, n: int, issues: Issues) -> np.ndarray:
         idx = np.flatnonzero(suspect)
         cells = original.to_numpy(dtype=object)[idx]
         text_values = [v for v in pd.unique(cells) if not _is_missing_value(v)]
+        # "6,1": a decimal comma (Indonesian spreadsheets) is read as a decimal point
+        comma = {v: float(v.replace(",", ".")) for v in text_values
+                 if isinstance(v, str) and DECIMAL_COMMA.match(v)}  # fmt: skip
+        if comma:
+            hits = pd.Series(cells).map(comma).to_numpy(dtype=np.float64, na_value=np.nan)
+            found = ~np.isnan(hits)
+            values = values.copy() if not values.flags.writeable else values
+            values[idx[found]] = hits[found]
+            text_values = [v for v in text_values if v not in comma]
         if text_values:
             text_idx = idx[pd.Series(cells).isin(text_values).to_numpy()]
             mask = np.zeros(n, dtype=bool)
