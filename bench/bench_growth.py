@@ -98,4 +98,6 @@ def main(n: int = 1_000_000) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
+    # bench/run.py passes its own arguments (benchmark names) through sys.argv
+    rows = [a for a in sys.argv[1:] if a.replace("_", "").isdigit()]
+    main(int(rows[0]) if rows else 1_000_000)
