@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 
 from .access import public, region_safe
+from .models import User
 from .scoping import is_admin, people_for, posyandu_for, scope_region_code
 
 login_view = public(
@@ -14,7 +15,7 @@ logout_view = public(auth_views.LogoutView.as_view())
 def me(request):
     """The user's own role and scope; counts only, no personal data listed (so not audited)."""
     user = request.user
-    account = type(user).objects.select_related("region", "posyandu__desa", "puskesmas").get(pk=user.pk)
+    account = User.objects.select_related("region", "posyandu__desa", "puskesmas").get(pk=user.pk)
     context = {
         "account": account,
         "is_admin": is_admin(user),
