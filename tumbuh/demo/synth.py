@@ -280,10 +280,10 @@ def build_plan(
     wander_laz = np.empty(age.shape)
     wander_wfl = np.empty(age.shape)
     wander_laz[:, 0] = rng.normal(0, 0.12 / np.sqrt(1 - 0.85**2), n_children)
-    wander_wfl[:, 0] = rng.normal(0, 0.25 / np.sqrt(1 - 0.7**2), n_children)
+    wander_wfl[:, 0] = rng.normal(0, 0.12 / np.sqrt(1 - 0.8**2), n_children)
     for j in range(1, months):
         wander_laz[:, j] = 0.85 * wander_laz[:, j - 1] + rng.normal(0, 0.12, n_children)
-        wander_wfl[:, j] = 0.7 * wander_wfl[:, j - 1] + rng.normal(0, 0.25, n_children)
+        wander_wfl[:, j] = 0.8 * wander_wfl[:, j - 1] + rng.normal(0, 0.12, n_children)
     laz = laz_start[:, None] + laz_drift[:, None] * np.minimum(age, 730) / 730 + wander_laz
     wfl = wfl_level[:, None] + wander_wfl
 
