@@ -57,7 +57,7 @@ def _detect_sep(first_line: str) -> str:
 
 def _read(path: str, sep: str | None) -> pd.DataFrame:
     if path == "-":
-        text = sys.stdin.read()
+        text = sys.stdin.read().lstrip("\ufeff")  # a byte-order mark from Excel
     else:
         with open(path, encoding="utf-8-sig") as handle:
             text = handle.read()

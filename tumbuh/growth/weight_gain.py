@@ -1,7 +1,8 @@
 """Weight-gain status between monthly weighings (N / T / 2T / O / B) and the red line (BGM).
 
 Rules, for rows already sorted by child and then date (``measured_on`` as datetime64[D]); a row
-whose weight is missing is not a weighing: it gets ``""`` and is skipped when looking back.
+whose weight (or date) is missing is not a weighing: it gets ``""`` and is skipped when looking
+back.
 
 * **B** (baru): the child's first weighing.
 * **O**: the child has earlier weighings but none in the previous calendar month. (A weighing
