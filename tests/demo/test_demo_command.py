@@ -52,6 +52,12 @@ def test_small_demo_builds_bontang_with_people_and_measurements():
     # The growth engine derived z-scores for the rows.
     assert Measurement.objects.filter(length_for_age_z__isnull=False).count() > 0.95 * Measurement.objects.count()
     assert Household.objects.count() == Person.objects.filter(mother__isnull=True).count()
+    # Rows written in bulk still pass the models' own validation.
+    for obj in [*Person.objects.order_by("?")[:40], *Household.objects.order_by("?")[:20]]:
+        obj.full_clean()
+    # Missed months show up as O (not weighed last month) in the derived weight-gain status.
+    statuses = set(measurements.values_list("weight_gain", flat=True))
+    assert {"B", "N", "O"} <= statuses
 
 
 @pytest.mark.django_db

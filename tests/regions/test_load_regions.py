@@ -95,6 +95,9 @@ def test_only_loads_ancestors_and_descendants(tmp_path):
 def test_only_with_unknown_code_is_an_error(tmp_path):
     with pytest.raises(CommandError, match="99.99"):
         run("--data-dir", str(write_fixture(tmp_path)), "--only", "99.99")
+    with pytest.raises(CommandError, match="64.99"):
+        run("--data-dir", str(tmp_path), "--only", "64.74", "64.99")
+    assert not Region.objects.exists()
 
 
 @pytest.mark.django_db

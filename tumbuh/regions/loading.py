@@ -103,10 +103,12 @@ def select_rows(rows: Iterable[RegionRow], only: Iterable[str] | None) -> list[R
 def load_regions(
     *, only: Iterable[str] | None = None, directory: str | Path | None = None
 ) -> LoadResult:
-    rows = select_rows(read_rows(data_dir(directory)), only)
-    if only and not rows:
-        raise ValueError(f"No region with code {', '.join(only)} in the code list")
-    return upsert(rows)
+    all_rows = read_rows(data_dir(directory))
+    known = {row.code for row in all_rows}
+    unknown = [code for code in (only or []) if code.strip() not in known]
+    if unknown:
+        raise ValueError(f"No region with code {', '.join(unknown)} in the code list")
+    return upsert(select_rows(all_rows, only))
 
 
 @transaction.atomic
