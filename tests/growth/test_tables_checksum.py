@@ -47,7 +47,7 @@ def test_rebuild_from_installed_pin_reproduces_the_files_byte_for_byte():
     ) | set(tables.AGE_TABLES_2007.values())
     for name, text in rebuilt.items():
         assert (tables.DATA_DIR / name).read_text("utf-8") == text, name
-    assert script.manifest_text(tables.DATA_DIR) == (tables.DATA_DIR / "SHA256SUMS").read_text()
+    assert script.manifest_text(tables.DATA_DIR) == (tables.DATA_DIR / "SHA256SUMS.txt").read_text()
 
 
 def test_rebuild_reads_modules_without_executing_them():

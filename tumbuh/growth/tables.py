@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-MANIFEST = "SHA256SUMS"
+MANIFEST = "SHA256SUMS.txt"
 
 # WHO 2006 tables by age in days (rule 2: looked up by the exact rounded day).
 AGE_TABLES_2006 = {
