@@ -9,7 +9,10 @@ from .helpers import ugly_file
 pytestmark = pytest.mark.django_db
 
 
-def test_tumbuh_import_eppgbm_from_the_command_line(kota_user, tmp_path, capsys, django_user_model):
+def test_tumbuh_import_eppgbm_from_the_command_line(kota_user, tmp_path, capsys, django_user_model, monkeypatch):
+    # Django's run_from_argv closes every connection when a command ends; on PostgreSQL that
+    # would close the test's own transaction.
+    monkeypatch.setattr("django.db.connections.close_all", lambda: None)
     django_user_model.objects.create_superuser("admin", password="x-pass-12345")
     path, rows, _n = ugly_file(tmp_path, "csv_semicolon")
     main(["import", "eppgbm", str(path), "--region", "64.74", "--user", "tpps_bontang"])
