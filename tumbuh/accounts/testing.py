@@ -12,6 +12,7 @@ visible row of another when a test probes a URL with a foreign id.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 from tumbuh.regions.models import Posyandu, Puskesmas, Region
@@ -100,11 +101,22 @@ class World:
         return [key for key in CHILDREN if key not in EXPECTED_VISIBLE[role]]
 
 
+PASSWORD = "correct-horse-battery-staple"
+
+
+@functools.cache
+def _password_hash() -> str:
+    # Hashing is slow by design; hash once per test run, not once per user per test.
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(PASSWORD)
+
+
 def make_user(username: str, role: str, **scope) -> User:
     user = User(username=username, role=role, **scope)
     if role == Role.ADMIN:
         user.is_staff = user.is_superuser = True
-    user.set_password("correct-horse-battery-staple")
+    user.password = _password_hash()
     user.full_clean(exclude=["password"])
     user.save()
     return user
