@@ -120,3 +120,15 @@ def test_admin_site_works_for_admins(client, world):
 def test_anonymous_admin_goes_to_login(client):
     response = client.get("/admin/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@override_settings(ROOT_URLCONF=Urls)
+def test_refusals_are_audited(client, world):
+    from tumbuh.audit.models import AuditEvent
+
+    user = world.users[Role.KECAMATAN]
+    client.force_login(user)
+    client.get("/unmarked/")
+    event = AuditEvent.objects.get(action=AuditEvent.Action.DENIED)
+    assert (event.user, event.summary, event.detail["reason"]) == (user, "GET /unmarked/", "unmarked view")
+    assert event.region_code == "64.74.01"  # so the kecamatan's own log shows it

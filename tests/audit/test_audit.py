@@ -206,3 +206,12 @@ def test_audit_page_query_count_does_not_grow_with_rows(client, world, django_as
 def test_anonymous_is_sent_to_login(client):
     response = client.get(reverse("audit:list"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_audit_page_speaks_indonesian_first(client, world, events):
+    client.force_login(world.users[Role.ADMIN])
+    body = client.get(reverse("audit:list")).content.decode()
+    assert "Log audit" in body and "mengekspor" in body and "Jenis objek" in body
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("audit:list")).content.decode()
+    assert "Audit log" in body and "exported" in body

@@ -28,7 +28,19 @@ class RegionAccessMiddleware:
         if kind == ADMIN:
             if is_admin(request.user):
                 return None
-            raise PermissionDenied
+            return self._deny(request, "admin")
         if kind == REGION_SAFE:
             return None
+        return self._deny(request, "unmarked view")
+
+    @staticmethod
+    def _deny(request, why: str):
+        # A refusal is worth reading later: someone probing, or a view shipped without its marker.
+        from tumbuh.audit.models import AuditEvent
+        from tumbuh.audit.services import record
+
+        record(
+            request.user, AuditEvent.Action.DENIED, summary=f"{request.method} {request.path}"[:255],
+            detail={"reason": why}, request=request,
+        )
         raise PermissionDenied
