@@ -48,7 +48,7 @@ class Command(BaseCommand):
 
         password = opts["password"]
         if password is None and not opts["no_password"]:
-            if not opts.get("interactive", True) or not self.stdin_is_tty():
+            if not self.stdin_is_tty():
                 raise CommandError("give --password or --no-password when not run interactively")
             password = getpass.getpass("Password: ")
             if password != getpass.getpass("Password (again): "):
