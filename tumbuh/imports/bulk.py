@@ -36,8 +36,10 @@ def allocate_ids(model: type[models.Model], n: int) -> list[int]:
     raise NotImplementedError(f"fast insert not written for {connection.vendor}")
 
 
-def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence]) -> list[int]:
-    """Insert `rows` (Python values for `fields`, in order); returns the new ids in row order."""
+def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence],
+                ids: Sequence[int] | None = None) -> list[int]:
+    """Insert `rows` (Python values for `fields`, in order); returns the new ids in row order.
+    `ids`: ids already taken with allocate_ids(), one per row."""
     if not rows:
         return []
     meta = model._meta
@@ -55,7 +57,8 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence
             constants.append(field.get_db_prep_save(value, connection))
     converters = [_converter(field, sqlite) for field in explicit]
     columns = [meta.pk.column, *(f.column for f in explicit), *(f.column for f in others)]
-    ids = allocate_ids(model, len(rows))
+    if ids is None:
+        ids = allocate_ids(model, len(rows))
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     table = connection.ops.quote_name(meta.db_table)
     constants = tuple(constants)

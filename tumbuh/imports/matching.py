@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -18,6 +19,7 @@ _NOT_LETTERS = re.compile(r"[^a-z0-9 ]+")
 _TITLES = re.compile(r"\b(an|by|bayi|ny|nyonya|tn|tuan|alm|almh|ibu|bpk|bapak)\b\.?")
 
 
+@lru_cache(maxsize=500_000)  # a child's and a parent's name repeat on every weighing
 def normalise_name(text: str) -> str:
     """Lowercase ASCII letters, one space, no titles ("By. Siti" = "siti"), no punctuation."""
     text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().lower()
@@ -26,6 +28,7 @@ def normalise_name(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=50_000)
 def normalise_place(text: str) -> str:
     """Region and posyandu names: "KEL. BONTANG KUALA" = "Bontang Kuala"."""
     text = normalise_name(text)

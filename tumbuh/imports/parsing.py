@@ -11,11 +11,13 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 from django.utils.translation import gettext as _
 
 from tumbuh.measurements.validation import (
     ARM_RANGE_CM,
     LENGTH_RANGE_CM,
+    MAX_AGE_DAYS,
     WEIGHT_RANGE_KG,
     input_errors,
 )
@@ -178,6 +180,117 @@ def _g(value: float) -> str:
     return f"{value:g}"
 
 
+# -- per distinct value, for RowParser.parse_many: (value, clean) where clean means parse() would
+# take the value as is, with no note and no reason. Each mirrors the matching step of parse().
+def _squashed(text: str) -> tuple[str, bool]:
+    return " ".join(text.split()), True
+
+
+def _required_text(text: str) -> tuple[str, bool]:
+    value = " ".join(text.split())
+    return value, bool(value)
+
+
+def _sex(text: str) -> tuple[str | None, bool]:
+    sex = SEX.get(text.lower())
+    return sex, sex is not None
+
+
+def _required_date(text: str) -> tuple[dt.date | None, bool]:
+    try:
+        value = parse_date(text)
+    except BadValue:
+        return None, False
+    return value, value is not None
+
+
+def _birth_date(text: str) -> tuple[dt.date | None, bool]:
+    value, clean = _required_date(text)
+    return value, clean and value.year >= 1900
+
+
+def _measured(bounds: tuple[float, float]):
+    low, high = bounds
+
+    def decode(text: str) -> tuple[float | None, bool]:
+        try:
+            value = parse_number(text)
+        except BadValue:
+            return None, False
+        if value is None:
+            return None, True
+        # a sentinel, a value <= 0 or out of range gets a note or a reason in parse()
+        return value, low <= value <= high and not is_sentinel(value)
+    return decode
+
+
+def _nik(text: str) -> tuple[str, bool]:
+    if text and text.strip("-0 ") != "":
+        nik, error = _checked_nik(text)
+        return nik, not error
+    return "", True
+
+
+def _position(text: str) -> tuple[str, bool]:
+    return POSITION.get(text.lower(), ""), True
+
+
+def _secondary(text: str) -> float | None:
+    """_optional(..., notes) without the notes: None when unusable, plus whether a note is due."""
+    try:
+        value = parse_number(text)
+    except BadValue:
+        return None, False
+    if is_sentinel(value) or (value is not None and value <= 0):
+        return None, True
+    return value, True
+
+
+def _birth_weight(text: str) -> tuple[float | None, bool]:
+    value, clean = _secondary(text)
+    if value is None:
+        return None, clean
+    return value, BIRTH_WEIGHT_KG[0] <= value <= BIRTH_WEIGHT_KG[1]
+
+
+def _birth_length(text: str) -> tuple[float | None, bool]:
+    value, clean = _secondary(text)
+    if value is None:
+        return None, clean
+    return value, BIRTH_LENGTH_CM[0] <= value <= BIRTH_LENGTH_CM[1]
+
+
+def _z(text: str) -> tuple[float | None, bool]:
+    try:
+        value = parse_number(text)
+    except BadValue:
+        return None, True
+    return (None if is_sentinel(value) else value), True
+
+
+_FAST_DECODERS = {
+    "name": _required_text, "sex": _sex, "birth_date": _birth_date, "measured_on": _required_date,
+    "desa": _required_text, "weight": _measured(WEIGHT_KG), "height": _measured(HEIGHT_CM),
+    "arm_circumference": _measured(ARM_CM), "nik": _nik, "position": _position,
+    "birth_weight": _birth_weight, "birth_length": _birth_length,
+    "wfa_z": _z, "hfa_z": _z, "wfh_z": _z,
+    "parent_name": _squashed, "kecamatan": _squashed, "puskesmas": _squashed, "posyandu": _squashed,
+    "rt": lambda text: (text[:3], True), "rw": lambda text: (text[:3], True),
+    "address": lambda text: (text[:255], True),
+}
+_FAST_FIELDS = tuple(_FAST_DECODERS)
+
+
+def _decode_column(column: list[str], decode) -> tuple[list, np.ndarray | None]:
+    """decode() once per distinct value; (values per row, clean per row or None if all clean)."""
+    distinct = {text: decode(text) for text in set(column)}
+    values = [distinct[text][0] for text in column]
+    if all(clean for _value, clean in distinct.values()):
+        return values, None
+    dirty = {text for text, (_value, clean) in distinct.items() if not clean}
+    return values, np.fromiter((text not in dirty for text in column), dtype=bool, count=len(column))
+
+
 class RowParser:
     """Parses rows of one file; `mapping` is field -> column index, `header` the file's headers."""
 
@@ -278,6 +391,69 @@ class RowParser:
             wfa_z=self._optional(cells, "wfa_z", None), hfa_z=self._optional(cells, "hfa_z", None),
             wfh_z=self._optional(cells, "wfh_z", None), notes=notes,
         ), []
+
+    # -- many rows at once ---------------------------------------------------------------------
+    def parse_many(self, rows: list[list[str]]) -> list[tuple[Record | None, list[str]]]:
+        """parse() for every row, same results, much faster on big files.
+
+        Each column is decoded once per distinct value (a child's name, NIK and birth date repeat
+        on every weighing; a month has one measurement date), with the same per-value functions
+        parse() uses. A row whose every value decodes cleanly (no note, no reason) and passes the
+        row-level checks is assembled directly; any other row, i.e. every row with a repair note
+        or a rejection reason, goes through parse() itself, so its reasons and notes are exactly
+        parse()'s."""
+        n = len(rows)
+        if n == 0:
+            return []
+        cols = {name: self._column_values(rows, name) for name in _FAST_FIELDS}
+        ok = np.ones(n, dtype=bool)
+        values: dict[str, list] = {}
+        for name, decode in _FAST_DECODERS.items():
+            decoded, clean = _decode_column(cols[name], decode)
+            values[name] = decoded
+            if clean is not None:
+                ok &= clean
+        height = values["height"]
+        position = values["position"]
+        weight = values["weight"]
+        arm = values["arm_circumference"]
+        has_height = np.fromiter((v is not None for v in height), dtype=bool, count=n)
+        has_any = has_height | np.fromiter((v is not None for v in weight), dtype=bool, count=n) | \
+            np.fromiter((v is not None for v in arm), dtype=bool, count=n)
+        ok &= has_any
+        # an empty Cara Ukur with a height gets a note (position assumed by age): slow path
+        ok &= ~(has_height & np.fromiter((not p for p in position), dtype=bool, count=n))
+        born = values["birth_date"]
+        measured = values["measured_on"]
+        today = self.today.toordinal()
+        born_o = np.fromiter((d.toordinal() if d is not None else 0 for d in born), dtype=np.int64, count=n)
+        measured_o = np.fromiter((d.toordinal() if d is not None else 0 for d in measured), dtype=np.int64, count=n)
+        age = measured_o - born_o
+        ok &= (measured_o <= today) & (age >= 0) & (age < MAX_AGE_DAYS)
+
+        out: list[tuple[Record | None, list[str]]] = []
+        fast = ok.tolist()
+        v = values
+        for i in range(n):
+            if not fast[i]:
+                out.append(self.parse(rows[i]))
+                continue
+            out.append((Record(
+                v["name"][i], v["sex"][i], born[i], measured[i], v["nik"][i], v["parent_name"][i],
+                v["birth_weight"][i], v["birth_length"][i], v["kecamatan"][i], v["puskesmas"][i],
+                v["desa"][i], v["posyandu"][i], v["rt"][i], v["rw"][i], v["address"][i],
+                weight[i], height[i], position[i], arm[i], v["wfa_z"][i], v["hfa_z"][i], v["wfh_z"][i], [],
+            ), []))
+        return out
+
+    def _column_values(self, rows: list[list[str]], field_name: str) -> list[str]:
+        index = self.mapping.get(field_name)
+        if index is None:
+            return [""] * len(rows)
+        try:
+            return [cells[index] for cells in rows]
+        except IndexError:  # a short (ragged) row somewhere in the chunk
+            return [cells[index] if index < len(cells) else "" for cells in rows]
 
     def _date(self, cells, field_name, reasons, required=False) -> dt.date | None:
         if field_name not in self.mapping:

@@ -16,18 +16,20 @@ from itertools import islice
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tumbuh.accounts.scoping import measurements_for, people_for, regions_for
 from tumbuh.audit.services import record
+from tumbuh.measurements.derivation import DERIVED_FIELDS, INPUT_COLUMNS, derived_columns
 from tumbuh.measurements.models import Measurement
 from tumbuh.measurements.services import recompute_children
 from tumbuh.regions.models import Region, within
 from tumbuh.registry.models import Household, Person
 
-from .bulk import insert_rows
+from .bulk import allocate_ids, insert_rows
 from .columns import find_header_row, map_header, missing_required
 from .matching import ChildIndex, normalise_name, normalise_place
 from .models import ImportBatch, ImportRow, MatchReview, ParentName
@@ -42,6 +44,9 @@ Z_INDICATORS = [("wfa", "BB/U", "weight_for_age_z"), ("hfa", "TB/U", "length_for
                 ("wfh", "BB/TB", "weight_for_length_z")]
 MEASURED_FIELDS = ("weight_kg", "length_cm", "position", "arm_circumference_cm")
 NEW_MEASUREMENT_FIELDS = ("child_id", "measured_on", *MEASURED_FIELDS, "posyandu_id", "source", "desa_id")
+HOUSEHOLD_FIELDS = ("address", "rt", "rw", "desa_id")
+PERSON_FIELDS = ("nik", "name", "sex", "birth_date", "birth_weight_kg", "birth_length_cm", "desa_id",
+                 "posyandu_id", "created_by_id", "household_id")
 IMPORT_ROW_FIELDS = ("batch_id", "row_number", "outcome", "person_id", "measurement_id", "reasons",
                      "notes", "cells", "previous")
 
@@ -181,12 +186,15 @@ class EppgbmImporter:
         self.places = PlaceResolver(user, region)
         self.index = ChildIndex()
         self.existing_ids: set[int] = set()
-        for pk, nik, name, birth_date, mother, parent in (
+        # child id -> (birth date, sex): the inputs compute() needs besides the measurement's own
+        self.children: dict[int, tuple[dt.date, str]] = {}
+        for pk, nik, name, birth_date, sex, mother, parent in (
             people_for(user).filter(within("desa_id", region.code))
-            .values_list("pk", "nik", "name", "birth_date", "mother__name", "eppgbm_parent__parent_name")
+            .values_list("pk", "nik", "name", "birth_date", "sex", "mother__name", "eppgbm_parent__parent_name")
         ):
             self.index.add(pk, nik, name, birth_date, parent or mother or "")
             self.existing_ids.add(pk)
+            self.children[pk] = (birth_date, sex)
         self.next_temp = -1
         self.temp_to_id: dict[int, int] = {}
         self.seen: dict[tuple[int, dt.date], tuple[int, tuple]] = {}
@@ -194,7 +202,12 @@ class EppgbmImporter:
         self.z_rows = array("q")
         self.z_measurements = array("q")
         self.z_values = {key: array("d") for key, _label, _field in Z_INDICATORS}
-        self.households: dict[tuple, Household] = {}
+        self.households: dict[tuple, int | None] = {}  # key -> id (None until written)
+        self.household_values: dict[tuple, tuple] = {}
+        self.new_children: set[int] = set()
+        # (id, *NEW_MEASUREMENT_FIELDS) of every new measurement: written once, after the last
+        # chunk, with its derived values (see _insert_measurements)
+        self.new_measurements: list[tuple] = []
 
     # -- reading ---------------------------------------------------------------------------------
     def run(self, rows: Iterable[list[str]]) -> None:
@@ -231,11 +244,14 @@ class EppgbmImporter:
     def _process(self, chunk: list[tuple[int, list[str]]]) -> None:
         batch, places = self.batch, self.places
         entries: list[_Entry] = []
+        rows = []
         for row_number, cells in chunk:
             if not any(cells):
                 batch.blank_rows += 1
                 continue
-            rec, reasons = self.parser.parse(cells)
+            rows.append((row_number, cells))
+        parsed = self.parser.parse_many([cells for _number, cells in rows])
+        for (row_number, cells), (rec, reasons) in zip(rows, parsed, strict=True):
             entry = _Entry(row_number, cells, rec, reasons)
             entries.append(entry)
             if rec is None:
@@ -286,7 +302,7 @@ class EppgbmImporter:
 
     def _match_children(self, ok: list[_Entry]) -> list[tuple[_Entry, int, int, float]]:
         index, reviews = self.index, []
-        self.pending_people: dict[int, Person] = {}
+        self.pending_people: dict[int, list] = {}
         self.pending_parents: dict[int, str] = {}
         self.nik_updates: dict[int, str] = {}
         for e in ok:
@@ -301,18 +317,17 @@ class EppgbmImporter:
                 if not on_record:  # the file supplies a NIK the record lacked
                     index.set_nik(person, rec.nik)
                     if person in self.pending_people:
-                        self.pending_people[person].nik = rec.nik
+                        self.pending_people[person][0] = rec.nik
                     else:
                         self.nik_updates[self._real(person)] = rec.nik
             if person is None:
                 person = self.next_temp
                 self.next_temp -= 1
-                self.pending_people[person] = Person(
-                    nik=rec.nik, name=rec.name[:120], sex=rec.sex, birth_date=rec.birth_date,
-                    birth_weight_kg=rec.birth_weight_kg, birth_length_cm=rec.birth_length_cm,
-                    desa_id=e.desa, posyandu_id=e.posyandu, created_by=self.user if self.user.pk else None,
-                    household=self._household(e),
-                )
+                # PERSON_FIELDS, the household as its key until it is written
+                self.pending_people[person] = [
+                    rec.nik, rec.name[:120], rec.sex, rec.birth_date, rec.birth_weight_kg,
+                    rec.birth_length_cm, e.desa, e.posyandu, self.user.pk, self._household(e),
+                ]
                 if rec.parent_name:
                     self.pending_parents[person] = rec.parent_name[:120]
                 near = index.near(rec.name, rec.birth_date, rec.parent_name)
@@ -322,33 +337,33 @@ class EppgbmImporter:
             e.person = person
         return reviews
 
-    def _household(self, e: _Entry) -> Household | None:
+    def _household(self, e: _Entry) -> tuple | None:
         rec = e.record
         if not rec.address:
             return None
         key = (e.desa, normalise_name(rec.parent_name), normalise_name(rec.address), rec.rt, rec.rw)
         if key not in self.households:
-            self.households[key] = Household(address=rec.address, rt=rec.rt, rw=rec.rw, desa_id=e.desa)
-        return self.households[key]
+            self.households[key] = None
+            self.household_values[key] = (rec.address, rec.rt, rec.rw, e.desa)
+        return key
 
     def _create_people(self) -> None:
         if not self.pending_people:
             return
-        households = {id(p.household): p.household for p in self.pending_people.values() if p.household}
-        new_households = [h for h in households.values() if h.pk is None]
-        Household.objects.bulk_create(new_households, batch_size=1000)
-        for person in self.pending_people.values():
-            if person.household is not None:
-                person.household_id = person.household.pk
-        people = list(self.pending_people.values())
-        Person.objects.bulk_create(people, batch_size=1000)
-        for temp, person in self.pending_people.items():
-            self.temp_to_id[temp] = person.pk
-        ParentName.objects.bulk_create(
-            [ParentName(person_id=self.temp_to_id[t], parent_name=name) for t, name in self.pending_parents.items()],
-            batch_size=2000,
-        )
-        self.batch.people_created += len(people)
+        new_households = [key for key in dict.fromkeys(p[9] for p in self.pending_people.values())
+                          if key is not None and self.households[key] is None]
+        ids = insert_rows(Household, HOUSEHOLD_FIELDS, [self.household_values[k] for k in new_households])
+        for key, pk in zip(new_households, ids, strict=True):
+            self.households[key] = pk
+        rows = [(*p[:9], None if p[9] is None else self.households[p[9]]) for p in self.pending_people.values()]
+        ids = insert_rows(Person, PERSON_FIELDS, rows)
+        for (temp, p), pk in zip(self.pending_people.items(), ids, strict=True):
+            self.temp_to_id[temp] = pk
+            self.children[pk] = (p[3], p[2])
+            self.new_children.add(pk)
+        insert_rows(ParentName, ("person_id", "parent_name"),
+                    [(self.temp_to_id[t], name) for t, name in self.pending_parents.items()])
+        self.batch.people_created += len(rows)
         if self.nik_updates:
             updates = [Person(pk=pk, nik=nik, updated_at=timezone.now()) for pk, nik in self.nik_updates.items()]
             Person.objects.bulk_update(updates, ["nik", "updated_at"], batch_size=1000)
@@ -406,9 +421,10 @@ class EppgbmImporter:
     def _write(self, entries: list[_Entry], reviews) -> None:
         batch = self.batch
         created = [e for e in entries if e.new_measurement is not None and not e.reasons]
-        ids = insert_rows(Measurement, NEW_MEASUREMENT_FIELDS, [e.new_measurement for e in created])
+        ids = allocate_ids(Measurement, len(created))
         for e, pk in zip(created, ids, strict=True):
             e.measurement_id = pk
+            self.new_measurements.append((pk, *e.new_measurement))
             key = (e.person, e.record.measured_on)
             self.seen[key] = (self.seen[key][0], self.seen[key][1], e.measurement_id)
         for e in entries:  # a repeat of a row created earlier in this same chunk
@@ -452,14 +468,39 @@ class EppgbmImporter:
     # -- after the last chunk --------------------------------------------------------------------
     def _finish(self) -> None:
         batch = self.batch
-        if self.touched:
-            recompute_children(sorted(self.touched), batch_size=2000)
+        self._insert_measurements()
+        # Children created by this file have their whole series in it: their rows were written
+        # with derived values above. Children Tumbuh already had are recomputed over their
+        # whole series (rows from before this file included).
+        existing = sorted(self.touched - self.new_children)
+        if existing:
+            recompute_children(existing, batch_size=2000)
         batch.zscore_summary = self._compare_zscores()
         batch.unknown_places = {
             "desa": dict(self.places.unknown_desa.most_common()),
             "posyandu_created": self.places.created_posyandu,
             "puskesmas": dict(self.places.unknown_puskesmas.most_common()),
         }
+
+    def _insert_measurements(self) -> None:
+        """Every new measurement of the file in one COPY, derived values (z-scores, categories,
+        weight gain over the child's series, warnings) computed by the measurements engine
+        beforehand: inserting and then recomputing would write each row twice."""
+        if not self.new_measurements:
+            return
+        rows, self.new_measurements = self.new_measurements, []
+        frame = pd.DataFrame.from_records([r[:7] for r in rows], columns=["id", *NEW_MEASUREMENT_FIELDS[:6]])
+        born_sex = [self.children[r[1]] for r in rows]
+        frame["head_circumference_cm"] = None
+        frame["oedema"] = False
+        frame["birth_date"] = [b for b, _sex in born_sex]
+        frame["sex"] = [sex for _b, sex in born_sex]
+        frame = frame.sort_values(["child_id", "measured_on"], kind="stable")
+        order = frame.index.tolist()
+        derived = derived_columns(frame[INPUT_COLUMNS].reset_index(drop=True))
+        insert_rows(Measurement, (*NEW_MEASUREMENT_FIELDS, *DERIVED_FIELDS),
+                    [(*rows[i][1:], *values) for i, values in zip(order, zip(*derived, strict=True), strict=True)],
+                    ids=[rows[i][0] for i in order])
 
     def _compare_zscores(self) -> dict:
         """EPPGBM's z-scores against ours, recomputed from the same inputs."""
