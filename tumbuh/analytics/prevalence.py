@@ -253,7 +253,24 @@ def rate_by(frame: pd.DataFrame, keys: np.ndarray, indicator: str = "stunting") 
 def latest_per_child(frame: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:
     """Each child once (per `by`, e.g. period): the latest measurement by date, then by id.
 
-    Expects columns child_id, measured_on and, to break same-day ties, id."""
-    order = [*by, "child_id", "measured_on"] + (["id"] if "id" in frame else [])
-    ordered = frame.sort_values(order, kind="stable")
-    return ordered.drop_duplicates([*by, "child_id"], keep="last").reset_index(drop=True)
+    Expects columns child_id, measured_on and, to break same-day ties, id. One stable numpy
+    lexsort and a comparison with the next row (a pandas sort + drop_duplicates costs several
+    times more on a few hundred thousand rows); same result, rows in (by, child_id) order."""
+    if frame.empty:
+        return frame.reset_index(drop=True)
+    order_cols = [*by, "child_id", "measured_on"] + (["id"] if "id" in frame else [])
+    keys = [_sortable(frame[c]) for c in reversed(order_cols)]  # lexsort: last key is primary
+    order = np.lexsort(keys)
+    group_end = np.zeros(len(order), dtype=bool)  # True on the last row of each (by, child) group
+    group_end[-1] = True
+    for c in [*by, "child_id"]:
+        v = _sortable(frame[c])[order]
+        group_end[:-1] |= v[1:] != v[:-1]
+    return frame.iloc[order[group_end]].reset_index(drop=True)
+
+
+def _sortable(column: pd.Series) -> np.ndarray:
+    values = column.to_numpy()
+    if np.issubdtype(values.dtype, np.datetime64):
+        return values.astype("datetime64[s]").view(np.int64)
+    return values

@@ -17,14 +17,22 @@ from . import coverage as cov
 from . import quality as dq
 from .periods import Period, period_index
 from .prevalence import Estimate, headline, latest_per_child, prevalence_table, rate_by
-from .selectors import cached, measurement_frame, people_details, registered_frame
+from .selectors import (
+    DASHBOARD_FIELDS,
+    MEASUREMENT_FIELDS,
+    cached,
+    measurement_frame,
+    people_details,
+    registered_frame,
+)
 
 HISTORY = {"month": 12, "quarter": 8, "semester": 6, "year": 5, "weighing": 6}
 
 
-def latest_in_periods(user, region_code: str, periods: list[Period], posyandu_id=None) -> pd.DataFrame:
+def latest_in_periods(user, region_code: str, periods: list[Period], posyandu_id=None,
+                      fields=MEASUREMENT_FIELDS) -> pd.DataFrame:
     """Each child once per period: the latest measurement in it. Column `period` indexes `periods`."""
-    m = measurement_frame(user, region_code, periods[0].start, periods[-1].end, posyandu_id)
+    m = measurement_frame(user, region_code, periods[0].start, periods[-1].end, posyandu_id, fields)
     idx = period_index(m["measured_on"].to_numpy(), periods)
     m = m.assign(period=idx)
     return latest_per_child(m[idx >= 0], by=("period",))
@@ -127,7 +135,9 @@ def dashboard(user, region: Region, period: Period) -> Dashboard:
 
 def _dashboard(user, region: Region, period: Period) -> Dashboard:
     periods = period.history(HISTORY[period.kind])
-    latest = latest_in_periods(user, region.code, periods)
+    # One load for everything on the page: KPIs and coverage (current period), trend (every
+    # period), ranking (current and previous). The BMI, weight and length columns are not read.
+    latest = latest_in_periods(user, region.code, periods, fields=DASHBOARD_FIELDS)
     current = len(periods) - 1
     report = prevalence_report(user, region, period, latest=latest[latest["period"] == current])
     registered = registered_frame(user, region.code, period.end)
