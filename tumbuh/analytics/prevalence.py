@@ -80,10 +80,12 @@ def age_group_codes(age_days: np.ndarray) -> np.ndarray:
     48, 60 (left-closed). Unknown or out-of-range ages get the extra "unknown" code."""
     days = np.asarray(age_days, dtype=float)
     unknown = len(AGE_GROUPS)
-    # Ages are whole days, so a lookup table over 0..1826 replaces a search per row.
-    whole = np.where(np.isnan(days) | (days < 0) | (days > MAX_AGE_DAYS), -1, days).astype(np.int64)
-    codes = _AGE_LOOKUP[whole]  # -1 lands on the table's last slot, "unknown"
-    fractional = ~np.isnan(days) & (days != np.floor(days)) & (whole >= 0)
+    # Ages are whole days, so a lookup table over 0..1826 replaces a search per row. NaN fails
+    # both comparisons and lands on -1, the table's last slot, "unknown".
+    in_range = np.where((days >= 0) & (days <= MAX_AGE_DAYS), days, -1.0)
+    whole = in_range.astype(np.int64)
+    codes = _AGE_LOOKUP[whole]
+    fractional = in_range != whole
     if fractional.any():
         months = days[fractional] / DAYS_PER_MONTH
         codes[fractional] = np.minimum(np.searchsorted(AGE_BREAKS_MONTHS, months, side="right") - 1, unknown)
@@ -111,22 +113,35 @@ def _bool(frame: pd.DataFrame, col: str) -> np.ndarray:
 
 def analysis_columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """Apply WHO's exclusions: returns, per index, the z used for prevalences (`<ix>_prev`, with
-    oedema as -3.1) and the z used for mean/SD (`<ix>_summ`), plus the age/sex cell."""
+    oedema as -3.1) and the z used for mean/SD (`<ix>_summ`), plus the age/sex cell.
+
+    Written for tens of millions of rows: no copy when nothing is flagged, no row selection when
+    every record is kept (the usual case: selectors already drop ages over 1826 days)."""
     age = frame["age_days"].to_numpy(dtype=float)
-    keep = np.isnan(age) | (age <= MAX_AGE_DAYS)
+    over = age > MAX_AGE_DAYS  # NaN ages are kept, as anthro keeps them
+    keep = ~over
+    all_kept = not over.any()
+
+    def kept(values: np.ndarray) -> np.ndarray:
+        return values if all_kept else values[keep]
+
     oedema = _bool(frame, "oedema") & keep
+    any_oedema = oedema.any()
     out: dict[str, np.ndarray] = {"keep": keep}
     for _, col, weight_based in INDICES:
-        z = frame[col].to_numpy(dtype=float).copy() if col in frame else np.full(len(frame), np.nan)
-        z[_bool(frame, f"{col}_flag")] = np.nan
-        if weight_based:
+        z = frame[col].to_numpy(dtype=float) if col in frame else np.full(len(frame), np.nan)
+        flag = _bool(frame, f"{col}_flag")
+        if flag.any() or (weight_based and any_oedema):
+            z = z.copy()  # never write into the caller's frame
+            z[flag] = np.nan
+        if weight_based and any_oedema:
             z[oedema] = np.nan
             prev = np.where(oedema, -3.1, z)
         else:
             prev = z
-        out[f"{col}_prev"] = prev[keep]
-        out[f"{col}_summ"] = z[keep]
-    out["cell"] = (age_group_codes(age) * N_SEX + sex_codes(frame["sex"]))[keep]
+        out[f"{col}_prev"] = kept(prev)
+        out[f"{col}_summ"] = kept(z)
+    out["cell"] = kept(age_group_codes(age) * N_SEX + sex_codes(frame["sex"]))
     return out
 
 
@@ -162,11 +177,17 @@ def prevalence_table(frame: pd.DataFrame) -> pd.DataFrame:
             out.update({f"{label}{suffix}_r": r, f"{label}{suffix}_se": se,
                         f"{label}{suffix}_ll": ll, f"{label}{suffix}_ul": ul,
                         f"{label}{suffix}_n": cases[suffix]})
+        # n, sum and sum of squares per cell; NaN (missing) weighs 0 in the sums and n is the
+        # valid count, read off the bin counts when no value is left out of the mean only.
         valid = ~np.isnan(summ)
         filled = np.where(valid, summ, 0.0)
-        ns = _by_row(np.bincount(cell, weights=valid.astype(float), minlength=N_CELLS))
+        if summ is prev:
+            ns = n
+        else:
+            ns = _by_row(np.bincount(cell[valid], minlength=N_CELLS).astype(float))
         sums = _by_row(np.bincount(cell, weights=filled, minlength=N_CELLS))
-        sq = _by_row(np.bincount(cell, weights=filled * filled, minlength=N_CELLS))
+        np.multiply(filled, filled, out=filled)
+        sq = _by_row(np.bincount(cell, weights=filled, minlength=N_CELLS))
         mean, se, ll, ul, sd = mean_estimate(ns, sums, sq, total_rows)
         out.update({f"{label}_r": mean, f"{label}_se": se, f"{label}_ll": ll,
                     f"{label}_ul": ul, f"{label}_stdev": sd})
