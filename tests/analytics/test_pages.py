@@ -184,3 +184,53 @@ def test_prevalence_page_renders_anthro_rows(client, kota_user, children):
     client.force_login(kota_user)
     html = client.get("/analytics/prevalence/", {"region": "64.74", "period": "2025-01"}).content.decode()
     assert 'id="prevalence-HA"' in html and "Age group: 12-23 mo" in html
+
+
+def test_bulk_writes_without_signals_reach_the_cached_dashboard(client, kota_user, children):
+    """No save/delete signals: the change key (row count, latest updated_at) notices bulk updates
+    that set updated_at (as recompute_children does) and bulk deletes."""
+    from django.utils import timezone
+
+    from tumbuh.measurements.models import Measurement
+
+    client.force_login(kota_user)
+    q = {"region": "64.74", "period": "2025-01"}
+    assert kpi(client.get("/analytics/", q).content.decode(), "stunting") == ("83,3%", 5, 6)
+    Measurement.objects.filter(child__in=children["selatan"]).update(length_for_age_z=0.5,
+                                                                     updated_at=timezone.now())
+    assert kpi(client.get("/analytics/", q).content.decode(), "stunting") == ("33,3%", 2, 6)
+    Measurement.objects.filter(child__in=children["selatan"]).delete()
+    assert kpi(client.get("/analytics/", q).content.decode(), "stunting") == ("66,7%", 2, 3)
+
+
+def test_long_ranking_shows_top_and_bottom_with_a_show_all_link(client, kota_user, area, children, monkeypatch):
+    from tumbuh.analytics import views
+    from tumbuh.regions.models import Posyandu, Region
+
+    from .conftest import make_child
+
+    kec = Region.objects.create(code="64.74.03", name="Bontang Barat", level="kecamatan", parent=area["kota"])
+    desa = Region.objects.create(code="64.74.03.1001", name="Kanaan", level="desa", parent=kec)
+    child = make_child(desa, Posyandu.objects.create(name="Anggrek", desa=desa))
+    measure(child, JAN, haz=-2.1, whz=0, waz=0)  # Barat: 1/1 stunted
+    monkeypatch.setattr(views, "RANKING_SHOWN", 1)
+    client.force_login(kota_user)
+    html = client.get("/analytics/", {"region": "64.74", "period": "2025-01"}).content.decode()
+    table = html[html.index('id="ranking-table"'):html.index("</table>", html.index('id="ranking-table"'))]
+    # Rates: Selatan 100% and Barat 100% (ties by name), Utara 66.7%: first and last shown.
+    assert "Bontang Barat" in table and "Bontang Utara" in table and "Bontang Selatan" not in table
+    assert 'id="ranking-all"' in html
+    full = client.get("/analytics/", {"region": "64.74", "period": "2025-01", "ranking": "all"}).content.decode()
+    assert "Bontang Selatan" in full and 'id="ranking-all"' not in full
+
+
+def test_trend_chart_is_drawn_by_the_project_chart_helper(client, kota_user, area, children):
+    RegionTarget.objects.create(region=area["kota"], year=2025, target_percent=10, source="RPJMD")
+    client.force_login(kota_user)
+    html = client.get("/analytics/", {"region": "64.74", "period": "2025-01"}).content.decode()
+    svg = html[html.index('<svg xmlns="http://www.w3.org/2000/svg" id="trend-chart"'):]
+    svg = svg[:svg.index("</svg>")]
+    assert 'role="img"' in svg and 'aria-labelledby="trend-chart-title trend-chart-desc"' in svg
+    assert re.search(r'<path class="target target-own" data-label="Sasaran \(RPJMD\)"[^>]*stroke-dasharray', svg)
+    # January: 5 of 6 stunted, the tooltip of our point says so
+    assert re.search(r"<circle[^>]*><title>2025-01: 83\.3% \([\d.]+–[\d.]+\), 5/6</title>", svg)

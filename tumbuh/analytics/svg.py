@@ -1,12 +1,11 @@
-"""Inline SVG for the dashboard: the trend chart with its target line, and the map (a choropleth
-from an uploaded GeoJSON, or a tile grid). Server-side strings, nothing from the internet.
-tumbuh/web/charts.py was not there when this was written; move to it when it lands."""
+"""Inline SVG maps for the dashboard: a choropleth from an uploaded GeoJSON, or a tile grid, coloured
+by stunting band. Server-side strings, nothing from the internet. (Line charts, e.g. the trend,
+use the project's chart helper, tumbuh.web.charts.)"""
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 
 from django.utils.html import escape
 
@@ -21,68 +20,6 @@ def band_colour(rate: float | None) -> str:
     if rate is None or (isinstance(rate, float) and math.isnan(rate)):
         return NO_DATA
     return next(colour for limit, colour, _ in BANDS if rate < limit)
-
-
-@dataclass
-class Series:
-    label: str
-    values: list[float | None]
-    colour: str
-    dashed: bool = False
-    lower: list[float | None] | None = None
-    upper: list[float | None] | None = None
-
-
-def line_chart(labels: list[str], series: list[Series], *, width=640, height=260, unit="%",
-               element_id="trend-chart", title="") -> str:
-    left, right, top, bottom = 44, 12, 14, 40
-    values = [v for s in series for seq in (s.values, s.lower or [], s.upper or []) for v in seq
-              if v is not None and not math.isnan(v)]
-    top_value = max([*values, 1.0])
-    ymax = math.ceil(top_value / 5) * 5 + (5 if top_value % 5 == 0 else 0)
-    n = max(len(labels), 2)
-
-    def x(i):
-        return left + (width - left - right) * i / (n - 1)
-
-    def y(v):
-        return top + (height - top - bottom) * (1 - v / ymax)
-
-    parts = [f'<svg id="{element_id}" class="chart" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">']
-    for tick in range(0, int(ymax) + 1, max(5, int(ymax // 5) // 5 * 5 or 5)):
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
-                     f'stroke="#e5e7eb"/><text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" '
-                     f'font-size="11" fill="#5b6475">{tick}{unit}</text>')
-    step = max(1, len(labels) // 8)
-    for i, lab in enumerate(labels):
-        if i % step == 0 or i == len(labels) - 1:
-            parts.append(f'<text x="{x(i):.1f}" y="{height - bottom + 16}" text-anchor="middle" '
-                         f'font-size="11" fill="#5b6475">{escape(lab)}</text>')
-    for s in series:
-        if s.lower and s.upper:
-            for i, (lo, hi) in enumerate(zip(s.lower, s.upper, strict=False)):
-                if lo is None or hi is None or math.isnan(lo) or math.isnan(hi):
-                    continue
-                parts.append(f'<line x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{y(lo):.1f}" y2="{y(hi):.1f}" '
-                             f'stroke="{s.colour}" stroke-opacity=".45" stroke-width="3"/>')
-        points = [(x(i), y(v)) for i, v in enumerate(s.values) if v is not None and not math.isnan(v)]
-        if points:
-            dash = ' stroke-dasharray="6 4"' if s.dashed else ""
-            path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
-            parts.append(f'<polyline fill="none" stroke="{s.colour}" stroke-width="2"{dash} points="{path}">'
-                         f'<title>{escape(s.label)}</title></polyline>')
-            if not s.dashed:
-                parts += [f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{s.colour}"/>' for px, py in points]
-    legend_x = left
-    for s in series:
-        dash = ' stroke-dasharray="6 4"' if s.dashed else ""
-        parts.append(f'<line x1="{legend_x}" x2="{legend_x + 18}" y1="{height - 8}" y2="{height - 8}" '
-                     f'stroke="{s.colour}" stroke-width="2"{dash}/><text x="{legend_x + 22}" y="{height - 4}" '
-                     f'font-size="11">{escape(s.label)}</text>')
-        legend_x += 30 + 7 * len(s.label)
-    parts.append("</svg>")
-    return "".join(parts)
 
 
 def tile_grid(tiles: list[tuple[str, str, float | None, str]], *, columns: int = 0, size: int = 92,

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
@@ -18,7 +19,9 @@ from tumbuh.accounts.access import region_safe
 from tumbuh.accounts.models import Role
 from tumbuh.accounts.scoping import is_admin, posyandu_for, regions_for, scope_region_code
 from tumbuh.audit.services import record
+from tumbuh.growth.categories import LABELS as CATEGORY_LABELS
 from tumbuh.regions.models import Region, within
+from tumbuh.web.charts import Axis, LineChart
 
 from . import exports, reports, svg
 from .forms import BoundaryForm, FigureForm, TargetForm
@@ -109,22 +112,7 @@ def dashboard(request):
     targets = targets_for(region)
     figures = figures_for(region)
 
-    labels = [p.period.key for p in board.trend]
-    ours = [p.estimate.rate if p.estimate and p.estimate.available else None for p in board.trend]
-    series = [svg.Series(_("Tumbuh (routine data)"), ours, "#175cd3",
-                         lower=[p.estimate.lower if p.estimate else None for p in board.trend],
-                         upper=[p.estimate.upper if p.estimate else None for p in board.trend])]
-    years = sorted({p.period.year for p in board.trend})
-    goal_lines = []
-    for source in sorted({t.source for t in targets}):
-        by_year = {t.year: float(t.target_percent) for t in targets if t.source == source}
-        if any(y in by_year for y in years):
-            goal_lines.append((source, by_year))
-            series.append(svg.Series(_("Target (%(source)s)") % {"source": source},
-                                     [by_year.get(p.period.year) for p in board.trend],
-                                     "#b42318" if source == "Nasional" else "#b54708", dashed=True))
-    chart = svg.line_chart(labels, series, title=_("Stunting prevalence over time"))
-
+    chart, chart_legend = _trend_chart(board.trend, targets)
     verdict = _verdict(board.trend, targets, period)
     tiles_values = {}
     for row in board.ranking.itertuples():
@@ -139,18 +127,75 @@ def dashboard(request):
         for r in board.ranking.itertuples()
     ]
     by_change = sorted([r for r in ranking_rows if r["change"] is not None], key=lambda r: r["change"])
+    # Long rankings (hundreds of posyandu) are cut to the highest and lowest rates on screen;
+    # `?ranking=all` shows every row. The map above still colours every unit.
+    show_all = request.GET.get("ranking") == "all" or len(ranking_rows) <= 2 * RANKING_SHOWN
+    for i, r in enumerate(ranking_rows, start=1):
+        r["rank"] = i
+    shown = ranking_rows if show_all else (ranking_rows[:RANKING_SHOWN] + ranking_rows[-RANKING_SHOWN:])
+    skdn = _skdn_rows(request.user, board.skdn)
     context = {
         **_picker(request, region, period),
         "kpis": [(k, INDICATOR_LABELS[k], est[k]) for k in ("stunting", "wasting", "underweight", "overweight")],
         "severe": est["severe_stunting"],
         "coverage": board.report.coverage,
-        "chart": chart, "verdict": verdict, "map_svg": map_svg, "bands": svg.BANDS,
-        "ranking": ranking_rows, "improving": by_change[:5], "worsening": by_change[::-1][:5],
+        "chart": chart, "chart_legend": chart_legend, "verdict": verdict, "map_svg": map_svg, "bands": svg.BANDS,
+        "ranking": shown, "ranking_total": len(ranking_rows), "ranking_cut": not show_all,
+        "ranking_shown": RANKING_SHOWN, "improving": by_change[:5], "worsening": by_change[::-1][:5],
         "unit_kind": board.unit_kind,
         "figures": figures, "targets": targets,
-        "skdn": _skdn_rows(request.user, board.skdn),
+        "skdn": skdn if show_all or len(skdn) <= SKDN_SHOWN else skdn[:SKDN_SHOWN], "skdn_total": len(skdn),
     }
     return render(request, "analytics/dashboard.html", context)
+
+
+RANKING_SHOWN = 10  # highest and lowest rates shown before "show all"
+SKDN_SHOWN = 50  # posyandu with the lowest D/S first
+
+
+def _trend_chart(trend, targets) -> tuple[str, list[dict]]:
+    """The stunting trend on the project's chart helper (tumbuh.web.charts): our rate per period
+    with its 95% CI as a band and as tooltips, and each target source as a dashed line. Returns the
+    SVG and the legend entries (drawn in HTML beside the chart)."""
+    labels = [p.period.key for p in trend]
+    ours = [p.estimate.rate if p.estimate and p.estimate.available else None for p in trend]
+    lower = [p.estimate.lower if p.estimate and p.estimate.available else None for p in trend]
+    upper = [p.estimate.upper if p.estimate and p.estimate.available else None for p in trend]
+    years = {p.period.year for p in trend}
+    lines = []
+    for source in sorted({t.source for t in targets}):
+        by_year = {t.year: float(t.target_percent) for t in targets if t.source == source}
+        if years & set(by_year):
+            lines.append((source, [by_year.get(p.period.year) for p in trend]))
+    values = [v for seq in (ours, upper, *(v for _, v in lines)) for v in seq if v is not None and not math.isnan(v)]
+    top = max([*values, 1.0])
+    ymax = 5 * math.ceil(top / 5) + (5 if top % 5 == 0 else 0)
+    step = 5 if ymax <= 40 else 10
+    n = len(labels)
+    every = max(1, math.ceil(n / 8))
+    chart = LineChart(
+        x=Axis(_("Period"), -0.5, n - 0.5, ticks=[i for i in range(n) if i % every == 0 or i == n - 1],
+               tick_label=lambda i: labels[int(i)], grid=False),
+        y=Axis(_("Stunting (%)"), 0, ymax, ticks=range(0, ymax + 1, step), tick_label=lambda v: f"{v:g}%"),
+        title=_("Stunting prevalence over time"),
+        desc=_("Stunting prevalence (routine data) per period with its 95% confidence interval, and the targets."),
+        chart_id="trend-chart", width=640, height=300, margin=(34, 16, 52, 58),
+    )
+    xs = list(range(n))
+    chart.add_band(xs, lower, upper, css_class="band trend-ci", label=_("95% CI"))
+    legend = []
+    for source, ys in lines:
+        css = "target target-national" if source == "Nasional" else "target target-own"
+        label = _("Target (%(source)s)") % {"source": source}
+        chart.add_line(xs, ys, css_class=css, label=label, dashed=True)
+        legend.append({"css": css, "label": label, "dashed": True})
+    tips = [f"{lab}: " + ("–" if p.estimate is None or not p.estimate.available else
+                          f"{p.estimate.rate:.1f}% ({p.estimate.lower:.1f}–{p.estimate.upper:.1f}), "
+                          f"{p.estimate.cases}/{p.estimate.children}") for lab, p in zip(labels, trend, strict=True)]
+    ours_label = _("Tumbuh (routine data)")
+    chart.add_points(xs, ours, css_class="series trend-ours", label=ours_label, titles=tips)
+    legend.insert(0, {"css": "trend-ours", "label": ours_label, "dashed": False})
+    return chart.render(), legend
 
 
 def _skdn_rows(user, table) -> list[dict]:
@@ -232,9 +277,17 @@ def prevalence(request):
     return render(request, "analytics/prevalence.html", context)
 
 
-BNBA_LABELS = {"stunted": _l("Stunted (TB/U < -2 SD)"), "wasted": _l("Wasted (BB/TB < -2 SD or oedema)"),
-               "2T": _l("2T: did not gain twice"), "BGM": _l("BGM: below the red line"),
-               "not_measured": _l("Not measured for 2 months")}
+def _categories(*codes: str) -> str:
+    """Permenkes 2/2020 category names from the growth engine's table (one wording project-wide)."""
+    lang = "id" if (get_language() or "id").startswith("id") else "en"
+    return " + ".join(CATEGORY_LABELS[c][lang] for c in codes)
+
+
+def bnba_labels() -> list[tuple[str, str]]:
+    return [("stunted", f"{_categories('stunted', 'severely_stunted')} (TB/U < -2 SD)"),
+            ("wasted", f"{_categories('wasted', 'severely_wasted')} (BB/TB < -2 SD, {_('or oedema')})"),
+            ("2T", _("2T: did not gain twice")), ("BGM", _("BGM: below the red line")),
+            ("not_measured", _("Not measured for 2 months"))]
 BNBA_SCREEN_LIMIT = 500
 
 
@@ -265,7 +318,7 @@ def bnba(request):
         for k in ("haz", "waz", "whz", "age_months", "weight_kg", "length_cm"):
             r[k] = _num(r.get(k), 2 if k.endswith("z") else 1)
     context = {**_picker(request, region, period), "rows": shown, "total": len(rows), "limit": BNBA_SCREEN_LIMIT,
-               "category": category, "categories": list(BNBA_LABELS.items()),
+               "category": category, "categories": bnba_labels(),
                "posyandu": posyandu}
     return render(request, "analytics/bnba.html", context)
 
