@@ -279,6 +279,10 @@ _FAST_DECODERS = {
     "address": lambda text: (text[:255], True),
 }
 _FAST_FIELDS = tuple(_FAST_DECODERS)
+# Record's fields (but notes) in order, as parse_many's decoders name them
+_RECORD_ORDER = ("name", "sex", "birth_date", "measured_on", "nik", "parent_name", "birth_weight",
+                 "birth_length", "kecamatan", "puskesmas", "desa", "posyandu", "rt", "rw", "address",
+                 "weight", "height", "position", "arm_circumference", "wfa_z", "hfa_z", "wfh_z")
 
 
 def _decode_column(column: list[str], decode) -> tuple[list, np.ndarray | None]:
@@ -426,24 +430,22 @@ class RowParser:
         born = values["birth_date"]
         measured = values["measured_on"]
         today = self.today.toordinal()
-        born_o = np.fromiter((d.toordinal() if d is not None else 0 for d in born), dtype=np.int64, count=n)
-        measured_o = np.fromiter((d.toordinal() if d is not None else 0 for d in measured), dtype=np.int64, count=n)
+        ordinal = {d: d.toordinal() for d in {*born, *measured} if d is not None}
+        ordinal[None] = 0
+        born_o = np.array([ordinal[d] for d in born], dtype=np.int64)
+        measured_o = np.array([ordinal[d] for d in measured], dtype=np.int64)
         age = measured_o - born_o
         ok &= (measured_o <= today) & (age >= 0) & (age < MAX_AGE_DAYS)
 
         out: list[tuple[Record | None, list[str]]] = []
-        fast = ok.tolist()
         v = values
-        for i in range(n):
-            if not fast[i]:
-                out.append(self.parse(rows[i]))
-                continue
-            out.append((Record(
-                v["name"][i], v["sex"][i], born[i], measured[i], v["nik"][i], v["parent_name"][i],
-                v["birth_weight"][i], v["birth_length"][i], v["kecamatan"][i], v["puskesmas"][i],
-                v["desa"][i], v["posyandu"][i], v["rt"][i], v["rw"][i], v["address"][i],
-                weight[i], height[i], position[i], arm[i], v["wfa_z"][i], v["hfa_z"][i], v["wfh_z"][i], [],
-            ), []))
+        columns = [v[name] for name in _RECORD_ORDER]
+        parse = self.parse
+        for clean, cells, *record in zip(ok.tolist(), rows, *columns, strict=True):
+            if clean:
+                out.append((Record(*record, []), []))
+            else:
+                out.append(parse(cells))
         return out
 
     def _column_values(self, rows: list[list[str]], field_name: str) -> list[str]:

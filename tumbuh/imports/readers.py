@@ -143,6 +143,7 @@ def _read_csv(path: Path) -> Iterator[list[str]]:
         # a multi-byte character cut at the 1 MB boundary is still UTF-8
         encoding = "utf-8-sig" if exc.start > (1 << 20) - 4 else "cp1252"
     with path.open("r", encoding=encoding, newline="", errors="replace") as handle:
+        strip = str.strip
         for row in csv.reader(handle, delimiter=delimiter):
-            yield [cell.strip() for cell in row]
+            yield list(map(strip, row))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator
@@ -381,42 +382,45 @@ class EppgbmImporter:
                         .values_list("pk", "child_id", "measured_on", *MEASURED_FIELDS, "posyandu_id")):
                 lookup[(row[1], row[2])] = row
         self.to_update: list[Measurement] = []
+        seen, touched, real = self.seen, self.touched, self._real
+        imported, unchanged = ImportRow.Outcome.IMPORTED.value, ImportRow.Outcome.UNCHANGED.value
+        source = Measurement.Source.IMPORT.value
         for e in ok:
             rec = e.record
             values = (rec.weight_kg, rec.length_cm, rec.position, rec.arm_circumference_cm)
             key = (e.person, rec.measured_on)
-            if key in self.seen:
-                first_row, first_values, measurement_id = self.seen[key]
+            if key in seen:
+                first_row, first_values, measurement_id = seen[key]
                 if all(_same(a, b) for a, b in zip(values, first_values, strict=True)):
-                    e.outcome = ImportRow.Outcome.UNCHANGED
+                    e.outcome = unchanged
                     e.measurement_id = measurement_id
                     rec.notes.append(_("same as row %(row)d") % {"row": first_row})
                 else:
                     e.reasons.append(_("same child and date as row %(row)d but different values; "
                                        "keep one of the two") % {"row": first_row})
                 continue
-            child = self._real(e.person)
-            existing = lookup.get((child, rec.measured_on))
+            child = real(e.person)
+            existing = lookup.get((child, rec.measured_on)) if lookup else None
             if existing is None:
-                e.outcome = ImportRow.Outcome.IMPORTED
+                e.outcome = imported
                 e.new_measurement = (child, rec.measured_on, rec.weight_kg, rec.length_cm, rec.position,
-                                     rec.arm_circumference_cm, e.posyandu, Measurement.Source.IMPORT, e.desa)
-                self.touched.add(child)
+                                     rec.arm_circumference_cm, e.posyandu, source, e.desa)
+                touched.add(child)
             else:
                 e.measurement_id = existing[0]
                 old = existing[3:7]
                 if all(_same(a, b) for a, b in zip(values, old, strict=True)):
-                    e.outcome = ImportRow.Outcome.UNCHANGED
+                    e.outcome = unchanged
                 else:
-                    e.outcome = ImportRow.Outcome.MERGED
+                    e.outcome = ImportRow.Outcome.MERGED.value
                     e.previous = {f: v for f, v in zip(MEASURED_FIELDS, old, strict=True)}
                     self.to_update.append(Measurement(
                         pk=existing[0], weight_kg=rec.weight_kg, length_cm=rec.length_cm,
                         position=rec.position, arm_circumference_cm=rec.arm_circumference_cm,
                         posyandu_id=e.posyandu or existing[7], updated_at=timezone.now(),
                     ))
-                    self.touched.add(child)
-            self.seen[key] = (e.row_number, values, e.measurement_id)
+                    touched.add(child)
+            seen[key] = (e.row_number, values, e.measurement_id)
 
     def _write(self, entries: list[_Entry], reviews) -> None:
         batch = self.batch
@@ -435,27 +439,35 @@ class EppgbmImporter:
                 self.to_update, [*MEASURED_FIELDS, "posyandu_id", "updated_at"], batch_size=500)
 
         rows = []
+        counts = dict.fromkeys(ImportRow.Outcome.values, 0)
+        with_notes = 0
+        rejected, pk, dumps = ImportRow.Outcome.REJECTED, batch.pk, json.dumps
+        z_rows, z_measurements, z_values = self.z_rows, self.z_measurements, self.z_values
         for e in entries:
             rec = e.record
-            notes = rec.notes if rec is not None else []
             if e.reasons:
-                outcome, person, measurement = ImportRow.Outcome.REJECTED, None, None
-                batch.rejected += 1
+                outcome, person, measurement = rejected, None, None
+                notes = rec.notes if rec is not None else []
             else:
                 outcome, person, measurement = e.outcome, self._real(e.person), e.measurement_id
-                setattr(batch, outcome, getattr(batch, outcome) + 1)
+                notes = rec.notes
                 if rec.wfa_z is not None or rec.hfa_z is not None or rec.wfh_z is not None:
-                    self.z_rows.append(e.row_number)
-                    self.z_measurements.append(measurement)
-                    for key, _label, _field in Z_INDICATORS:
-                        value = getattr(rec, f"{key}_z")
-                        self.z_values[key].append(np.nan if value is None else value)
+                    z_rows.append(e.row_number)
+                    z_measurements.append(measurement)
+                    for key, value in (("wfa", rec.wfa_z), ("hfa", rec.hfa_z), ("wfh", rec.wfh_z)):
+                        z_values[key].append(np.nan if value is None else value)
+            counts[outcome] += 1
             if notes:
-                batch.rows_with_notes += 1
-            keep_cells = bool(e.reasons or notes or e.previous)
-            rows.append((batch.pk, e.row_number, outcome, person, measurement, e.reasons, notes,
-                         e.cells if keep_cells else [], e.previous or {}))
-        insert_rows(ImportRow, IMPORT_ROW_FIELDS, rows)
+                with_notes += 1
+            if e.reasons or notes or e.previous:  # raw cells kept for the rejects file and the report
+                rows.append((pk, e.row_number, outcome, person, measurement, dumps(e.reasons), dumps(notes),
+                             dumps(e.cells), dumps(e.previous or {})))
+            else:
+                rows.append((pk, e.row_number, outcome, person, measurement, "[]", "[]", "[]", "{}"))
+        for outcome, n in counts.items():
+            setattr(batch, outcome, getattr(batch, outcome) + n)
+        batch.rows_with_notes += with_notes
+        insert_rows(ImportRow, IMPORT_ROW_FIELDS, rows, need_ids=False, json_ready=True)
         if reviews:
             MatchReview.objects.bulk_create(
                 [MatchReview(batch_id=batch.pk, row_number=e.row_number, person_id=self._real(p),
@@ -493,7 +505,10 @@ class EppgbmImporter:
         born_sex = [self.children[r[1]] for r in rows]
         frame["head_circumference_cm"] = None
         frame["oedema"] = False
-        frame["birth_date"] = [b for b, _sex in born_sex]
+        # as datetime64: compute() would convert a million date objects one by one
+        epoch = dt.date(1970, 1, 1).toordinal()
+        frame["measured_on"] = (np.array([r[2].toordinal() for r in rows]) - epoch).astype("datetime64[D]")
+        frame["birth_date"] = (np.array([b.toordinal() for b, _sex in born_sex]) - epoch).astype("datetime64[D]")
         frame["sex"] = [sex for _b, sex in born_sex]
         frame = frame.sort_values(["child_id", "measured_on"], kind="stable")
         order = frame.index.tolist()
