@@ -4,7 +4,6 @@
 import datetime as dt
 
 import pytest
-from browser.conftest import browser, page, shot  # noqa: F401  (tests/browser fixtures)
 
 from tumbuh.accounts.models import Role
 from tumbuh.analytics.services import seed_reference_figures
@@ -14,7 +13,7 @@ from .conftest import make_child, make_user, measure
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_dashboard_bnba_and_quality_screens(live_server, area, page, shot):  # noqa: F811
+def test_dashboard_bnba_and_quality_screens(live_server, area, page, shot):
     seed_reference_figures()
     for i in range(24):
         desa, pos = (area["kuala"], area["pos_kuala"]) if i % 2 else (area["tanjung"], area["pos_tanjung"])

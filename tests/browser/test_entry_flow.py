@@ -34,17 +34,13 @@ def posyandu_with_children():
     return posyandu, first, second, cadre
 
 
-def test_login_session_entry_and_child_chart(live_server, page, phone_page, shot, posyandu_with_children):
+def test_login_session_entry_and_child_chart(live_server, page, phone_page, shot, login, posyandu_with_children):
     posyandu, first, second, cadre = posyandu_with_children
 
     page.goto(live_server.url + "/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     shot(page, "01-login")
-    page.fill("input[name=username]", cadre.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state("networkidle")
-    assert "/accounts/login/" not in page.url
+    login(page, live_server, cadre.username, PASSWORD)
 
     page.goto(f"{live_server.url}/measurements/session/{posyandu.pk}/")
     expect(page.locator(f"#row-{first.pk}")).to_be_visible()
@@ -73,11 +69,7 @@ def test_login_session_entry_and_child_chart(live_server, page, phone_page, shot
     shot(page, "03-child-page")
 
     # The same session screen on a 360 px phone, logged in through the phone context.
-    phone_page.goto(live_server.url + "/accounts/login/")
-    phone_page.fill("input[name=username]", cadre.username)
-    phone_page.fill("input[name=password]", PASSWORD)
-    phone_page.keyboard.press("Enter")
-    phone_page.wait_for_load_state("networkidle")
+    login(phone_page, live_server, cadre.username, PASSWORD)
     phone_page.goto(f"{live_server.url}/measurements/session/{posyandu.pk}/")
     row = phone_page.locator(f"#row-{second.pk}")
     expect(row).to_be_visible()
