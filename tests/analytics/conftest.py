@@ -1,5 +1,7 @@
 """Small hand-built regions, posyandu, children and measurements with z-scores set directly
-(the growth engine is not needed to test the arithmetic of prevalence)."""
+(the growth engine is not needed to test the arithmetic of prevalence). Rows are written with the
+ORM, bypassing the services, so the helpers refresh the summary table themselves, as any writer
+outside the services must (`analytics.summary.refresh_summaries`)."""
 
 import datetime as dt
 import itertools
@@ -7,19 +9,12 @@ import itertools
 import pytest
 
 from tumbuh.accounts.models import Role, User
-from tumbuh.analytics.selectors import clear_cache
+from tumbuh.analytics.summary import refresh_summaries
 from tumbuh.measurements.models import Measurement
 from tumbuh.regions.models import Posyandu, Region
 from tumbuh.registry.models import Household, Person
 
 _seq = itertools.count(1)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    clear_cache()
-    yield
-    clear_cache()
 
 
 @pytest.fixture
@@ -41,13 +36,15 @@ def area(db):
 def make_child(desa, posyandu, *, sex="F", born=dt.date(2023, 1, 10), name=None, mother=None):
     n = next(_seq)
     household = Household.objects.create(address=f"Jl. Contoh {n}", rt="001", rw="002", desa=desa)
-    return Person.objects.create(name=name or f"Anak {n}", sex=sex, birth_date=born, desa=desa,
-                                 posyandu=posyandu, household=household, mother=mother)
+    person = Person.objects.create(name=name or f"Anak {n}", sex=sex, birth_date=born, desa=desa,
+                                   posyandu=posyandu, household=household, mother=mother)
+    refresh_summaries(child_ids=[person.pk])
+    return person
 
 
 def measure(child, on, *, haz=None, waz=None, whz=None, bmiz=None, flags=(), oedema=False,
             weight=10.0, length=80.0, gain="", bgm=False, posyandu=None):
-    return Measurement.objects.create(
+    m = Measurement.objects.create(
         child=child, measured_on=on, weight_kg=weight, length_cm=length, oedema=oedema,
         posyandu=posyandu or child.posyandu, desa=child.desa, age_days=(on - child.birth_date).days,
         length_for_age_z=haz, weight_for_age_z=waz, weight_for_length_z=whz, bmi_for_age_z=bmiz,
@@ -55,6 +52,8 @@ def measure(child, on, *, haz=None, waz=None, whz=None, bmiz=None, flags=(), oed
         weight_for_length_flag="whz" in flags, bmi_for_age_flag="bmiz" in flags,
         weight_gain=gain, below_red_line=bgm, source=Measurement.Source.DEMO,
     )
+    refresh_summaries(child_ids=[child.pk])
+    return m
 
 
 def make_user(role, *, region=None, posyandu=None, username=None):

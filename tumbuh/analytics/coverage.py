@@ -60,7 +60,13 @@ def skdn(registered: pd.DataFrame, measured: pd.DataFrame, key: str = "posyandu_
         "B": (gain == "B").to_numpy(int),
         "BGM": measured["bgm"].to_numpy(int),
     }).groupby(key, observed=True).sum()
-    table = pd.concat([s, counts], axis=1).fillna(0).astype(np.int64)
+    return skdn_from_counts(s, counts, key)
+
+
+def skdn_from_counts(s: pd.Series, counts: pd.DataFrame, key: str = "posyandu_id") -> pd.DataFrame:
+    """The SKDN table from S per key and D, N, T, 2T, O, B, BGM per key (both indexed by key,
+    sorted): what `skdn` computes from rows and the summary table reads from its sums."""
+    table = pd.concat([s.rename("S"), counts], axis=1).fillna(0).astype(np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
         table["D/S"] = np.where(table["S"] > 0, 100 * table["D"] / table["S"], np.nan)
         table["N/D"] = np.where(table["D"] > 0, 100 * table["N"] / table["D"], np.nan)

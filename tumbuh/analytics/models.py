@@ -96,3 +96,46 @@ class BoundaryUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parent_id} {self.level} ({self.uploaded_at:%Y-%m-%d})"
+
+
+class PeriodSummary(models.Model):
+    """Counts per (period, child's home desa and posyandu, sex, age group) from which every number
+    of the dashboard, the prevalence table and its export is summed (see docs/analytics.md).
+
+    Each child counts once per period, by their latest measurement in it (age 0-1826 days). Cells
+    are keyed by where the child lives *now*, as access scoping is, so `person_scope_q(user)`
+    filters these rows exactly as it filters people and measurements. Maintained by
+    `analytics.summary.refresh_summaries` on every write through the measurement and registry
+    services. `desa` and `posyandu` carry no database constraint: a deleted posyandu leaves its
+    cells until the next refresh of its desa, it does not cascade row by row."""
+
+    period_type = models.CharField(max_length=8)
+    period_key = models.CharField(max_length=8)
+    desa = models.ForeignKey(Region, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    posyandu = models.ForeignKey("regions.Posyandu", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                                 related_name="+")
+    sex = models.SmallIntegerField()  # prevalence.SEX_CODES: 0 F, 1 M, 2 unknown
+    age_group = models.SmallIntegerField()  # prevalence.AGE_GROUPS index; 6 = unknown
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["period_type", "period_key", "desa"], name="analytics_sum_period_desa"),
+            models.Index(fields=["period_type", "period_key", "posyandu"], name="analytics_sum_period_pos"),
+            models.Index(fields=["desa"], name="analytics_sum_desa"),
+        ]
+
+
+# The counted columns (all additive): children measured (D of SKDN; the design's records), of them
+# registered at the period's end (D of D/S) and gaining among those (N of N/D); weight-gain and
+# BGM counts over all measured; per index the 7 bins of the prevalence z (< -3, [-3,-2), [-2,-1),
+# [-1,1], (1,2], (2,3], > 3; missing = measured - their sum), n, sum and sum of squares of the
+# z used for mean and SD; children with both HAZ and WHZ, and stunted & wasted / & overweight.
+INDEX_PREFIXES = ("ha", "wa", "wh", "bmi")
+COUNT_FIELDS = (["measured", "weighed", "gained", "gain_n", "gain_t", "gain_2t", "gain_o", "gain_b", "bgm"]
+                + [f"{ix}_b{i}" for ix in INDEX_PREFIXES for i in range(7)]
+                + [f"{ix}_n" for ix in INDEX_PREFIXES] + ["both_n", "ha_2_wh_2", "ha_2_wh2"])
+SUM_FIELDS = [f"{ix}_{s}" for ix in INDEX_PREFIXES for s in ("sum", "sq")]
+for _name in COUNT_FIELDS:
+    PeriodSummary.add_to_class(_name, models.IntegerField(default=0))
+for _name in SUM_FIELDS:
+    PeriodSummary.add_to_class(_name, models.FloatField(default=0.0))

@@ -155,19 +155,52 @@ def _by_row(per_cell: np.ndarray) -> np.ndarray:
     return MEMBERSHIP @ per_cell
 
 
-def prevalence_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """anthro_prevalence's table (plus baduta/balita rows and case counts) for one frame."""
+def cell_counts(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Everything `table_from_counts` needs, per age x sex cell: rows, per index the bin counts of
+    the prevalence z (7 value bins + missing), n/sum/sum of squares of the summary z, and the
+    combined HA/WH counts. Additive: the counts of two frames sum to the counts of both, which is
+    what the summary table (`analytics.summary`) stores per desa, posyandu and period."""
     cols = analysis_columns(frame)
     cell = cols["cell"]
-    total_rows = len(cell)  # N of the design: every record kept, whatever is missing
-    out: dict[str, np.ndarray] = {}
+    out: dict[str, np.ndarray] = {"rows": np.bincount(cell, minlength=N_CELLS).astype(float)}
     for label, col, _ in INDICES:
         prev, summ = cols[f"{col}_prev"], cols[f"{col}_summ"]
-        counts = np.bincount(cell * N_BINS + _bins(prev), minlength=N_CELLS * N_BINS)
-        counts = _by_row(counts.reshape(N_CELLS, N_BINS).astype(float))  # rows x bins
-        n = counts[:, :7].sum(axis=1)
-        below = np.cumsum(counts[:, :3], axis=1)  # < -3, < -2, < -1
-        above = np.cumsum(counts[:, 6:3:-1], axis=1)  # > +3, > +2, > +1
+        bins = np.bincount(cell * N_BINS + _bins(prev), minlength=N_CELLS * N_BINS)
+        out[f"{label}_bins"] = bins.reshape(N_CELLS, N_BINS).astype(float)
+        # NaN (missing) weighs 0 in the sums; n is the valid count, read off the bin counts when
+        # no value is left out of the mean only.
+        valid = ~np.isnan(summ)
+        filled = np.where(valid, summ, 0.0)
+        if summ is prev:
+            out[f"{label}_n"] = out[f"{label}_bins"][:, :7].sum(axis=1)
+        else:
+            out[f"{label}_n"] = np.bincount(cell[valid], minlength=N_CELLS).astype(float)
+        out[f"{label}_sum"] = np.bincount(cell, weights=filled, minlength=N_CELLS)
+        np.multiply(filled, filled, out=filled)
+        out[f"{label}_sq"] = np.bincount(cell, weights=filled, minlength=N_CELLS)
+    haz, whz = cols["haz_prev"], cols["whz_prev"]
+    both = ~np.isnan(haz) & ~np.isnan(whz)
+    out["both"] = np.bincount(cell, weights=both.astype(float), minlength=N_CELLS)
+    for name, hit in (("HA_2_WH_2", both & (haz < -2) & (whz < -2)),
+                      ("HA_2_WH2", both & (haz < -2) & (whz > 2))):
+        out[name] = np.bincount(cell, weights=hit.astype(float), minlength=N_CELLS)
+    return out
+
+
+def prevalence_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """anthro_prevalence's table (plus baduta/balita rows and case counts) for one frame."""
+    return table_from_counts(cell_counts(frame))
+
+
+def table_from_counts(counts: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The table from per-cell counts (`cell_counts`, or the summary table's sums)."""
+    total_rows = int(round(float(counts["rows"].sum())))  # N of the design: every record kept
+    out: dict[str, np.ndarray] = {}
+    for label, _col, _ in INDICES:
+        binned = _by_row(counts[f"{label}_bins"])  # rows x bins
+        n = binned[:, :7].sum(axis=1)
+        below = np.cumsum(binned[:, :3], axis=1)  # < -3, < -2, < -1
+        above = np.cumsum(binned[:, 6:3:-1], axis=1)  # > +3, > +2, > +1
         cases = {"_3": below[:, 0], "_2": below[:, 1], "_1": below[:, 2],
                  "1": above[:, 2], "2": above[:, 1], "3": above[:, 0]}
         out[f"{label}Z_pop"] = n
@@ -177,26 +210,13 @@ def prevalence_table(frame: pd.DataFrame) -> pd.DataFrame:
             out.update({f"{label}{suffix}_r": r, f"{label}{suffix}_se": se,
                         f"{label}{suffix}_ll": ll, f"{label}{suffix}_ul": ul,
                         f"{label}{suffix}_n": cases[suffix]})
-        # n, sum and sum of squares per cell; NaN (missing) weighs 0 in the sums and n is the
-        # valid count, read off the bin counts when no value is left out of the mean only.
-        valid = ~np.isnan(summ)
-        filled = np.where(valid, summ, 0.0)
-        if summ is prev:
-            ns = n
-        else:
-            ns = _by_row(np.bincount(cell[valid], minlength=N_CELLS).astype(float))
-        sums = _by_row(np.bincount(cell, weights=filled, minlength=N_CELLS))
-        np.multiply(filled, filled, out=filled)
-        sq = _by_row(np.bincount(cell, weights=filled, minlength=N_CELLS))
-        mean, se, ll, ul, sd = mean_estimate(ns, sums, sq, total_rows)
+        mean, se, ll, ul, sd = mean_estimate(_by_row(counts[f"{label}_n"]), _by_row(counts[f"{label}_sum"]),
+                                             _by_row(counts[f"{label}_sq"]), total_rows)
         out.update({f"{label}_r": mean, f"{label}_se": se, f"{label}_ll": ll,
                     f"{label}_ul": ul, f"{label}_stdev": sd})
-    haz, whz = cols["haz_prev"], cols["whz_prev"]
-    both = ~np.isnan(haz) & ~np.isnan(whz)
-    n = _by_row(np.bincount(cell, weights=both.astype(float), minlength=N_CELLS))
-    for name, hit in (("HA_2_WH_2", both & (haz < -2) & (whz < -2)),
-                      ("HA_2_WH2", both & (haz < -2) & (whz > 2))):
-        k = _by_row(np.bincount(cell, weights=hit.astype(float), minlength=N_CELLS))
+    n = _by_row(counts["both"])
+    for name in ("HA_2_WH_2", "HA_2_WH2"):
+        k = _by_row(counts[name])
         r, se, ll, ul = proportion_estimate(k, n, total_rows)
         out.update({f"{name}_r": r, f"{name}_se": se, f"{name}_ll": ll, f"{name}_ul": ul,
                     f"{name}_n": k})
@@ -261,6 +281,12 @@ def rate_by(frame: pd.DataFrame, keys: np.ndarray, indicator: str = "stunting") 
     df = pd.DataFrame({"key": keys, "valid": ~np.isnan(z), "hit": hit & ~np.isnan(z)})
     g = df.groupby("key", sort=True).agg(rows=("valid", "size"), children=("valid", "sum"),
                                          cases=("hit", "sum")).reset_index()
+    return rates_from_counts(g)
+
+
+def rates_from_counts(g: pd.DataFrame) -> pd.DataFrame:
+    """`rate_by` from per-key counts: columns key, rows (records, the design's N), children (valid
+    z) and cases; keys sorted. Returns key, rate, se, lower, upper, cases, children."""
     parts = []
     for rows, sub in g.groupby("rows"):  # N differs per key; group keys sharing the same N
         r, se, ll, ul = proportion_estimate(sub["cases"], sub["children"], int(rows))

@@ -1,6 +1,10 @@
-"""The one code path from a user's scope to every number the pages and exports show: selectors
-load frames, the pure modules compute, and both the HTML views and the .xlsx writers call these
-functions, so a figure on screen and the same figure in a file cannot differ."""
+"""The one code path from a user's scope to every number the pages and exports show. The
+dashboard, the prevalence page and its .xlsx export all sum the summary table (`summary.py`) and
+run the same estimators, so a figure on screen and the same figure in a file cannot differ.
+
+The row-level functions (`*_from_rows`) compute the same figures from raw measurements: BNBA lists
+and the data-quality page use them (they need rows), and tests use them as the reference the
+summary must equal."""
 
 from __future__ import annotations
 
@@ -15,12 +19,20 @@ from tumbuh.regions.models import Region
 
 from . import coverage as cov
 from . import quality as dq
+from . import summary as sm
 from .periods import Period, period_index
-from .prevalence import Estimate, headline, latest_per_child, prevalence_table, rate_by
+from .prevalence import (
+    Estimate,
+    headline,
+    latest_per_child,
+    prevalence_table,
+    rate_by,
+    rates_from_counts,
+    table_from_counts,
+)
 from .selectors import (
     DASHBOARD_FIELDS,
     MEASUREMENT_FIELDS,
-    cached,
     measurement_frame,
     people_details,
     registered_frame,
@@ -45,11 +57,21 @@ class PrevalenceReport:
     table: pd.DataFrame
     estimates: dict[str, Estimate]
     coverage: cov.Coverage
-    latest: pd.DataFrame = field(repr=False)
+    latest: pd.DataFrame | None = field(default=None, repr=False)  # row-level path only
 
 
-def prevalence_report(user, region: Region, period: Period, posyandu_id=None,
-                      latest: pd.DataFrame | None = None) -> PrevalenceReport:
+def prevalence_report(user, region: Region, period: Period, posyandu_id=None) -> PrevalenceReport:
+    """The anthro table, headline rates and coverage of one period, from the summary table."""
+    counts, totals = sm.cell_totals(user, region.code, period, posyandu_id)
+    table = table_from_counts(counts)
+    registered = int(sm.registered_counts(user, region.code, period.end, posyandu_id)["n"].sum())
+    coverage = cov.Coverage(registered=registered, weighed=totals["weighed"], gained=totals["gained"],
+                            measured_unregistered=totals["measured"] - totals["weighed"])
+    return PrevalenceReport(region, period, table, headline(table), coverage)
+
+
+def prevalence_report_from_rows(user, region: Region, period: Period, posyandu_id=None,
+                                latest: pd.DataFrame | None = None) -> PrevalenceReport:
     if latest is None:
         latest = latest_in_periods(user, region.code, [period], posyandu_id)
     table = prevalence_table(latest)
@@ -101,15 +123,19 @@ def ranking(user, region: Region, latest: pd.DataFrame, current: int, registered
     """Units under the region by prevalence in period `current` and change from the one before.
     Columns: key, name, rate, lower, upper, cases, children, registered, coverage, previous, change."""
     kind, units = child_units(user, region)
-    names = dict(units)
-    rows = pd.DataFrame({"key": list(names), "name": list(names.values())})
     now = latest[latest["period"] == current]
     before = latest[latest["period"] == current - 1]
     cur = rate_by(now, unit_keys(now, kind, units), indicator)
-    prev = rate_by(before, unit_keys(before, kind, units), indicator)[["key", "rate"]].rename(
-        columns={"rate": "previous"})
-    reg_keys = unit_keys(registered, kind, units)
-    reg = pd.Series(reg_keys).value_counts().rename_axis("key").rename("registered").reset_index()
+    prev = rate_by(before, unit_keys(before, kind, units), indicator)
+    reg = pd.Series(unit_keys(registered, kind, units)).value_counts()
+    return _ranking_table(units, cur, prev, reg)
+
+
+def _ranking_table(units, cur: pd.DataFrame, prev: pd.DataFrame, registered: pd.Series) -> pd.DataFrame:
+    names = dict(units)
+    rows = pd.DataFrame({"key": list(names), "name": list(names.values())})
+    prev = prev[["key", "rate"]].rename(columns={"rate": "previous"})
+    reg = registered.rename_axis("key").rename("registered").reset_index()
     out = rows.merge(cur, on="key", how="left").merge(prev, on="key", how="left").merge(reg, on="key", how="left")
     out["registered"] = out["registered"].fillna(0).astype(int)
     out["children"] = out["children"].fillna(0).astype(int)
@@ -118,6 +144,11 @@ def ranking(user, region: Region, latest: pd.DataFrame, current: int, registered
         out["coverage"] = np.where(out["registered"] > 0, 100 * out["children"] / out["registered"], np.nan)
     out["change"] = out["rate"] - out["previous"]
     return out.sort_values(["rate", "name"], ascending=[False, True], na_position="last").reset_index(drop=True)
+
+
+def _unit_column(frame: pd.DataFrame, kind: str, units) -> np.ndarray:
+    """unit_keys for the summary's per-desa/posyandu frames."""
+    return unit_keys(frame, kind, units)
 
 
 @dataclass
@@ -130,16 +161,51 @@ class Dashboard:
 
 
 def dashboard(user, region: Region, period: Period) -> Dashboard:
-    return cached("dashboard", user, region.code, period.key, build=lambda: _dashboard(user, region, period))
-
-
-def _dashboard(user, region: Region, period: Period) -> Dashboard:
+    """Everything on the dashboard from the summary table: the current period's cells per age x
+    sex (table, KPIs, coverage), per desa/posyandu over the trend's periods (trend, ranking,
+    SKDN), and S from the register."""
     periods = period.history(HISTORY[period.kind])
-    # One load for everything on the page: KPIs and coverage (current period), trend (every
-    # period), ranking (current and previous). The BMI, weight and length columns are not read.
+    current = len(periods) - 1
+    report = prevalence_report(user, region, period)
+    units_frame = sm.unit_counts(user, region.code, periods)
+    registered = sm.registered_counts(user, region.code, period.end)
+    kind, units = child_units(user, region)
+
+    per_period = units_frame.groupby("period", sort=True)[["measured", "children", "cases"]].sum()
+    g = per_period.reset_index().rename(columns={"period": "key", "measured": "rows"})
+    rates = rates_from_counts(g[g["rows"] > 0])
+    trend = []
+    for i, p in enumerate(periods):
+        hit = rates[rates["key"] == i]
+        est = None
+        if len(hit):
+            r = hit.iloc[0]
+            est = Estimate("stunting", float(r["rate"]), float(r["se"]), float(r["lower"]), float(r["upper"]),
+                           int(r["cases"]), int(r["children"]))
+        trend.append(TrendPoint(p, est))
+
+    def unit_rates(i: int) -> pd.DataFrame:
+        f = units_frame[units_frame["period"] == i]
+        g = (f.assign(key=_unit_column(f, kind, units)).groupby("key", sort=True)[["measured", "children", "cases"]]
+             .sum().reset_index().rename(columns={"measured": "rows"}))
+        return rates_from_counts(g)
+
+    reg_units = registered.assign(key=_unit_column(registered, kind, units)).groupby("key")["n"].sum()
+    rank = _ranking_table(units, unit_rates(current), unit_rates(current - 1), reg_units)
+
+    now = units_frame[units_frame["period"] == current]
+    s = registered.groupby("posyandu_id", sort=True)["n"].sum()
+    counts = now.groupby("posyandu_id", sort=True)[["D", "N", "T", "2T", "O", "B", "BGM"]].sum()
+    skdn = cov.skdn_from_counts(s, counts)
+    return Dashboard(report, trend, rank, kind, skdn)
+
+
+def dashboard_from_rows(user, region: Region, period: Period) -> Dashboard:
+    """The dashboard computed from raw measurements (the reference the summary must equal)."""
+    periods = period.history(HISTORY[period.kind])
     latest = latest_in_periods(user, region.code, periods, fields=DASHBOARD_FIELDS)
     current = len(periods) - 1
-    report = prevalence_report(user, region, period, latest=latest[latest["period"] == current])
+    report = prevalence_report_from_rows(user, region, period, latest=latest[latest["period"] == current])
     registered = registered_frame(user, region.code, period.end)
     kind, _units = child_units(user, region)
     skdn = cov.skdn(registered, report.latest)

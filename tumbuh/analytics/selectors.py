@@ -1,24 +1,20 @@
-"""Reads for the analytics pages: one query over the user's scoped measurements (or people) for a
-region and date range, into a pandas frame the pure modules compute on.
+"""Row-level reads for the analytics pages that need rows (BNBA lists, data quality, and the
+reference computation the summary table is tested against): one query over the user's scoped
+measurements (or people) for a region and date range, into a pandas frame the pure modules
+compute on. The dashboard and the prevalence table read the summary table instead (summary.py).
 
 Everything starts from `tumbuh.accounts.scoping`, so a user never gets a row outside their scope
-whatever region code a URL carries.
+whatever region code a URL carries. A measurement belongs to the region and posyandu where its
+child lives now (the child's `desa` and `posyandu`), the same place scoping and the summary table
+use, so a list and a dashboard figure always count the same children.
 
-Caching: frames and computed results are kept in a small in-process cache keyed by the user's
-scope, the region, the dates and a *change key* read in one query per request: the row count and
-the latest `updated_at` of the measurement and person tables. Any insert or update moves
-`updated_at` (auto_now on save; `measurements.services.recompute_children` and the bulk writers
-set it), any delete lowers the count, so a cached value is never served after a change. There are
-no signals: they cost a row-by-row delete and missed bulk writes anyway. A write that bypasses
-`updated_at` (a bare `QuerySet.update(...)` without it) is not seen; writers must set it.
+No cache: the summary table answers the dashboard in milliseconds, and rows for one period are
+read fresh.
 """
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
-import threading
-from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
@@ -26,10 +22,7 @@ from django.db import connection
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 
-from tumbuh.accounts.scoping import measurements_for, people_for, scope_region_code
-from tumbuh.measurements.models import Measurement
-from tumbuh.regions.models import within
-from tumbuh.registry.models import Person
+from tumbuh.accounts.scoping import measurements_for, people_for
 
 from .prevalence import MAX_AGE_DAYS
 
@@ -37,8 +30,8 @@ MEASUREMENT_FIELDS = {
     "id": "id",
     "child_id": "child_id",
     "measured_on": "measured_on",
-    "desa": "desa_id",
-    "posyandu_id": "posyandu_id",
+    "desa": "child__desa_id",
+    "posyandu_id": "child__posyandu_id",
     "age_days": "age_days",
     "sex": "child__sex",
     "birth_date": "child__birth_date",
@@ -62,66 +55,14 @@ DASHBOARD_FIELDS = {k: v for k, v in MEASUREMENT_FIELDS.items()
                     if k not in ("birth_date", "weight_kg", "length_cm", "bmiz", "bmiz_flag")}
 PEOPLE_FIELDS = {"child_id": "id", "desa": "desa_id", "posyandu_id": "posyandu_id",
                  "sex": "sex", "birth_date": "birth_date"}
-CACHE_ENTRIES = 16
 
 # How each column comes back from the cursor and becomes a numpy column.
 INT_COLUMNS = {"id", "child_id", "age_days"}
 NULLABLE_INT_COLUMNS = {"posyandu_id"}  # NULL -> 0
 FLOAT_COLUMNS = {"weight_kg", "length_cm", "haz", "waz", "whz", "bmiz"}
-BOOL_COLUMNS = {"haz_flag", "waz_flag", "whz_flag", "bmiz_flag", "oedema", "bgm"}  # NULL -> False
+BOOL_COLUMNS = {"haz_flag", "waz_flag", "whz_flag", "bmiz_flag", "oedema", "bgm", "active"}  # NULL -> False
 DATE_COLUMNS = {"measured_on", "birth_date"}
 TEXT_COLUMNS = {"sex", "desa", "weight_gain"}  # NULL -> ""
-
-_cache: OrderedDict = OrderedDict()
-_lock = threading.Lock()
-# The change key read for the outermost cached call, reused by the calls nested in its build, so
-# one request reads it once.
-_current_key: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("analytics_change_key", default=None)
-
-
-def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
-
-
-def change_key() -> tuple:
-    """(count, latest updated_at) of measurements and of people, in one query. Table-wide counts,
-    not personal data: only used to notice that something changed."""
-    m, p = Measurement._meta.db_table, Person._meta.db_table
-    sql = (f"SELECT (SELECT COUNT(*) FROM {m}), (SELECT MAX(updated_at) FROM {m}), "
-           f"(SELECT COUNT(*) FROM {p}), (SELECT MAX(updated_at) FROM {p})")
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return tuple(str(v) for v in cursor.fetchone())
-
-
-def _scope_key(user) -> tuple:
-    return (user.pk, getattr(user, "role", ""), getattr(user, "region_id", None),
-            getattr(user, "posyandu_id", None), getattr(user, "puskesmas_id", None),
-            user.is_superuser, scope_region_code(user))
-
-
-def _cached(key: tuple, build):
-    outer = _current_key.get() is None
-    version = change_key() if outer else _current_key.get()
-    full = (*key, version)
-    with _lock:
-        hit = _cache.get(full)
-        if hit is not None:
-            _cache.move_to_end(full)
-            return hit
-    token = _current_key.set(version) if outer else None
-    try:
-        value = build()
-    finally:
-        if token is not None:
-            _current_key.reset(token)
-    with _lock:
-        _cache[full] = value
-        while len(_cache) > CACHE_ENTRIES:
-            _cache.popitem(last=False)
-    return value
-
 
 def _column(name: str, values: tuple, n: int):
     if name in INT_COLUMNS:
@@ -162,50 +103,29 @@ def in_region(field: str, region_code: str) -> Q:
     return Q(**{field: region_code}) | Q(**{f"{field}__gte": region_code + ".", f"{field}__lt": region_code + "/"})
 
 
-def cached(kind: str, user, *key, build):
-    """Any computed result, cached like the frames (e.g. a whole dashboard)."""
-    return _cached((kind, _scope_key(user), *key), build)
-
-
 def measurement_frame(user, region_code: str, start: dt.date, end: dt.date,
                       posyandu_id: int | None = None, fields: dict[str, str] = MEASUREMENT_FIELDS) -> pd.DataFrame:
-    """Every measurement of a child under five taken in [start, end] in the region, as the user
-    may see them. Region is where the child was measured (the measurement's desa)."""
-
-    def build():
-        qs = measurements_for(user).filter(measured_on__gte=start, measured_on__lte=end,
-                                           age_days__gte=0, age_days__lte=MAX_AGE_DAYS)
-        if region_code:
-            qs = qs.filter(in_region("desa_id", region_code))
-        if posyandu_id:
-            qs = qs.filter(posyandu_id=posyandu_id)
-        return _fetch(qs.order_by(), fields)
-
-    return _cached(("m", _scope_key(user), region_code, start, end, posyandu_id, tuple(fields)), build)
+    """Every measurement of a child under five taken in [start, end] whose child lives in the
+    region (and posyandu) now, as the user may see them."""
+    qs = measurements_for(user).filter(measured_on__gte=start, measured_on__lte=end,
+                                       age_days__gte=0, age_days__lte=MAX_AGE_DAYS)
+    if region_code:
+        qs = qs.filter(in_region("child__desa_id", region_code))
+    if posyandu_id:
+        qs = qs.filter(child__posyandu_id=posyandu_id)
+    return _fetch(qs.order_by(), fields)
 
 
 def registered_frame(user, region_code: str, on: dt.date, posyandu_id: int | None = None) -> pd.DataFrame:
     """Children under five on `on` registered (active) in the region: the S of SKDN."""
 
-    def build():
-        qs = people_for(user).filter(active=True, birth_date__lte=on,
-                                     birth_date__gt=on - dt.timedelta(days=MAX_AGE_DAYS))
-        if region_code:
-            qs = qs.filter(in_region("desa_id", region_code))
-        if posyandu_id:
-            qs = qs.filter(posyandu_id=posyandu_id)
-        return _fetch(qs.order_by(), PEOPLE_FIELDS)
-
-    return _cached(("p", _scope_key(user), region_code, on, posyandu_id), build)
-
-
-def latest_measured_on(user, region_code: str) -> dt.date | None:
-    qs = measurements_for(user)
+    qs = people_for(user).filter(active=True, birth_date__lte=on,
+                                 birth_date__gt=on - dt.timedelta(days=MAX_AGE_DAYS))
     if region_code:
-        # `within` (LIKE) on purpose: the planner then walks the measured_on index from the end
-        # and stops at the first row in the region; with the range it reads the region's rows.
-        qs = qs.filter(within("desa_id", region_code))
-    return qs.order_by("-measured_on").values_list("measured_on", flat=True).first()
+        qs = qs.filter(in_region("desa_id", region_code))
+    if posyandu_id:
+        qs = qs.filter(posyandu_id=posyandu_id)
+    return _fetch(qs.order_by(), PEOPLE_FIELDS)
 
 
 def people_details(user, child_ids) -> pd.DataFrame:

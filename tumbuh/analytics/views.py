@@ -28,8 +28,8 @@ from .forms import BoundaryForm, FigureForm, TargetForm
 from .models import BoundaryUpload, ExternalFigure, RegionTarget
 from .periods import KINDS, Period
 from .quality import dps_class
-from .selectors import latest_measured_on
 from .services import figures_for, targets_for
+from .summary import latest_period_key
 
 INDICATOR_LABELS = {
     "stunting": _l("Stunting"),
@@ -66,7 +66,10 @@ def _period(request, region: Region) -> Period:
         return chosen if kind not in KINDS or kind == chosen.kind else Period.containing(chosen.end, kind)
     if kind not in KINDS:
         kind = "month"
-    day = latest_measured_on(request.user, region.code) or dt.date.today()
+    # The latest month with a measurement (every period kind is whole months, so any day of it
+    # picks the same period as the latest measurement's date would).
+    latest = latest_period_key(request.user, region.code)
+    day = Period.parse(latest).end if latest else dt.date.today()
     return Period.containing(day, kind)
 
 

@@ -24,6 +24,7 @@ from tumbuh.measurements.services import recompute_children
 from tumbuh.regions.loading import load_regions
 from tumbuh.regions.models import Posyandu, Puskesmas, Region, within
 from tumbuh.registry.models import Household, Person, validate_kk, validate_nik
+from tumbuh.registry.signals import people_changed
 
 from . import synth
 from .names import PROVINCE_SHORT
@@ -116,6 +117,7 @@ def reset_demo(region_code: str) -> int:
     pkm = demo_puskesmas(region_code)
     Posyandu.objects.filter(puskesmas__in=pkm).delete()
     pkm.delete()
+    people_changed.send(sender=Person, region_code=region_code)  # analytics: drop the region's cells
     return len(person_ids)
 
 

@@ -27,6 +27,7 @@ from tumbuh.audit.services import record
 from tumbuh.measurements.derivation import DERIVED_FIELDS, INPUT_COLUMNS, derived_columns
 from tumbuh.measurements.models import Measurement
 from tumbuh.measurements.services import recompute_children
+from tumbuh.measurements.signals import measurements_changed
 from tumbuh.regions.models import Region, within
 from tumbuh.registry.models import Household, Person
 
@@ -487,6 +488,8 @@ class EppgbmImporter:
         existing = sorted(self.touched - self.new_children)
         if existing:
             recompute_children(existing, batch_size=2000)
+        if self.new_children:  # written with derived values, not through recompute_children
+            measurements_changed.send(sender=Measurement, child_ids=sorted(self.new_children))
         batch.zscore_summary = self._compare_zscores()
         batch.unknown_places = {
             "desa": dict(self.places.unknown_desa.most_common()),

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from .signals import measurements_changed
+
 # Below 731 days WHO expects length lying; from 731 days height standing (anthro's 0.7 cm switch).
 LYING_UNTIL_DAYS = 731
 DAYS_PER_MONTH = 30.4375
@@ -370,6 +372,7 @@ def recompute_children(child_ids: Iterable[int], batch_size: int = 500) -> int:
     for chunk in _chunks(ids, batch_size):
         with transaction.atomic():
             total += _recompute_queryset(Measurement.objects.filter(child_id__in=chunk))
+    measurements_changed.send(sender=Measurement, child_ids=ids)  # analytics' summary table
     return total
 
 
@@ -390,6 +393,7 @@ def recompute_all(region_code: str | None = None, batch_size: int = 2000, progre
             total += _recompute_queryset(qs.filter(child_id__gte=chunk[0], child_id__lte=chunk[-1]))
         if progress:
             progress(total)
+    measurements_changed.send(sender=Measurement, child_ids=None, region_code=region_code or "")
     return total
 
 

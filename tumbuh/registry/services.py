@@ -18,6 +18,7 @@ from tumbuh.audit.models import AuditEvent
 from tumbuh.audit.services import record
 
 from .models import Household, Person
+from .signals import people_changed
 
 PERSON_FIELDS = [
     "nik", "name", "sex", "birth_date", "birth_weight_kg", "birth_length_cm",
@@ -92,6 +93,7 @@ def create_person(user, data: dict[str, Any], *, request=None, nik_warnings: lis
                  people=(person.mother, person.father), household=person.household)
     person.full_clean()
     person.save()
+    people_changed.send(sender=Person, child_ids=[person.pk], desa_codes=[person.desa_id])
     detail = _masked(_audit_dict(person, PERSON_FIELDS))
     if nik_warnings:
         detail["nik_warnings"] = [str(w) for w in nik_warnings]
@@ -110,6 +112,8 @@ def update_person(user, person: Person, data: dict[str, Any], *, request=None,
                  people=(person.mother, person.father), household=person.household)
     person.full_clean()
     person.save()
+    # Both desa: a child who moved leaves the old desa's cells and joins the new one's.
+    people_changed.send(sender=Person, child_ids=[person.pk], desa_codes=[before["desa"], person.desa_id])
     after = _audit_dict(person, PERSON_FIELDS)
     changed = sorted(k for k in after if before.get(k) != after[k])
     detail = {"fields": changed, "changed": _masked({k: after[k] for k in changed})}
