@@ -60,11 +60,15 @@ class PrevalenceReport:
     latest: pd.DataFrame | None = field(default=None, repr=False)  # row-level path only
 
 
-def prevalence_report(user, region: Region, period: Period, posyandu_id=None) -> PrevalenceReport:
-    """The anthro table, headline rates and coverage of one period, from the summary table."""
+def prevalence_report(user, region: Region, period: Period, posyandu_id=None,
+                      registered: pd.DataFrame | None = None) -> PrevalenceReport:
+    """The anthro table, headline rates and coverage of one period, from the summary table.
+    `registered`: `summary.registered_counts` of the same scope, region and period, if at hand."""
     counts, totals = sm.cell_totals(user, region.code, period, posyandu_id)
     table = table_from_counts(counts)
-    registered = int(sm.registered_counts(user, region.code, period.end, posyandu_id)["n"].sum())
+    if registered is None:
+        registered = sm.registered_counts(user, region.code, period.end, posyandu_id)
+    registered = int(registered["n"].sum())
     coverage = cov.Coverage(registered=registered, weighed=totals["weighed"], gained=totals["gained"],
                             measured_unregistered=totals["measured"] - totals["weighed"])
     return PrevalenceReport(region, period, table, headline(table), coverage)
@@ -166,9 +170,9 @@ def dashboard(user, region: Region, period: Period) -> Dashboard:
     SKDN), and S from the register."""
     periods = period.history(HISTORY[period.kind])
     current = len(periods) - 1
-    report = prevalence_report(user, region, period)
-    units_frame = sm.unit_counts(user, region.code, periods)
     registered = sm.registered_counts(user, region.code, period.end)
+    report = prevalence_report(user, region, period, registered=registered)
+    units_frame = sm.unit_counts(user, region.code, periods)
     kind, units = child_units(user, region)
 
     per_period = units_frame.groupby("period", sort=True)[["measured", "children", "cases"]].sum()

@@ -328,6 +328,13 @@ def registered_counts(user, region_code: str, on: dt.date, posyandu_id: int | No
 
 
 def latest_period_key(user, region_code: str) -> str | None:
-    """The latest month with a measurement in the user's cells of the region."""
-    return (cells_for(user, region_code).filter(period_type="month").order_by("-period_key")
-            .values_list("period_key", flat=True).first())
+    """The latest month with a measurement in the user's cells of the region: the months present
+    anywhere, newest first (an index-only walk), each checked in the user's cells (usually the
+    first one is it)."""
+    months = (PeriodSummary.objects.filter(period_type="month").order_by("-period_key")
+              .values_list("period_key", flat=True).distinct())
+    mine = cells_for(user, region_code).filter(period_type="month")
+    for key in months.iterator():
+        if mine.filter(period_key=key).exists():
+            return key
+    return None
