@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -24,6 +25,7 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", action="store_true", help="import the same file a second time (all unchanged)")
     parser.add_argument("--no-recompute", action="store_true",
                         help="skip tumbuh.measurements' z-score recompute, to time the import's own work")
+    parser.add_argument("--chunk-rows", type=int, default=None, help="rows per chunk (default: the importer's)")
     args = parser.parse_args(argv)
 
     if not os.environ.get("DATABASE_URL"):
@@ -57,16 +59,25 @@ def main(argv=None) -> int:
         write_bench_csv(csv_path, args.rows)
         print(f"generated {args.rows:,} rows in {time.perf_counter() - t0:.1f} s -> {csv_path}")
 
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('server_version'), current_setting('fsync'), "
+                           "current_setting('synchronous_commit')")
+            version, fsync, sync_commit = cursor.fetchone()
+        print(f"PostgreSQL {version}: fsync={fsync}, synchronous_commit={sync_commit}")
+    print(f"machine: {os.cpu_count()} cores; load average before: {Path('/proc/loadavg').read_text().strip()}")
     runs = 2 if args.repeat else 1
     for run in range(runs):
         t0, cpu0 = time.perf_counter(), time.process_time()
-        batch = import_eppgbm(csv_path, user=user, region_code="64.74")
+        chunking = {"chunk_rows": args.chunk_rows} if args.chunk_rows else {}
+        batch = import_eppgbm(csv_path, user=user, region_code="64.74", **chunking)
         seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         label = ("first import" if run == 0 else "same file again") + (" (no recompute)" if args.no_recompute else "")
         print(f"{connection.vendor} {label}: {batch.total_rows:,} rows in {seconds:.1f} s = "
               f"{batch.total_rows / seconds:,.0f} rows/s; Python CPU {cpu:.1f} s = {batch.total_rows / cpu:,.0f} rows/s "
               f"(load average {os.getloadavg()[0]:.1f}) (imported {batch.imported:,}, merged {batch.merged:,}, "
-              f"unchanged {batch.unchanged:,}, rejected {batch.rejected:,}, children {batch.people_created:,})")
+              f"unchanged {batch.unchanged:,}, rejected {batch.rejected:,}, children {batch.people_created:,}); "
+              f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
     return 0
 
 

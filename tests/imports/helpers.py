@@ -1,4 +1,7 @@
+import importlib.util
 from pathlib import Path
+
+import pytest
 
 from tumbuh.imports import testing as t
 
@@ -8,9 +11,15 @@ WRITERS = {
     "csv_semicolon": lambda p, rows: t.write_csv(p.with_suffix(".csv"), rows, delimiter=";", comma_decimals=True),
     "csv_comma": lambda p, rows: t.write_csv(p.with_suffix(".csv"), rows, delimiter=",", comma_decimals=False,
                                              messy_header=True),
+    "real_xls": lambda p, rows: t.write_real_xls(p.with_suffix(".xls"), rows, numeric_nik_rows={0}),
 }
 # The HTML export has a title row above the header.
-FIRST_DATA_ROW = {"xlsx": 2, "html_xls": 3, "csv_semicolon": 2, "csv_comma": 2}
+FIRST_DATA_ROW = {"xlsx": 2, "html_xls": 3, "csv_semicolon": 2, "csv_comma": 2, "real_xls": 2}
+# A real .xls can only be made with xlwt, a test-only dependency: without it those cases are
+# reported as skipped, with the reason, never dropped silently.
+HAVE_XLWT = importlib.util.find_spec("xlwt") is not None
+FORMATS = [pytest.param(fmt, marks=pytest.mark.skipif(
+    fmt == "real_xls" and not HAVE_XLWT, reason="xlwt (test-only dependency) is not installed")) for fmt in WRITERS]
 
 
 def ugly_file(tmp_path: Path, fmt: str, n_children: int = 20, months: int = 3):

@@ -10,7 +10,7 @@ from tumbuh.measurements.models import Measurement
 from tumbuh.regions.models import Posyandu
 from tumbuh.registry.models import Person
 
-from .helpers import FIRST_DATA_ROW, WRITERS, ugly_file
+from .helpers import FIRST_DATA_ROW, FORMATS, ugly_file
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ def outcome(batch, number):
     return batch.rows.get(row_number=number)
 
 
-@pytest.mark.parametrize("fmt", list(WRITERS))
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_every_row_lands_in_exactly_one_place_in_every_format(fmt, kota_user, tmp_path):
     Posyandu.objects.create(name="Posyandu Melati", desa_id="64.74.01.1001")
     path, rows, n = ugly_file(tmp_path, fmt)

@@ -8,8 +8,10 @@ once, and rows go out with COPY on PostgreSQL or one executemany on SQLite.
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.db import connection, models
 from django.utils import timezone
@@ -43,11 +45,12 @@ def allocate_ids(model: type[models.Model], n: int) -> list[int]:
 
 def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence],
                 ids: Sequence[int] | None = None, *, need_ids: bool = True,
-                json_ready: bool = False) -> list[int]:
+                json_ready: bool = False, copier: BackgroundCopy | None = None) -> list[int]:
     """Insert `rows` (Python values for `fields`, in order); returns the new ids in row order.
     `ids`: ids already taken with allocate_ids(), one per row. need_ids=False: the database
     numbers the rows itself and nothing is returned (a log nobody points to). json_ready: JSON
-    fields are given as JSON text already."""
+    fields are given as JSON text already. copier: on PostgreSQL the COPY is queued there, to
+    run beside the caller's next work (see BackgroundCopy); `rows` must not change meanwhile."""
     if not rows:
         return []
     meta = model._meta
@@ -92,6 +95,9 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence
             for pk, row in zip(ids, plain(), strict=True):
                 yield (pk, *row)
 
+    if copier is not None and copier.pool is not None:
+        copier.queue(f"COPY {table} ({quoted}) FROM STDIN", prepared)
+        return list(ids) if need_ids else []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # the psycopg cursor behind Django's wrapper
@@ -117,3 +123,64 @@ def _json(value) -> str:
     if not value:
         return "[]" if isinstance(value, list) else "{}"
     return json.dumps(value)
+
+
+class BackgroundCopy:
+    """COPYs on the current transaction's connection, run by one helper thread while the caller's
+    Python goes on, so PostgreSQL's share of the work (index entries, foreign-key checks) runs on
+    the other core instead of after it. One transaction still: the thread uses the same
+    connection. A connection in COPY can do nothing else, so the caller calls wait() before it
+    touches the database itself. On other databases there is no thread and nothing is queued."""
+
+    def __init__(self):
+        postgresql = connection.vendor == "postgresql"
+        if postgresql:
+            connection.ensure_connection()
+        self.raw = connection.connection if postgresql else None
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="tumbuh-copy") if postgresql else None
+        # Rows are turned into COPY text here, in the caller's thread: formatting them in the
+        # helper thread would make the two threads take turns on the GIL, each wait as long as
+        # Python's switch interval, which made the copies several times slower.
+        self.formatting = self.raw.cursor() if postgresql else None
+        self.jobs: list[tuple[str, bytes]] = []
+        self.running: Future | None = None
+
+    def queue(self, sql: str, rows: Callable[[], Iterable[tuple]]) -> None:
+        from psycopg.copy import Copy, FileWriter
+
+        data = io.BytesIO()
+        with Copy(self.formatting, writer=FileWriter(data)) as copy:
+            for values in rows():
+                copy.write_row(values)
+        self.jobs.append((sql, data.getvalue()))
+
+    def start(self) -> None:
+        """Run the queued COPYs in the helper thread (after the previous ones)."""
+        if not self.jobs:
+            return
+        self.wait()
+        jobs, self.jobs = self.jobs, []
+        self.running = self.pool.submit(self._run, jobs)
+
+    def _run(self, jobs) -> None:
+        with self.raw.cursor() as cursor:
+            for sql, data in jobs:
+                with cursor.copy(sql) as copy:
+                    copy.write(data)
+
+    def wait(self) -> None:
+        """Until the running COPYs are done; raises what went wrong in them."""
+        if self.running is not None:
+            running, self.running = self.running, None
+            running.result()
+
+    def close(self) -> None:
+        """Wait for the thread and stop it (queued jobs not started are dropped)."""
+        self.jobs = []
+        try:
+            if self.running is not None:
+                self.running.exception()  # wait without raising: the caller is failing or done
+        finally:
+            self.running = None
+            if self.pool is not None:
+                self.pool.shutdown(wait=True)

@@ -239,6 +239,40 @@ def write_html_xls(path: Path, rows: list[dict[str, str]], *, messy_header: bool
     return Path(path)
 
 
+def write_real_xls(path: Path, rows: list[dict[str, str]], *, numeric_nik_rows: set[int] = frozenset()) -> Path:
+    """A real Excel 97-2003 (BIFF) workbook, typed like write_xlsx. Needs xlwt, a test-only
+    dependency (Tumbuh reads .xls with xlrd but never writes it)."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Data")
+    date_style = xlwt.easyxf(num_format_str="DD/MM/YYYY")
+    for c, header in enumerate(EPPGBM_HEADER):
+        sheet.write(0, c, header)
+    for i, row in enumerate(rows, start=1):
+        for c, column in enumerate(EPPGBM_HEADER):
+            value = row.get(column, "")
+            style = None
+            if column in NUMERIC_COLUMNS and value:
+                try:
+                    value = float(value.replace(",", "."))
+                except ValueError:
+                    pass
+            elif column in DATE_COLUMNS and value:
+                try:
+                    value, style = dt.datetime.strptime(value, "%d/%m/%Y"), date_style
+                except ValueError:
+                    pass
+            elif column == "NIK" and i - 1 in numeric_nik_rows and value.isdigit():
+                value = float(value)
+            if style is None:
+                sheet.write(i, c, value)
+            else:
+                sheet.write(i, c, value, style)
+    book.save(str(path))
+    return Path(path)
+
+
 def write_xlsx(path: Path, rows: list[dict[str, str]], *, messy_header: bool = False,
                numeric_nik_rows: set[int] = frozenset()) -> Path:
     """A real workbook: numbers as numbers, dates as dates, NIK as text except in
