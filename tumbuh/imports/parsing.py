@@ -288,11 +288,11 @@ _RECORD_ORDER = ("name", "sex", "birth_date", "measured_on", "nik", "parent_name
 def _decode_column(column: list[str], decode) -> tuple[list, np.ndarray | None]:
     """decode() once per distinct value; (values per row, clean per row or None if all clean)."""
     distinct = {text: decode(text) for text in set(column)}
-    values = [distinct[text][0] for text in column]
+    values = list(map({text: value for text, (value, _clean) in distinct.items()}.__getitem__, column))
     if all(clean for _value, clean in distinct.values()):
         return values, None
-    dirty = {text for text, (_value, clean) in distinct.items() if not clean}
-    return values, np.fromiter((text not in dirty for text in column), dtype=bool, count=len(column))
+    clean = {text: ok for text, (_value, ok) in distinct.items()}
+    return values, np.fromiter(map(clean.__getitem__, column), dtype=bool, count=len(column))
 
 
 class RowParser:
@@ -409,7 +409,10 @@ class RowParser:
         n = len(rows)
         if n == 0:
             return []
-        cols = {name: self._column_values(rows, name) for name in _FAST_FIELDS}
+        width = len(rows[0])
+        # one C-level transpose when every row has the same width (the usual case)
+        transposed = list(zip(*rows, strict=True)) if all(len(r) == width for r in rows) else None
+        cols = {name: self._column_values(rows, name, transposed) for name in _FAST_FIELDS}
         ok = np.ones(n, dtype=bool)
         values: dict[str, list] = {}
         for name, decode in _FAST_DECODERS.items():
@@ -448,10 +451,12 @@ class RowParser:
                 out.append(parse(cells))
         return out
 
-    def _column_values(self, rows: list[list[str]], field_name: str) -> list[str]:
+    def _column_values(self, rows: list[list[str]], field_name: str, transposed=None) -> list[str]:
         index = self.mapping.get(field_name)
         if index is None:
             return [""] * len(rows)
+        if transposed is not None:
+            return transposed[index] if index < len(transposed) else [""] * len(rows)
         try:
             return [cells[index] for cells in rows]
         except IndexError:  # a short (ragged) row somewhere in the chunk
