@@ -287,14 +287,19 @@ def rate_by(frame: pd.DataFrame, keys: np.ndarray, indicator: str = "stunting") 
 def rates_from_counts(g: pd.DataFrame) -> pd.DataFrame:
     """`rate_by` from per-key counts: columns key, rows (records, the design's N), children (valid
     z) and cases; keys sorted. Returns key, rate, se, lower, upper, cases, children."""
-    parts = []
-    for rows, sub in g.groupby("rows"):  # N differs per key; group keys sharing the same N
-        r, se, ll, ul = proportion_estimate(sub["cases"], sub["children"], int(rows))
-        parts.append(sub.assign(rate=r, se=se, lower=ll, upper=ul))
-    if not parts:
-        return pd.DataFrame(columns=["key", "rate", "se", "lower", "upper", "cases", "children"])
-    res = pd.concat(parts).sort_values("key")
-    return res[["key", "rate", "se", "lower", "upper", "cases", "children"]].reset_index(drop=True)
+    columns = ["key", "rate", "se", "lower", "upper", "cases", "children"]
+    if len(g) == 0:
+        return pd.DataFrame(columns=columns)
+    g = g.sort_values("key", kind="stable")
+    rows = g["rows"].to_numpy()
+    cases, children = g["cases"].to_numpy(), g["children"].to_numpy()
+    est = [np.empty(len(g)) for _ in range(4)]
+    for n in np.unique(rows):  # N differs per key; keys sharing the same N in one call
+        m = rows == n
+        for out, v in zip(est, proportion_estimate(cases[m], children[m], int(n)), strict=True):
+            out[m] = v
+    return pd.DataFrame({"key": g["key"].to_numpy(), "rate": est[0], "se": est[1], "lower": est[2],
+                         "upper": est[3], "cases": cases, "children": children})
 
 
 def latest_per_child(frame: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:

@@ -172,11 +172,13 @@ def dashboard(user, region: Region, period: Period) -> Dashboard:
     current = len(periods) - 1
     registered = sm.registered_counts(user, region.code, period.end)
     report = prevalence_report(user, region, period, registered=registered)
-    units_frame = sm.unit_counts(user, region.code, periods)
+    # Per desa/posyandu only for the two periods the ranking and SKDN show; the trend needs
+    # only the region's totals per period (far fewer rows back from the database).
+    units_frame = sm.unit_counts(user, region.code, periods, detail=[current - 1, current] if current else [current])
     kind, units = child_units(user, region)
 
-    per_period = units_frame.groupby("period", sort=True)[["measured", "children", "cases"]].sum()
-    g = per_period.reset_index().rename(columns={"period": "key", "measured": "rows"})
+    per_period = sm.period_totals(user, region.code, periods)
+    g = per_period.rename(columns={"period": "key", "measured": "rows"})
     rates = rates_from_counts(g[g["rows"] > 0])
     trend = []
     for i, p in enumerate(periods):

@@ -4,6 +4,7 @@ and the estimators WHO `anthro` uses for data without cluster, strata or weights
 
 from __future__ import annotations
 
+import functools
 import math
 from functools import lru_cache
 
@@ -114,8 +115,10 @@ def t_quantile(p: float, df: float) -> float:
     return (lo + hi) / 2
 
 
+@functools.lru_cache(maxsize=8192)
 def critical_value(total_rows: int) -> float:
-    """anthro's qt(1 - 0.05/2, df = N - 1), N the rows in the design."""
+    """anthro's qt(1 - 0.05/2, df = N - 1), N the rows in the design. Cached: a bisection per
+    distinct N, and a dashboard asks for one per ranked unit and trend point."""
     return t_quantile(1 - SIGNIFICANCE / 2, float(total_rows - 1)) if total_rows > 1 else math.nan
 
 

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 
 from tumbuh.accounts.scoping import people_for, person_scope_q
 from tumbuh.measurements.models import Measurement
@@ -289,12 +289,15 @@ UNIT_FIELDS = ["measured"] + [f"ha_b{i}" for i in range(7)] + [
     "gain_n", "gain_t", "gain_2t", "gain_o", "gain_b", "bgm"]
 
 
-def unit_counts(user, region_code: str, periods: list[Period]) -> pd.DataFrame:
+def unit_counts(user, region_code: str, periods: list[Period], detail: Iterable[int] | None = None
+                ) -> pd.DataFrame:
     """Per period, desa and posyandu: children measured, valid HAZ, stunted (HAZ < -2) and the
     SKDN counts. Columns: period (index into `periods`), desa, posyandu_id (0 = none), measured,
-    children, cases, D, N, T, 2T, O, B, BGM."""
+    children, cases, D, N, T, 2T, O, B, BGM. `detail`: only these periods (indexes) per desa and
+    posyandu (what the ranking and SKDN need); `period_totals` gives the trend the others."""
     keys = {p.key: i for i, p in enumerate(periods)}
-    qs = cells_for(user, region_code).filter(period_type=periods[0].kind, period_key__in=list(keys))
+    wanted = [periods[i].key for i in detail] if detail is not None else list(keys)
+    qs = cells_for(user, region_code).filter(period_type=periods[0].kind, period_key__in=wanted)
     rows = list(qs.values_list("period_key", "desa_id", "posyandu_id")
                 .annotate(*[Sum(f) for f in UNIT_FIELDS]).order_by())
     f = pd.DataFrame(rows, columns=["period_key", "desa", "posyandu_id", *UNIT_FIELDS])
@@ -313,6 +316,22 @@ def unit_counts(user, region_code: str, periods: list[Period]) -> pd.DataFrame:
     return out
 
 
+def period_totals(user, region_code: str, periods: list[Period]) -> pd.DataFrame:
+    """Per period over the whole region: children measured (the design's N), with a valid HAZ,
+    stunted. One row per period with cells; columns period (index into `periods`), measured,
+    children, cases. The trend line: 3 sums per period, one row back per period."""
+    keys = {p.key: i for i, p in enumerate(periods)}
+    qs = cells_for(user, region_code).filter(period_type=periods[0].kind, period_key__in=list(keys))
+    valid = sum((F(f"ha_b{i}") for i in range(1, 7)), F("ha_b0"))
+    rows = list(qs.values_list("period_key").annotate(m=Sum("measured"), c=Sum(valid), k=Sum(F("ha_b0") + F("ha_b1")))
+                .values_list("period_key", "m", "c", "k").order_by())
+    f = pd.DataFrame(rows, columns=["period_key", "measured", "children", "cases"])
+    return pd.DataFrame({"period": f["period_key"].map(keys).astype(np.int64),
+                         "measured": f["measured"].astype(np.int64),
+                         "children": f["children"].astype(np.int64),
+                         "cases": f["cases"].astype(np.int64)}).sort_values("period").reset_index(drop=True)
+
+
 def registered_counts(user, region_code: str, on: dt.date, posyandu_id: int | None = None) -> pd.DataFrame:
     """S: active children under five on `on` living in the region, per desa and posyandu
     (0 = none). Columns: desa, posyandu_id, n."""
@@ -322,19 +341,16 @@ def registered_counts(user, region_code: str, on: dt.date, posyandu_id: int | No
         qs = qs.filter(in_region("desa_id", region_code))
     if posyandu_id:
         qs = qs.filter(posyandu_id=posyandu_id)
-    rows = list(qs.values_list("desa_id", "posyandu_id").annotate(n=Count("id")).order_by())
+    # COUNT(*), not COUNT(id): the (desa, posyandu, birth_date, active) index covers the query.
+    rows = list(qs.values_list("desa_id", "posyandu_id").annotate(n=Count("*")).order_by())
     f = pd.DataFrame(rows, columns=["desa", "posyandu_id", "n"])
     return f.assign(posyandu_id=f["posyandu_id"].fillna(0).astype(np.int64), n=f["n"].astype(np.int64))
 
 
 def latest_period_key(user, region_code: str) -> str | None:
-    """The latest month with a measurement in the user's cells of the region: the months present
-    anywhere, newest first (an index-only walk), each checked in the user's cells (usually the
-    first one is it)."""
-    months = (PeriodSummary.objects.filter(period_type="month").order_by("-period_key")
-              .values_list("period_key", flat=True).distinct())
-    mine = cells_for(user, region_code).filter(period_type="month")
-    for key in months.iterator():
-        if mine.filter(period_key=key).exists():
-            return key
-    return None
+    """The latest month with a measurement in the user's cells of the region: one query, the
+    (period_type, period_key, desa) index walked backwards from the newest month until a cell in
+    scope turns up (usually the very first entry; PostgreSQL has no skip scan, so a DISTINCT over
+    the month keys read every month row)."""
+    return (cells_for(user, region_code).filter(period_type="month").order_by("-period_key")
+            .values_list("period_key", flat=True).first())
