@@ -23,8 +23,6 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_IMPORT_ROWS", 1_000_000)))
     parser.add_argument("--repeat", action="store_true", help="import the same file a second time (all unchanged)")
-    parser.add_argument("--no-recompute", action="store_true",
-                        help="skip tumbuh.measurements' z-score recompute, to time the import's own work")
     parser.add_argument("--chunk-rows", type=int, default=None, help="rows per chunk (default: the importer's)")
     args = parser.parse_args(argv)
 
@@ -40,11 +38,7 @@ def main(argv=None) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from tumbuh.imports import services
     from tumbuh.imports.services import import_eppgbm
-
-    if args.no_recompute:
-        services.recompute_children = lambda ids, **kwargs: 0
     from tumbuh.imports.testing import create_regions, write_bench_csv
 
     call_command("migrate", verbosity=0)
@@ -72,7 +66,7 @@ def main(argv=None) -> int:
         chunking = {"chunk_rows": args.chunk_rows} if args.chunk_rows else {}
         batch = import_eppgbm(csv_path, user=user, region_code="64.74", **chunking)
         seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-        label = ("first import" if run == 0 else "same file again") + (" (no recompute)" if args.no_recompute else "")
+        label = "first import" if run == 0 else "same file again"
         print(f"{connection.vendor} {label}: {batch.total_rows:,} rows in {seconds:.1f} s = "
               f"{batch.total_rows / seconds:,.0f} rows/s; Python CPU {cpu:.1f} s = {batch.total_rows / cpu:,.0f} rows/s "
               f"(load average {os.getloadavg()[0]:.1f}) (imported {batch.imported:,}, merged {batch.merged:,}, "
