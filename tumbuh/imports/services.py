@@ -283,8 +283,6 @@ class EppgbmImporter:
                 continue
             rows.append((row_number, cells))
         parsed = self.parser.parse_many([cells for _number, cells in rows])
-        # The previous chunk's COPYs ran while this one was parsed; the database is ours again.
-        self.copier.wait()
         for (row_number, cells), (rec, reasons) in zip(rows, parsed, strict=True):
             entry = _Entry(row_number, cells, rec, reasons)
             entries.append(entry)
@@ -298,6 +296,9 @@ class EppgbmImporter:
                        "region": f"{self.region.name} ({self.region.code})"})
         batch.total_rows += len(entries)
         ok = [e for e in entries if not e.reasons]
+        # The previous chunk's COPYs ran while this one was read and parsed (no query above this
+        # line); the connection is ours again.
+        self.copier.wait()
 
         self._resolve_posyandu(ok)
         self._refuse_niks_registered_elsewhere(ok)
