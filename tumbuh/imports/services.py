@@ -524,9 +524,10 @@ class EppgbmImporter:
         # rows came out of date order across chunks, are recomputed over their whole series.
         existing = sorted((self.touched - self.new_children) | self.out_of_order)
         if existing:
-            recompute_children(existing, batch_size=2000)
-        if self.new_children:  # written with derived values, not through recompute_children
-            measurements_changed.send(sender=Measurement, child_ids=sorted(self.new_children))
+            recompute_children(existing, batch_size=2000, notify=False)
+        changed = sorted(set(existing) | self.new_children)
+        if changed:  # one refresh of the analytics summary for the whole file
+            measurements_changed.send(sender=Measurement, child_ids=changed)
         batch.zscore_summary = self._compare_zscores()
         batch.unknown_places = {
             "desa": dict(self.places.unknown_desa.most_common()),

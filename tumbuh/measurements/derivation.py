@@ -362,9 +362,12 @@ def _chunks(items: Sequence, size: int) -> Iterable[Sequence]:
         yield items[start:start + size]
 
 
-def recompute_children(child_ids: Iterable[int], batch_size: int = 500) -> int:
+def recompute_children(child_ids: Iterable[int], batch_size: int = 500, notify: bool = True) -> int:
     """Recompute every derived field of every measurement of these children (whole series, so
-    weight gain and series warnings are right). Returns the number of rows written."""
+    weight gain and series warnings are right). Returns the number of rows written.
+
+    `notify=False` leaves sending `measurements_changed` to a caller that changes more children
+    in the same transaction and tells listeners once."""
     from .models import Measurement
 
     ids = sorted({int(c) for c in child_ids})
@@ -372,7 +375,8 @@ def recompute_children(child_ids: Iterable[int], batch_size: int = 500) -> int:
     for chunk in _chunks(ids, batch_size):
         with transaction.atomic():
             total += _recompute_queryset(Measurement.objects.filter(child_id__in=chunk))
-    measurements_changed.send(sender=Measurement, child_ids=ids)  # analytics' summary table
+    if notify:
+        measurements_changed.send(sender=Measurement, child_ids=ids)  # analytics' summary table
     return total
 
 
