@@ -116,16 +116,19 @@ def measurement_frame(user, region_code: str, start: dt.date, end: dt.date,
     return _fetch(qs.order_by(), fields)
 
 
-def registered_frame(user, region_code: str, on: dt.date, posyandu_id: int | None = None) -> pd.DataFrame:
+def registered_people(user, region_code: str, on: dt.date, posyandu_id: int | None = None):
     """Children under five on `on` registered (active) in the region: the S of SKDN."""
-
     qs = people_for(user).filter(active=True, birth_date__lte=on,
                                  birth_date__gt=on - dt.timedelta(days=MAX_AGE_DAYS))
     if region_code:
         qs = qs.filter(in_region("desa_id", region_code))
     if posyandu_id:
         qs = qs.filter(posyandu_id=posyandu_id)
-    return _fetch(qs.order_by(), PEOPLE_FIELDS)
+    return qs.order_by()
+
+
+def registered_frame(user, region_code: str, on: dt.date, posyandu_id: int | None = None) -> pd.DataFrame:
+    return _fetch(registered_people(user, region_code, on, posyandu_id), PEOPLE_FIELDS)
 
 
 def people_details(user, child_ids) -> pd.DataFrame:

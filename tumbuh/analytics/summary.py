@@ -29,7 +29,7 @@ import pandas as pd
 from django.db import connection, transaction
 from django.db.models import Count, F, Sum
 
-from tumbuh.accounts.scoping import people_for, person_scope_q
+from tumbuh.accounts.scoping import person_scope_q
 from tumbuh.measurements.models import Measurement
 from tumbuh.regions.models import Region, within
 from tumbuh.registry.models import Person
@@ -46,7 +46,7 @@ from .prevalence import (
     analysis_columns,
     latest_per_child,
 )
-from .selectors import _fetch, in_region
+from .selectors import _fetch, in_region, registered_people
 
 VALUE_FIELDS = COUNT_FIELDS + SUM_FIELDS
 KEY_FIELDS = ["period_type", "period_key", "desa_id", "posyandu_id", "sex", "age_group"]
@@ -335,12 +335,7 @@ def period_totals(user, region_code: str, periods: list[Period]) -> pd.DataFrame
 def registered_counts(user, region_code: str, on: dt.date, posyandu_id: int | None = None) -> pd.DataFrame:
     """S: active children under five on `on` living in the region, per desa and posyandu
     (0 = none). Columns: desa, posyandu_id, n."""
-    qs = people_for(user).filter(active=True, birth_date__lte=on,
-                                 birth_date__gt=on - dt.timedelta(days=MAX_AGE_DAYS))
-    if region_code:
-        qs = qs.filter(in_region("desa_id", region_code))
-    if posyandu_id:
-        qs = qs.filter(posyandu_id=posyandu_id)
+    qs = registered_people(user, region_code, on, posyandu_id)
     # COUNT(*), not COUNT(id): the (desa, posyandu, birth_date, active) index covers the query.
     rows = list(qs.values_list("desa_id", "posyandu_id").annotate(n=Count("*")).order_by())
     f = pd.DataFrame(rows, columns=["desa", "posyandu_id", "n"])
