@@ -8,11 +8,13 @@ rejected); blank lines are counted. Anything that goes wrong rolls the whole fil
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 
@@ -152,6 +154,22 @@ class FileProblem(ValueError):
     pass
 
 
+@contextmanager
+def _cyclic_gc_paused():
+    """No cyclic garbage collection while a file is imported. The import keeps millions of
+    container objects alive (rows, records, the child index), and the collector kept re-scanning
+    them: ~30% of the import's Python CPU time (200,000 rows: 13.4 s -> 9.5 s). The import makes
+    next to no reference cycles (reference counting frees its garbage; peak memory was the same),
+    and the previous setting is restored afterwards, also when the import fails."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class _Entry:
     __slots__ = ("row_number", "cells", "record", "reasons", "desa", "posyandu", "person",
                  "outcome", "measurement_id", "previous", "new_measurement")
@@ -216,6 +234,10 @@ class EppgbmImporter:
 
     # -- reading ---------------------------------------------------------------------------------
     def run(self, rows: Iterable[list[str]]) -> None:
+        with _cyclic_gc_paused():
+            self._run(rows)
+
+    def _run(self, rows: Iterable[list[str]]) -> None:
         rows = iter(rows)
         head = list(islice(rows, HEADER_SEARCH_ROWS))
         at = find_header_row(head)
