@@ -19,10 +19,11 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 from django.db import connection
-from django.db.models import CharField, Q
+from django.db.models import CharField
 from django.db.models.functions import Cast
 
 from tumbuh.accounts.scoping import measurements_for, people_for
+from tumbuh.regions.models import within
 
 from .prevalence import MAX_AGE_DAYS
 
@@ -97,12 +98,6 @@ def _fetch(queryset, fields: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame({name: _column(name, values, n) for name, values in zip(fields, columns, strict=True)})
 
 
-def in_region(field: str, region_code: str) -> Q:
-    """Rows whose region-code column lies in `region_code`, as a range on the column rather than
-    `LIKE 'code.%'`, so SQLite uses the (desa, measured_on) index ('/' sorts right after '.')."""
-    return Q(**{field: region_code}) | Q(**{f"{field}__gte": region_code + ".", f"{field}__lt": region_code + "/"})
-
-
 def measurement_frame(user, region_code: str, start: dt.date, end: dt.date,
                       posyandu_id: int | None = None, fields: dict[str, str] = MEASUREMENT_FIELDS) -> pd.DataFrame:
     """Every measurement of a child under five taken in [start, end] whose child lives in the
@@ -110,7 +105,7 @@ def measurement_frame(user, region_code: str, start: dt.date, end: dt.date,
     qs = measurements_for(user).filter(measured_on__gte=start, measured_on__lte=end,
                                        age_days__gte=0, age_days__lte=MAX_AGE_DAYS)
     if region_code:
-        qs = qs.filter(in_region("child__desa_id", region_code))
+        qs = qs.filter(within("child__desa_id", region_code))
     if posyandu_id:
         qs = qs.filter(child__posyandu_id=posyandu_id)
     return _fetch(qs.order_by(), fields)
@@ -121,7 +116,7 @@ def registered_people(user, region_code: str, on: dt.date, posyandu_id: int | No
     qs = people_for(user).filter(active=True, birth_date__lte=on,
                                  birth_date__gt=on - dt.timedelta(days=MAX_AGE_DAYS))
     if region_code:
-        qs = qs.filter(in_region("desa_id", region_code))
+        qs = qs.filter(within("desa_id", region_code))
     if posyandu_id:
         qs = qs.filter(posyandu_id=posyandu_id)
     return qs.order_by()

@@ -46,7 +46,7 @@ from .prevalence import (
     analysis_columns,
     latest_per_child,
 )
-from .selectors import _fetch, in_region, registered_people
+from .selectors import _fetch, registered_people
 
 VALUE_FIELDS = COUNT_FIELDS + SUM_FIELDS
 KEY_FIELDS = ["period_type", "period_key", "desa_id", "posyandu_id", "sex", "age_group"]
@@ -247,7 +247,7 @@ def cells_for(user, region_code: str, posyandu_id: int | None = None):
     """The user's cells in the region: scoped exactly as `people_for`/`measurements_for` are."""
     qs = PeriodSummary.objects.filter(person_scope_q(user))
     if region_code:
-        qs = qs.filter(in_region("desa_id", region_code))
+        qs = qs.filter(within("desa_id", region_code))
     if posyandu_id:
         qs = qs.filter(posyandu_id=posyandu_id)
     return qs

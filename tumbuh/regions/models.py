@@ -5,7 +5,7 @@ Region codes are hierarchical by prefix (`64.74` kota Bontang, `64.74.01` kecama
 region" is a prefix match on any column that stores a region code: no joins, one index.
 """
 
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
 
@@ -51,12 +51,17 @@ def within(field: str, region_code: str) -> models.Q:
 
     `field` may be a code column ("code", "region_code") or a foreign key to Region given by its
     column ("desa_id", "child__desa_id") or its path ("desa__code")."""
-    prefix_field = field
-    if field.endswith("_id"):
-        # Django offers no startswith on a foreign key; through the target's key it does, and
-        # trims the join, so this is still a LIKE on the local column.
-        prefix_field = field.removesuffix("_id") + "__pk"
-    return models.Q(**{field: region_code}) | models.Q(**{f"{prefix_field}__startswith": region_code + "."})
+    inside = region_code + "."
+    if connection.vendor == "sqlite":
+        # SQLite compares bytes, so a range is exact ('/' sorts right after '.') and, unlike its
+        # case-insensitive LIKE, can use an index such as (desa, measured_on).
+        return models.Q(**{field: region_code}) | models.Q(**{f"{field}__gte": inside, f"{field}__lt": region_code + "/"})
+    # Other databases may collate with punctuation ignored (glibc en_US: '64.74.01.1001' sorts
+    # after '64.74/'), so only a prefix match is exact; on PostgreSQL Django's varchar_pattern_ops
+    # index serves it. Django offers no startswith on a foreign key; through the target's key it
+    # does, and trims the join, so this is still a LIKE on the local column.
+    prefix_field = field.removesuffix("_id") + "__pk" if field.endswith("_id") else field
+    return models.Q(**{field: region_code}) | models.Q(**{f"{prefix_field}__startswith": inside})
 
 
 class Puskesmas(models.Model):
