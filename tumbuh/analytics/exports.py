@@ -1,18 +1,18 @@
-"""Excel files of the analytics pages, written from the same report objects the pages render."""
+"""Excel files of the analytics pages, written from the same report objects the pages render,
+by the project's one xlsx writer (`tumbuh.web.xlsx`: strings as text, never formulas)."""
 
 from __future__ import annotations
 
-import io
 import math
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Font
+
+from tumbuh.web import xlsx
 
 from .reports import PrevalenceReport
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = xlsx.CONTENT_TYPE
 
 
 def _cell(value):
@@ -31,22 +31,9 @@ def _cell(value):
     return value
 
 
-def _sheet(wb: Workbook, title: str, frame: pd.DataFrame, first: bool = False):
-    ws = wb.active if first else wb.create_sheet()
-    ws.title = title[:31]
-    ws.append([str(c) for c in frame.columns])
-    for c in ws[1]:
-        c.font = Font(bold=True)
-    for row in frame.itertuples(index=False, name=None):
-        ws.append([_cell(v) for v in row])
-    ws.freeze_panes = "A2"
-    return ws
-
-
-def _bytes(wb: Workbook) -> bytes:
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+def _sheet(title: str, frame: pd.DataFrame) -> xlsx.Sheet:
+    rows = ([_cell(v) for v in row] for row in frame.itertuples(index=False, name=None))
+    return xlsx.Sheet(title, rows, header=[str(c) for c in frame.columns])
 
 
 def headline_frame(report: PrevalenceReport) -> pd.DataFrame:
@@ -61,20 +48,14 @@ def headline_frame(report: PrevalenceReport) -> pd.DataFrame:
 
 
 def prevalence_workbook(report: PrevalenceReport) -> bytes:
-    wb = Workbook()
     meta = pd.DataFrame({"field": ["region", "region_code", "period", "from", "to", "source", "note"],
                          "value": [report.region.name, report.region.code, report.period.key,
                                    report.period.start, report.period.end, "Tumbuh (routine data)",
                                    "Routine posyandu data, not a survey sample: CIs follow WHO anthro's "
                                    "unweighted formulas and describe the children measured only."]})
-    _sheet(wb, "About", meta, first=True)
-    _sheet(wb, "Headline", headline_frame(report))
-    _sheet(wb, "Prevalence (anthro)", report.table)
-    return _bytes(wb)
+    return xlsx.workbook_bytes([_sheet("About", meta), _sheet("Headline", headline_frame(report)),
+                                _sheet("Prevalence (anthro)", report.table)])
 
 
 def frame_workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
-    wb = Workbook()
-    for i, (title, frame) in enumerate(sheets.items()):
-        _sheet(wb, title, frame, first=i == 0)
-    return _bytes(wb)
+    return xlsx.workbook_bytes([_sheet(title, frame) for title, frame in sheets.items()])

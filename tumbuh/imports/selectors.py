@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import Http404
 
-from tumbuh.accounts.scoping import people_for, regions_for
+from tumbuh.accounts.scoping import (
+    is_active_account,
+    is_admin,
+    people_for,
+    regions_for,
+    role_region_code,
+)
 
-from .models import ImportBatch, MatchReview
+from .models import ImportBatch, ImportRow, MatchReview
 
 
 def batches_for(user):
@@ -30,3 +37,24 @@ def reviews_for(user, *, pending_only: bool = True):
     if pending_only:
         qs = qs.filter(decision=MatchReview.Decision.PENDING)
     return qs
+
+
+def may_see_rejected_rows(user, batch: ImportBatch) -> bool:
+    """A rejected row belongs to no child and may name a child of any desa (that is often why it
+    was rejected): its raw cells are shown only to the uploader and to roles above the file's
+    region (whose area holds the file's whole region and its neighbours), and administrators."""
+    if not is_active_account(user):
+        return False
+    if is_admin(user) or (batch.user_id is not None and batch.user_id == user.pk):
+        return True
+    code = role_region_code(user)
+    return bool(code) and batch.region_id.startswith(code + ".")
+
+
+def rows_for(user, batch: ImportBatch):
+    """The batch's rows the user may see: rows of children in the user's scope, plus the
+    rejected rows when may_see_rejected_rows()."""
+    visible = Q(person__in=people_for(user).values("pk"))
+    if may_see_rejected_rows(user, batch):
+        visible |= Q(outcome=ImportRow.Outcome.REJECTED)
+    return batch.rows.filter(visible)
