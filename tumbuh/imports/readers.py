@@ -60,7 +60,7 @@ def sniff_format(head: bytes) -> str:
         return HTML
     if utf16_encoding(head):
         return CSV
-    if b"\x00" in head:
+    if head.count(b"\x00") > len(head) // 100:  # binary; a stray NUL in a text file is removed later
         raise UnreadableFile(_("This file is not a spreadsheet (xlsx, xls, HTML table or CSV)."))
     return CSV
 
