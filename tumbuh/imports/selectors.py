@@ -5,13 +5,9 @@ from __future__ import annotations
 from django.db.models import Q
 from django.http import Http404
 
-from tumbuh.accounts.scoping import (
-    is_active_account,
-    is_admin,
-    people_for,
-    regions_for,
-    role_region_code,
-)
+from tumbuh.accounts.scoping import scope_for
+from tumbuh.regions.selectors import regions_for
+from tumbuh.registry.selectors import people_for
 
 from .models import ImportBatch, ImportRow, MatchReview
 
@@ -43,12 +39,13 @@ def may_see_rejected_rows(user, batch: ImportBatch) -> bool:
     """A rejected row belongs to no child and may name a child of any desa (that is often why it
     was rejected): its raw cells are shown only to the uploader and to roles above the file's
     region (whose area holds the file's whole region and its neighbours), and administrators."""
-    if not is_active_account(user):
+    scope = scope_for(user)
+    if scope.is_empty:
         return False
-    if is_admin(user) or (batch.user_id is not None and batch.user_id == user.pk):
+    if scope.everything or (batch.user_id is not None and batch.user_id == scope.user_id):
         return True
-    code = role_region_code(user)
-    return bool(code) and batch.region_id.startswith(code + ".")
+    code = scope.region_code
+    return bool(code) and not scope.posyandu_ids and batch.region_id.startswith(code + ".")
 
 
 def rows_for(user, batch: ImportBatch):

@@ -24,15 +24,17 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tumbuh.accounts.models import Role
-from tumbuh.accounts.scoping import is_admin, measurements_for, people_for, regions_for
+from tumbuh.accounts.scoping import scope_for
 from tumbuh.audit.services import record
 from tumbuh.measurements.derivation import DERIVED_FIELDS, INPUT_COLUMNS, derived_columns
 from tumbuh.measurements.models import Measurement
+from tumbuh.measurements.selectors import measurements_for
 from tumbuh.measurements.services import recompute_children
 from tumbuh.measurements.signals import measurements_changed
 from tumbuh.regions.models import Region, within
+from tumbuh.regions.selectors import regions_for
 from tumbuh.registry.models import Household, Person
+from tumbuh.registry.selectors import people_for
 
 from .bulk import BackgroundCopy, allocate_ids, insert_rows
 from .columns import EPPGBM_HEADER, find_header_row, map_header, missing_required
@@ -153,7 +155,7 @@ def refuse_importer(user) -> None:
     pick (desa teams and above, puskesmas officers for their service area, administrators)
     import. A cadre sees one posyandu's children, so the importer could not match the file's other
     children against Tumbuh's and would create them again."""
-    if getattr(user, "role", None) == Role.CADRE and not is_admin(user):
+    if scope_for(user).is_cadre:
         raise ImportRefused(_("A posyandu cadre cannot import a file for a whole desa; ask the desa "
                               "team or the puskesmas to import it."))
 
