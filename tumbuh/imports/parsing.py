@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tumbuh.measurements.validation import (
@@ -138,9 +139,15 @@ def parse_number(text: str) -> float | None:
 _NUMBER_SPELLING = re.compile(r"^[+-]?\d+(?:[.,]\d*)?(?:[eE][+-]?\d+)?$", re.ASCII)
 
 
-@lru_cache(maxsize=200_000)
 def _checked_nik(text: str) -> tuple[str, str]:
-    """(nik, "") or ("", why not); cached because a child's NIK repeats on every weighing.
+    """(nik, "") or ("", why not); cached because a child's NIK repeats on every weighing (per
+    language: the reason is translated)."""
+    return _checked_nik_in(text, get_language())
+
+
+@lru_cache(maxsize=200_000)
+def _checked_nik_in(text: str, _language: str | None) -> tuple[str, str]:
+    """_checked_nik() for one language.
 
     Digits only (ASCII) is checked first: a NIK typed with letters ("64740115O6ABCDEF") is a
     typing error, not a number Excel rounded, even when one of the letters is an E."""
