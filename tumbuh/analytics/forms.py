@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tumbuh.regions.models import Region
+from tumbuh.web.uploads import validate_upload_size
 
 from .models import BoundaryUpload, ExternalFigure, RegionTarget
 from .svg import parse_features
@@ -30,7 +31,7 @@ class FigureForm(ScopedRegionMixin, forms.ModelForm):
 
 
 class BoundaryForm(ScopedRegionMixin, forms.ModelForm):
-    file = forms.FileField(label=_("GeoJSON file"), required=False)
+    file = forms.FileField(label=_("GeoJSON file"), required=False, validators=[validate_upload_size])
 
     class Meta:
         model = BoundaryUpload
