@@ -328,7 +328,7 @@ def download(sheets: Iterable[Sheet], filename: str, *, streaming: bool = False)
         response = StreamingHttpResponse(stream(sheets), content_type=CONTENT_TYPE)
     else:
         response = HttpResponse(workbook_bytes(sheets), content_type=CONTENT_TYPE)
-    safe = "".join(ch for ch in filename if ch.isalnum() or ch in "-_.") or "export.xlsx"
+    safe = "".join(ch for ch in filename if ch.isascii() and (ch.isalnum() or ch in "-_.")) or "export.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{safe}"'
     response["Cache-Control"] = "no-store"
     return response
