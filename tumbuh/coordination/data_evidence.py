@@ -14,7 +14,7 @@ from tumbuh.analytics import reports
 from tumbuh.analytics import summary as sm
 from tumbuh.analytics.periods import Period
 from tumbuh.analytics.prevalence import rates_from_counts
-from tumbuh.regions.models import Region
+from tumbuh.regions.models import Region, within
 
 from .metrics import SYSTEM
 
@@ -118,7 +118,7 @@ def meeting_materials(region: Region, day: dt.date) -> dict:
     period = period_at(region, day)
     materials = dashboard_figures(region, period)
     materials["desa"] = per_desa(region, period) if region.level in (Region.Level.KABUPATEN, Region.Level.KECAMATAN) else []
-    opened = Commitment.objects.filter(region_id__startswith=region.code, status__in=OPEN_STATUSES,
+    opened = Commitment.objects.filter(within("region_id", region.code), status__in=OPEN_STATUSES,
                                        created_at__date__lte=day).select_related("agency")
     materials["open_commitments"] = [
         {"what": c.what, "owner": c.owner_label, "due": c.due_date.isoformat(), "status": c.status,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import Role, User
 from tumbuh.audit.services import record
-from tumbuh.regions.models import Region
+from tumbuh.regions.models import Region, within
 
 from . import data_evidence
 from . import framework as fw
@@ -205,7 +205,7 @@ def freeze_materials(meeting: Meeting, *, force: bool = False) -> bool:
 
 def agenda_from_open(meeting: Meeting) -> str:
     """The next meeting's agenda: the open commitments of its region, overdue first."""
-    items = (Commitment.objects.filter(region_id__startswith=meeting.region_id, status__in=OPEN_STATUSES)
+    items = (Commitment.objects.filter(within("region_id", meeting.region_id), status__in=OPEN_STATUSES)
              .exclude(meeting=meeting).select_related("agency", "owner"))
     items = sorted(items, key=lambda c: (c.due_date >= meeting.date, c.due_date, c.pk))
     if not items:
@@ -358,7 +358,11 @@ def reminders_for(user, today: dt.date, days: int = REMINDER_DAYS) -> list[dict]
         items.append({"key": f"c{c.pk}:{c.due_date:%Y%m%d}:{'late' if c.due_date < today else 'soon'}",
                       "title": c.what, "due": c.due_date, "overdue": c.due_date < today, "kind": "commitment"})
     if user.role in (Role.KABUPATEN, Role.KECAMATAN, Role.DESA, Role.PROVINSI):
-        for d in sel.deadlines_for(user).filter(due_date__gte=today, due_date__lte=horizon):
+        # Deadlines that concern the user's team: its own region's and those of the regions above
+        # (a province is not mailed every kab/kota's deadline; its calendar shows them).
+        code = sel.scope_for(user).covering_code or ""
+        for d in Deadline.objects.filter(region_id__in=sel.ancestors(code) if code else [],
+                                         due_date__gte=today, due_date__lte=horizon):
             items.append({"key": f"d{d.pk}:{d.due_date:%Y%m%d}", "title": d.title, "due": d.due_date,
                           "overdue": False, "kind": "deadline"})
     return sorted(items, key=lambda i: i["due"])

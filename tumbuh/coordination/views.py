@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from tumbuh.accounts.access import public, region_safe
 from tumbuh.audit.services import record
-from tumbuh.regions.models import Region
+from tumbuh.regions.models import Region, within
 
 from . import data_evidence, metrics, services
 from . import framework as fw
@@ -408,7 +408,7 @@ def public_page(request, kabupaten: str):
     region = page.region
     today = timezone.localdate()
     figures = data_evidence.dashboard_figures(region, data_evidence.period_at(region, today))
-    qs = Commitment.objects.filter(region_id__startswith=region.code, case_review__isnull=True)
+    qs = Commitment.objects.filter(within("region_id", region.code), case_review__isnull=True)
     counts = {s: qs.filter(status=s).count() for s in ("belum", "berjalan", "selesai", "batal")}
     return render(request, "coordination/public.html", {
         "region": region, "figures": figures, "counts": counts, "overdue": sel.overdue(qs, today).count(),
