@@ -37,6 +37,11 @@ def period_at(region: Region, day: dt.date) -> Period:
 
 
 def dashboard_figures(region: Region, period: Period) -> dict:
+    if not sm.cells_for(SYSTEM, region.code).exists():
+        # No measurement at all in the region (a new kab/kota): nothing to show, and the
+        # analytics ranking does not handle a region without sub-units or cells.
+        return {"region": region.code, "region_name": region.name, "period": period.key, "headline": {},
+                "coverage": {"registered": 0, "weighed": 0, "d_over_s": None}, "trend": [], "ranking": []}
     board = reports.dashboard(SYSTEM, region, period)
     est = board.report.estimates
     cov = board.report.coverage

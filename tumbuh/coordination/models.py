@@ -246,7 +246,8 @@ class CaseReview(models.Model):
     """Audit kasus stunting: one child's case reviewed by the expert team."""
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    child = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    # CASCADE: the review is personal data about the child; erasing the child erases it.
+    child = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
     meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
     reviewed_on = models.DateField(_("review date"))
     findings = models.TextField(_("findings"), blank=True)

@@ -170,6 +170,8 @@ def create_meeting(user, *, region: Region, invited_users=(), request=None, **fi
     if not sel.can_edit_region(user, region.code):
         raise PermissionDenied
     with transaction.atomic():
+        if region.level != Region.Level.PROVINSI:
+            ensure_agencies(region)  # the OPD choices of its commitments
         meeting = Meeting.objects.create(region=region, created_by=user, **fields)
         if invited_users:
             meeting.invited_users.set(invited_users)
