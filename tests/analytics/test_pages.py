@@ -13,6 +13,8 @@ from tumbuh.accounts.models import Role
 from tumbuh.analytics.models import BoundaryUpload, ExternalFigure, RegionTarget
 from tumbuh.analytics.services import seed_reference_figures
 from tumbuh.audit.models import AuditEvent
+from tumbuh.web.labels import anthro_group, column_label
+from tumbuh.web.labels import anthro_group, column_label
 
 from .conftest import make_child, make_user, measure
 
@@ -80,15 +82,17 @@ def test_dashboard_and_xlsx_export_agree(client, kota_user, children):
     assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
     wb = load_workbook(io.BytesIO(resp.content))
     head = {r[0]: r for r in wb["Headline"].iter_rows(min_row=2, values_only=True)}
+    # Headers and labels are in the user's language (Indonesian); tumbuh.web.labels names them.
     for key in ("stunting", "wasting", "underweight", "overweight"):
         shown, cases, children_n = kpi(html, key)
-        _, rate, _lo, _hi, _se, x_cases, x_children = head[key]
+        _, rate, _lo, _hi, _se, x_cases, x_children = head[column_label(key)]
         assert (cases, children_n) == (x_cases, x_children)
         assert shown == "–" or shown == f"{rate:.1f}%".replace(".", ",")
     table = wb["Prevalence (anthro)"]
     header = [c.value for c in table[1]]
     first = dict(zip(header, next(table.iter_rows(min_row=2, values_only=True)), strict=True))
-    assert first["Group"] == "All" and first["HA_2_r"] == pytest.approx(head["stunting"][1])
+    assert first[column_label("Group")] == anthro_group("All") == "Semua"
+    assert first["HA_2_r"] == pytest.approx(head[column_label("stunting")][1])
     assert AuditEvent.objects.filter(action="export", object_type="analytics.prevalence").count() == 1
 
 

@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from tumbuh.web.labels import anthro_group, column_label
@@ -75,9 +75,9 @@ def prevalence_workbook(report: PrevalenceReport) -> bytes:
                                    report.period.start, report.period.end, _("Tumbuh (routine data)"),
                                    _("Routine posyandu data, not a survey sample: CIs follow WHO anthro's "
                                      "unweighted formulas and describe the children measured only.")]})
-    _sheet(wb, _("About"), meta, first=True)
-    _sheet(wb, _("Headline"), headline_frame(report))
-    _sheet(wb, _("Prevalence (anthro)"), report.table)
+    _sheet(wb, "About", meta, first=True)
+    _sheet(wb, "Headline", headline_frame(report))
+    _sheet(wb, "Prevalence (anthro)", report.table)
     return _bytes(wb)
 
 

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent
 
-
 # Object types that are not models (analytics lists and tables).
 OTHER_OBJECT_TYPES = {
     "analytics.bnba": _("BNBA list"),

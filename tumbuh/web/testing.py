@@ -117,7 +117,7 @@ def page_urls(client, user) -> list[tuple[str, str]]:
             continue  # string kwargs (e.g. a kind of reference figure) are actions, not pages
         names = list(kwargs)
         for combo in itertools.islice(itertools.product(*(_candidates(k, ids) for k in names)), 40):
-            url = page.url(dict(zip(names, combo)))
+            url = page.url(dict(zip(names, combo, strict=True)))
             if client.get(url).status_code == 200:
                 out.append((page.name, url))
                 break
