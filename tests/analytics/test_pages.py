@@ -14,7 +14,6 @@ from tumbuh.analytics.models import BoundaryUpload, ExternalFigure, RegionTarget
 from tumbuh.analytics.services import seed_reference_figures
 from tumbuh.audit.models import AuditEvent
 from tumbuh.web.labels import anthro_group, column_label
-from tumbuh.web.labels import anthro_group, column_label
 
 from .conftest import make_child, make_user, measure
 
