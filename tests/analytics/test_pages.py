@@ -186,7 +186,7 @@ def test_quality_page_scores_posyandu(client, kota_user, children):
 def test_prevalence_page_renders_anthro_rows(client, kota_user, children):
     client.force_login(kota_user)
     html = client.get("/analytics/prevalence/", {"region": "64.74", "period": "2025-01"}).content.decode()
-    assert 'id="prevalence-HA"' in html and "Age group: 12-23 mo" in html
+    assert 'id="prevalence-HA"' in html and "Kelompok umur: 12-23 bl" in html
 
 
 def test_bulk_writes_outside_the_services_show_after_a_refresh(client, kota_user, children):
