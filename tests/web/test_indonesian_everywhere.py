@@ -270,3 +270,11 @@ def test_login_error_and_error_pages_speak_indonesian(demo, missing_msgids):
     problems += problems_of(response, "500")
     assert not missing_msgids, "\n".join(sorted(missing_msgids))
     assert not problems, "\n".join(problems)
+
+
+def test_bnba_sex_is_l_or_p(demo, client):
+    # One letter escapes the word check, so the BNBA's sex column is checked by itself.
+    client.force_login(User.objects.get(role="kabupaten"))
+    html = client.get("/analytics/bnba/", {"category": "stunted"}).content.decode()
+    cells = re.findall(r'<td class="muted">[^<]*</td><td>([^<]*)</td>', html)
+    assert cells and set(cells) <= {"L", "P"}, cells
