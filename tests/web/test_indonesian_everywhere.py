@@ -43,10 +43,10 @@ SHARED_WORDS = {
     "stunting", "posyandu", "status", "data", "total", "admin", "nik", "kk", "bnba", "who", "tumbuh",
     "sd", "z", "kg", "cm", "id", "en", "rt", "rw", "ok", "email", "login", "xlsx", "csv", "xls", "eppgbm",
     "puskesmas", "desa", "kelurahan", "kecamatan", "kabupaten", "kota", "provinsi", "tpps", "kader",
-    "log", "no", "digit", "web", "enter", "online", "offline", "download", "upload",
+    "log", "no", "digit", "web", "enter", "online", "offline", "download", "upload", "monitoring",
 }
 # EPPGBM's own name of its per-child report ("by name") and WHO's function name stay as they are.
-SHARED_PHRASES = re.compile(r"\bby name(?= EPPGBM)|\banthro_prevalence\b", re.I)
+SHARED_PHRASES = re.compile(r"\bby name(?= EPPGBM)|\banthro_prevalence\b|(?<!\S)/\S*", re.I)  # and URL paths
 WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
 WHO_CODE = re.compile(r"(HA|WA|WH|BMI)(Z|_?\d)?(_(HA|WA|WH)_?\d)?_(pop|unwpop|r|se|ll|ul|stdev|n)")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdfr]|%[sdf]|\{\w*\}")
