@@ -13,6 +13,7 @@ from tumbuh.accounts.models import Role
 from tumbuh.analytics.models import BoundaryUpload, ExternalFigure, RegionTarget
 from tumbuh.analytics.services import seed_reference_figures
 from tumbuh.audit.models import AuditEvent
+from tumbuh.web.labels import anthro_group, column_label
 
 from .conftest import make_child, make_user, measure
 
@@ -80,15 +81,17 @@ def test_dashboard_and_xlsx_export_agree(client, kota_user, children):
     assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
     wb = load_workbook(io.BytesIO(resp.content))
     head = {r[0]: r for r in wb["Headline"].iter_rows(min_row=2, values_only=True)}
+    # Headers and labels are in the user's language (Indonesian); tumbuh.web.labels names them.
     for key in ("stunting", "wasting", "underweight", "overweight"):
         shown, cases, children_n = kpi(html, key)
-        _, rate, _lo, _hi, _se, x_cases, x_children = head[key]
+        _, rate, _lo, _hi, _se, x_cases, x_children = head[column_label(key)]
         assert (cases, children_n) == (x_cases, x_children)
         assert shown == "–" or shown == f"{rate:.1f}%".replace(".", ",")
     table = wb["Prevalence (anthro)"]
     header = [c.value for c in table[1]]
     first = dict(zip(header, next(table.iter_rows(min_row=2, values_only=True)), strict=True))
-    assert first["Group"] == "All" and first["HA_2_r"] == pytest.approx(head["stunting"][1])
+    assert first[column_label("Group")] == anthro_group("All") == "Semua"
+    assert first["HA_2_r"] == pytest.approx(head[column_label("stunting")][1])
     assert AuditEvent.objects.filter(action="export", object_type="analytics.prevalence").count() == 1
 
 
@@ -183,7 +186,7 @@ def test_quality_page_scores_posyandu(client, kota_user, children):
 def test_prevalence_page_renders_anthro_rows(client, kota_user, children):
     client.force_login(kota_user)
     html = client.get("/analytics/prevalence/", {"region": "64.74", "period": "2025-01"}).content.decode()
-    assert 'id="prevalence-HA"' in html and "Age group: 12-23 mo" in html
+    assert 'id="prevalence-HA"' in html and "Kelompok umur: 12-23 bl" in html
 
 
 def test_bulk_writes_outside_the_services_show_after_a_refresh(client, kota_user, children):

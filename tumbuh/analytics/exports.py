@@ -7,8 +7,10 @@ import math
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext as _
 
 from tumbuh.web import xlsx
+from tumbuh.web.labels import anthro_group, column_label
 
 from .reports import PrevalenceReport
 
@@ -32,27 +34,32 @@ def _cell(value):
 
 
 def _sheet(title: str, frame: pd.DataFrame) -> xlsx.Sheet:
+    # Headers (and anthro's Group labels) in the user's language; WHO's index codes (HA_2_r ...) stay.
+    labelled = [c for c in ("Group", "Stratum", "Subgroup") if c in frame.columns]
+    if labelled:
+        frame = frame.assign(**{c: frame[c].map(anthro_group) for c in labelled})
     rows = ([_cell(v) for v in row] for row in frame.itertuples(index=False, name=None))
-    return xlsx.Sheet(title, rows, header=[str(c) for c in frame.columns])
+    return xlsx.Sheet(title, rows, header=[column_label(c) for c in frame.columns])
 
 
 def headline_frame(report: PrevalenceReport) -> pd.DataFrame:
-    rows = [{"indicator": e.indicator, "rate_pct": e.rate, "ci_lower": e.lower, "ci_upper": e.upper,
+    rows = [{"indicator": column_label(e.indicator), "rate_pct": e.rate, "ci_lower": e.lower, "ci_upper": e.upper,
              "se": e.se, "cases": e.cases, "children": e.children} for e in report.estimates.values()]
     c = report.coverage
-    rows.append({"indicator": "coverage_D_over_S", "rate_pct": c.d_over_s, "cases": c.weighed,
+    rows.append({"indicator": column_label("coverage_D_over_S"), "rate_pct": c.d_over_s, "cases": c.weighed,
                  "children": c.registered})
-    rows.append({"indicator": "gained_N_over_D", "rate_pct": c.n_over_d, "cases": c.gained,
+    rows.append({"indicator": column_label("gained_N_over_D"), "rate_pct": c.n_over_d, "cases": c.gained,
                  "children": c.weighed})
     return pd.DataFrame(rows)
 
 
 def prevalence_workbook(report: PrevalenceReport) -> bytes:
-    meta = pd.DataFrame({"field": ["region", "region_code", "period", "from", "to", "source", "note"],
+    fields = ["region", "region_code", "period", "from", "to", "source", "note"]
+    meta = pd.DataFrame({"field": [column_label(f) for f in fields],
                          "value": [report.region.name, report.region.code, report.period.key,
-                                   report.period.start, report.period.end, "Tumbuh (routine data)",
-                                   "Routine posyandu data, not a survey sample: CIs follow WHO anthro's "
-                                   "unweighted formulas and describe the children measured only."]})
+                                   report.period.start, report.period.end, _("Tumbuh (routine data)"),
+                                   _("Routine posyandu data, not a survey sample: CIs follow WHO anthro's "
+                                     "unweighted formulas and describe the children measured only.")]})
     return xlsx.workbook_bytes([_sheet("About", meta), _sheet("Headline", headline_frame(report)),
                                 _sheet("Prevalence (anthro)", report.table)])
 

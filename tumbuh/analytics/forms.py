@@ -22,12 +22,14 @@ class TargetForm(ScopedRegionMixin, forms.ModelForm):
     class Meta:
         model = RegionTarget
         fields = ["region", "year", "indicator", "target_percent", "source", "note"]
+        labels = {"region": _("Region")}
 
 
 class FigureForm(ScopedRegionMixin, forms.ModelForm):
     class Meta:
         model = ExternalFigure
         fields = ["region", "year", "indicator", "value_percent", "source", "period_label", "citation", "note"]
+        labels = {"region": _("Region")}
 
 
 class BoundaryForm(ScopedRegionMixin, forms.ModelForm):
@@ -37,6 +39,7 @@ class BoundaryForm(ScopedRegionMixin, forms.ModelForm):
         model = BoundaryUpload
         fields = ["parent", "level", "property_key", "geojson"]
         widgets = {"geojson": forms.Textarea(attrs={"rows": 4})}
+        labels = {"parent": _("Parent region")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

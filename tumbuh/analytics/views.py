@@ -263,7 +263,7 @@ def prevalence(request):
     report = reports.prevalence_report(request.user, region, period, posyandu.pk if posyandu else None)
     if request.GET.get("format") == "xlsx":
         record(request.user, "export", object_type="analytics.prevalence", object_id=period.key,
-               region_code=region.code, summary=f"Prevalence table {region.code} {period.key}",
+               region_code=region.code, summary=_("Prevalence table %(region)s %(period)s") % {"region": region.code, "period": period.key},
                detail={"period": period.key, "posyandu": posyandu.pk if posyandu else None}, request=request)
         return _xlsx(exports.prevalence_workbook(report), f"prevalensi-{region.code}-{period.key}.xlsx")
     table = report.table
@@ -311,11 +311,11 @@ def bnba(request):
               "rows": len(rows)}
     if request.GET.get("format") == "xlsx":
         record(request.user, "export", object_type="analytics.bnba", object_id=category, region_code=region.code,
-               summary=f"BNBA {category} {region.code} {period.key} ({len(rows)} children)", detail=detail,
+               summary=_("BNBA %(list)s %(region)s %(period)s (%(n)d children)") % {"list": dict(bnba_labels()).get(category, category), "region": region.code, "period": period.key, "n": len(rows)}, detail=detail,
                request=request)
         return _xlsx(exports.frame_workbook({category: rows}), f"bnba-{category}-{region.code}-{period.key}.xlsx")
     record(request.user, "view_list", object_type="analytics.bnba", object_id=category, region_code=region.code,
-           summary=f"BNBA {category} {region.code} {period.key} ({len(rows)} children)", detail=detail,
+           summary=_("BNBA %(list)s %(region)s %(period)s (%(n)d children)") % {"list": dict(bnba_labels()).get(category, category), "region": region.code, "period": period.key, "n": len(rows)}, detail=detail,
            request=request)
     shown = rows.head(BNBA_SCREEN_LIMIT).to_dict("records")
     for r in shown:
@@ -338,7 +338,7 @@ def quality(request):
     table = reports.quality_report(request.user, region, period, by)
     if request.GET.get("format") == "xlsx":
         record(request.user, "export", object_type="analytics.quality", object_id=period.key,
-               region_code=region.code, summary=f"Data quality {region.code} {period.key}",
+               region_code=region.code, summary=_("Data quality %(region)s %(period)s") % {"region": region.code, "period": period.key},
                detail={"period": period.key, "by": by}, request=request)
         return _xlsx(exports.frame_workbook({"quality": table}), f"kualitas-data-{region.code}-{period.key}.xlsx")
     rows = []

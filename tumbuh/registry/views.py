@@ -46,7 +46,7 @@ def child_list(request):
     selectors.attach_latest(page.object_list)
     record(request.user, AuditEvent.Action.VIEW_LIST, object_type="registry.person",
            region_code=scope_region_code(request.user) or "",
-           summary="children list",
+           summary=_("children list"),
            detail={"filters": {k: v for k, v in request.GET.items() if k != "page" and v},
                    "page": page.number, "shown": len(page.object_list), "total": page.paginator.count},
            request=request)
@@ -82,7 +82,7 @@ def child_detail(request, pk: int):
 
     child = _get_or_404(selectors.child_detail, request.user, pk)
     history = list(selectors.measurement_history(request.user, child))
-    record(request.user, AuditEvent.Action.VIEW, obj=child, summary="child page", request=request)
+    record(request.user, AuditEvent.Action.VIEW, obj=child, summary=_("child page"), request=request)
     context = child_page_context(child, history)
     context["add_measurement_url"] = _url_or_none("measurements:add_for_child", child_id=child.pk)
     context["edit_measurement_available"] = _url_or_none("measurements:edit", pk=0) is not None
@@ -108,7 +108,7 @@ def person_edit(request, pk: int):
 def household_detail(request, pk: int):
     household = _get_or_404(selectors.household_detail, request.user, pk)
     members = list(selectors.household_members(request.user, household))
-    record(request.user, AuditEvent.Action.VIEW, obj=household, summary="household page",
+    record(request.user, AuditEvent.Action.VIEW, obj=household, summary=_("household page"),
            detail={"members_shown": len(members)}, request=request)
     return render(request, "registry/household_detail.html", {"household": household, "members": members})
 
@@ -131,6 +131,6 @@ def mother_search(request):
     women = list(selectors.search_women(request.user, text))
     if women:
         record(request.user, AuditEvent.Action.VIEW_LIST, object_type="registry.person",
-               region_code=scope_region_code(request.user) or "", summary="mother search",
+               region_code=scope_region_code(request.user) or "", summary=_("mother search"),
                detail={"shown": len(women)}, request=request)
     return render(request, "registry/_mother_search.html", {"women": women, "text": text})

@@ -64,3 +64,11 @@ def age_label(birth_date: dt.date | None, on: dt.date | None = None) -> str:
 def zscore(value) -> str:
     """z-score with sign and 2 decimals; "" when missing (or unresolvable in the template)."""
     return f"{value:+.2f}" if isinstance(value, int | float) else ""
+
+
+@register.filter
+def anthro_group(text):
+    """A row label of WHO's anthro_prevalence layout in the active language."""
+    from tumbuh.web.labels import anthro_group as label
+
+    return label(text)
