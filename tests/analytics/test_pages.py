@@ -119,8 +119,10 @@ def test_trend_ranking_and_target_verdict(client, kota_user, area, children):
     html = client.get("/analytics/", {"region": "64.74", "period": "2025-02"}).content.decode()
     assert 'id="trend-chart"' in html and "Sasaran (RPJMD)" in html
     ranking = html[html.index('id="ranking-table"'):html.index("</table>", html.index('id="ranking-table"'))]
-    # Selatan: 100% in January, 0% in February
-    assert "Bontang Selatan" in ranking and "-100,0" in ranking
+    # Selatan: 100% in January, 0% in February, on 3 children: a small sample, so no change is
+    # shown or listed (issue 8), the row is greyed and marked
+    assert "Bontang Selatan" in ranking and "-100,0" not in ranking
+    assert ranking.count("sampel kecil") == 1 and 'id="ranking-change"' not in html
     assert 'id="verdict"' in html
     assert "SSGI" in html and "26,3%" in html  # seeded Bontang figure beside ours
 
@@ -236,4 +238,4 @@ def test_trend_chart_is_drawn_by_the_project_chart_helper(client, kota_user, are
     assert 'role="img"' in svg and 'aria-labelledby="trend-chart-title trend-chart-desc"' in svg
     assert re.search(r'<path class="target target-own" data-label="Sasaran \(RPJMD\)"[^>]*stroke-dasharray', svg)
     # January: 5 of 6 stunted, the tooltip of our point says so
-    assert re.search(r"<circle[^>]*><title>2025-01: 83\.3% \([\d.]+–[\d.]+\), 5/6</title>", svg)
+    assert re.search(r"<circle[^>]*><title>2025-01: 83,3% \([\d,]+–[\d,]+\), 5/6 · sampel kecil</title>", svg)
