@@ -8,7 +8,6 @@ import pytest
 
 from tumbuh.analytics import views
 from tumbuh.analytics.prevalence import Estimate
-
 from tumbuh.analytics.summary import refresh_summaries
 from tumbuh.measurements.models import Measurement
 from tumbuh.registry.models import Person
