@@ -127,20 +127,34 @@ def search_women(user, text: str, limit: int = 10) -> QuerySet:
     return qs.select_related("desa", "household").order_by("name")[:limit]
 
 
+def _measured_children(user, start: dt.date, end: dt.date) -> int:
+    """Children under five on `end` (active) measured at least once in [start, end]."""
+    return (
+        measurements_for(user)
+        .filter(measured_on__gte=start, measured_on__lte=end)
+        .filter(child__birth_date__gt=under_five_cutoff(end), child__birth_date__lte=end, child__active=True)
+        .values("child_id").distinct().count()
+    )
+
+
 def home_counts(user, on: dt.date | None = None) -> dict[str, int]:
+    """The home page's counts. Coverage is shown for the last complete month (the month in
+    progress would read "0%" on its first days) with the current month's count so far beside it;
+    stunting is at each child's latest measurement whatever its date, over the children whose
+    latest measurement has a valid (not WHO-flagged) TB/U z-score (docs/analytics.md, "Which
+    figure counts what")."""
     on = on or today()
     children = children_for(user, on)
     first_of_month = on.replace(day=1)
-    measured = (
-        measurements_for(user)
-        .filter(measured_on__gte=first_of_month, measured_on__lte=on)
-        .filter(child__birth_date__gt=under_five_cutoff(on), child__active=True)
-        .values("child_id").distinct().count()
-    )
+    last_month_end = first_of_month - dt.timedelta(days=1)
+    valid_latest = Measurement.objects.filter(pk=OuterRef("latest_id"), length_for_age_z__isnull=False,
+                                              length_for_age_flag=False)
     return {
         "children": children.count(),
-        "measured_this_month": measured,
+        "measured_this_month": _measured_children(user, first_of_month, on),
         "stunted": filter_latest_status(children, "stunted", on).count(),
         "measured_ever": children.filter(latest_id__isnull=False).count(),
+        "valid_latest": children.filter(Exists(valid_latest)).count(),
+        "children_last_month": children_for(user, last_month_end).count(),
+        "measured_last_month": _measured_children(user, last_month_end.replace(day=1), last_month_end),
     }
-
