@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from tumbuh.accounts.scoping import households_for, measurements_for, people_for
@@ -84,7 +84,53 @@ def attach_latest(children: list) -> list:
 
 
 def child_list_queryset(user) -> QuerySet:
-    return children_for(user).select_related("desa", "posyandu", "mother").order_by("name", "pk")
+    return children_for(user).select_related("desa", "posyandu", "posyandu__desa", "mother").order_by("name", "pk")
+
+
+# Sort orders of the children list: key -> (order_by fields, needs the latest HAZ annotation).
+CHILD_SORTS: dict[str, tuple[tuple, bool]] = {
+    "name": (("name", "pk"), False),
+    "-name": (("-name", "-pk"), False),
+    "age": (("birth_date", "name", "pk"), False),  # oldest first
+    "-age": (("-birth_date", "name", "pk"), False),
+    "desa": (("desa__name", "posyandu__name", "name", "pk"), False),
+    "posyandu": (("posyandu__name", "desa__name", "name", "pk"), False),
+    "last_measured": ((F("latest_on").desc(nulls_last=True), "name", "pk"), False),
+    "-last_measured": ((F("latest_on").asc(nulls_first=True), "name", "pk"), False),
+    "haz": ((F("latest_haz").asc(nulls_last=True), "name", "pk"), True),  # most stunted first
+}
+
+
+def sort_children(children: QuerySet, sort: str) -> QuerySet:
+    order, needs_haz = CHILD_SORTS.get(sort, CHILD_SORTS["name"])
+    if needs_haz:
+        children = children.annotate(latest_haz=latest_measurement_subquery("length_for_age_z"))
+    return children.order_by(*order)
+
+
+def status_labels(m, lang: str = "id") -> list[tuple[str, str]]:
+    """(css class, label) of the latest measurement's Permenkes 2/2020 categories that need
+    attention (TB/U, BB/TB, BB/U; WHO-flagged values never count), or [("", "Normal")]."""
+    from tumbuh.growth.categories import LABELS
+
+    if m is None:
+        return []
+    out = []
+    for z, flag, category, codes in (
+        (m.length_for_age_z, m.length_for_age_flag, m.length_for_age_category, ("severely_stunted", "stunted")),
+        (m.weight_for_length_z, m.weight_for_length_flag, m.weight_for_length_category,
+         ("severely_wasted", "wasted")),
+        (m.weight_for_age_z, m.weight_for_age_flag, m.weight_for_age_category,
+         ("severely_underweight", "underweight")),
+    ):
+        if z is None or flag:
+            continue
+        code = category if category in codes else (codes[0] if z < -3 else codes[1] if z < -2 else "")
+        if code:
+            out.append(("red" if code == codes[0] else "orange", LABELS[code][lang]))
+    if m.oedema:
+        out.append(("red", "Oedema" if lang == "en" else "Edema"))
+    return out or [("green", LABELS["normal"][lang])]
 
 
 def child_detail(user, pk: int):
