@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from tumbuh.accounts.scoping import households_for, measurements_for, people_for
@@ -173,34 +173,44 @@ def search_women(user, text: str, limit: int = 10) -> QuerySet:
     return qs.select_related("desa", "household").order_by("name")[:limit]
 
 
-def _measured_children(user, start: dt.date, end: dt.date) -> int:
-    """Children under five on `end` (active) measured at least once in [start, end]."""
-    return (
-        measurements_for(user)
-        .filter(measured_on__gte=start, measured_on__lte=end)
-        .filter(child__birth_date__gt=under_five_cutoff(end), child__birth_date__lte=end, child__active=True)
-        .values("child_id").distinct().count()
-    )
-
-
 def home_counts(user, on: dt.date | None = None) -> dict[str, int]:
-    """The home page's counts. Coverage is shown for the last complete month (the month in
-    progress would read "0%" on its first days) with the current month's count so far beside it;
-    stunting is at each child's latest measurement whatever its date, over the children whose
-    latest measurement has a valid (not WHO-flagged) TB/U z-score (docs/analytics.md, "Which
-    figure counts what")."""
+    """The home page's counts, in two queries (one pass over the children, one over two months of
+    measurements). Coverage is shown for the last complete month (the month in progress would
+    read "0%" on its first days) with the current month's count so far beside it; stunting is at
+    each child's latest measurement whatever its date, over the children whose latest measurement
+    has a valid (not WHO-flagged) TB/U z-score (docs/analytics.md, "Which figure counts what")."""
     on = on or today()
-    children = children_for(user, on)
     first_of_month = on.replace(day=1)
     last_month_end = first_of_month - dt.timedelta(days=1)
-    valid_latest = Measurement.objects.filter(pk=OuterRef("latest_id"), length_for_age_z__isnull=False,
-                                              length_for_age_flag=False)
+    last_month_start = last_month_end.replace(day=1)
+    valid = Q(latest_haz__isnull=False) & ~Q(latest_haz_flag=True)
+    children = children_for(user, on).annotate(
+        latest_haz=latest_measurement_subquery("length_for_age_z"),
+        latest_haz_flag=latest_measurement_subquery("length_for_age_flag"),
+    )
+    child_counts = children.aggregate(
+        children=Count("pk"),
+        measured_ever=Count("pk", filter=Q(latest_id__isnull=False)),
+        valid_latest=Count("pk", filter=valid),
+        stunted=Count("pk", filter=valid & Q(latest_haz__lt=-2)),
+    )
+
+    def under_five_on(day: dt.date) -> Q:
+        return Q(measured_on__lte=day, child__birth_date__gt=under_five_cutoff(day), child__birth_date__lte=day)
+
+    measured = (
+        measurements_for(user)
+        .filter(measured_on__gte=last_month_start, measured_on__lte=on, child__active=True)
+        .aggregate(
+            this_month=Count("child_id", distinct=True,
+                             filter=Q(measured_on__gte=first_of_month) & under_five_on(on)),
+            last_month=Count("child_id", distinct=True,
+                             filter=Q(measured_on__lte=last_month_end) & under_five_on(last_month_end)),
+        )
+    )
     return {
-        "children": children.count(),
-        "measured_this_month": _measured_children(user, first_of_month, on),
-        "stunted": filter_latest_status(children, "stunted", on).count(),
-        "measured_ever": children.filter(latest_id__isnull=False).count(),
-        "valid_latest": children.filter(Exists(valid_latest)).count(),
+        **{k: int(v or 0) for k, v in child_counts.items()},
+        "measured_this_month": int(measured["this_month"] or 0),
+        "measured_last_month": int(measured["last_month"] or 0),
         "children_last_month": children_for(user, last_month_end).count(),
-        "measured_last_month": _measured_children(user, last_month_end.replace(day=1), last_month_end),
     }
