@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -78,3 +79,60 @@ def frame_workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
     for i, (title, frame) in enumerate(sheets.items()):
         _sheet(wb, title, frame, first=i == 0)
     return _bytes(wb)
+
+
+def bnba_headers() -> list[tuple[str, str]]:
+    """(column, Indonesian-first header) of the BNBA file, in order."""
+    return [
+        ("name", _("Name")), ("nik", "NIK"), ("sex", _("Sex")), ("birth_date", _("Birth date")),
+        ("age_months", _("Age (months)")), ("mother", _("Mother")), ("address", _("Address")), ("rt", "RT"),
+        ("rw", "RW"), ("desa_name", _("Desa")), ("desa", _("Desa code")), ("posyandu", "Posyandu"),
+        ("measured_on", _("Last measured")), ("weight_kg", _("Weight (kg)")), ("length_cm", _("Height (cm)")),
+        ("haz", "TB/U (z)"), ("waz", "BB/U (z)"), ("whz", "BB/TB (z)"), ("weight_gain", _("Gain")),
+        ("bgm", "BGM"), ("child_id", _("Child id in Tumbuh")),
+    ]
+
+
+def bnba_workbook(rows: pd.DataFrame, title: str, about: list[tuple[str, str]]) -> bytes:
+    """A BNBA list a desa team can hand out: a title block (region, period, list, generated when
+    and by whom), then one row per child under Indonesian headers. Names and addresses typed by
+    people are written as text, never as formulas."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "BNBA"
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=13)
+    for label, value in about:
+        ws.append([label, value])
+        ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+    ws.append([])
+    headers = bnba_headers()
+    ws.append([h for _c, h in headers])
+    for c in ws[ws.max_row]:
+        c.font = Font(bold=True)
+    ws.freeze_panes = ws.cell(row=ws.max_row + 1, column=1)
+    sex = {"M": _("M (boy)"), "F": _("F (girl)")}
+    yes, no = _("Yes"), _("No")
+    for r in rows.to_dict("records"):
+        out = []
+        for col, _h in headers:
+            v = _cell(r.get(col))
+            if col == "sex":
+                v = sex.get(v, v or "")
+            elif col == "bgm":
+                v = yes if v else no
+            elif col in ("haz", "waz", "whz") and v is not None:
+                v = round(v, 2)
+            elif isinstance(v, str):
+                v = _text(v)
+            out.append(v)
+        ws.append(out)
+        for i, (col, _h) in enumerate(headers, start=1):
+            if col in ("birth_date", "measured_on"):
+                ws.cell(row=ws.max_row, column=i).number_format = "DD-MM-YYYY"
+    return _bytes(wb)
+
+
+def _text(value: str) -> str:
+    """A typed name or address starting like a formula is kept as text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
