@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from tumbuh.accounts.models import Role
-from tumbuh.accounts.scoping import is_active_account, regions_for, scope_region_code
+from tumbuh.accounts.scoping import is_active_account, scope_region_code
 from tumbuh.regions.models import Puskesmas, Region
+from tumbuh.regions.selectors import regions_for
 
 LEVEL = "puskesmas"
 

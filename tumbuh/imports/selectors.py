@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from tumbuh.accounts.scoping import is_admin, person_scope_q, regions_for
+from tumbuh.accounts.scoping import is_admin, person_scope_q
+from tumbuh.regions.selectors import regions_for
 
 from .models import ImportBatch, MatchReview
 
