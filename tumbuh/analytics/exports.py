@@ -66,3 +66,43 @@ def prevalence_workbook(report: PrevalenceReport) -> bytes:
 
 def frame_workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
     return xlsx.workbook_bytes([_sheet(title, frame) for title, frame in sheets.items()])
+
+
+def bnba_headers() -> list[tuple[str, str]]:
+    """(column, Indonesian-first header) of the BNBA file, in order."""
+    return [
+        ("name", _("Name")), ("nik", "NIK"), ("sex", _("Sex")), ("birth_date", _("Birth date")),
+        ("age_months", _("Age (months)")), ("mother", _("Mother")), ("address", _("Address")), ("rt", "RT"),
+        ("rw", "RW"), ("desa_name", _("Desa")), ("desa", _("Desa code")), ("posyandu", "Posyandu"),
+        ("measured_on", _("Last measured")), ("weight_kg", _("Weight (kg)")), ("length_cm", _("Height (cm)")),
+        ("haz", "TB/U (z)"), ("waz", "BB/U (z)"), ("whz", "BB/TB (z)"), ("weight_gain", _("Gain")),
+        ("bgm", "BGM"), ("child_id", _("Child id in Tumbuh")),
+    ]
+
+
+def bnba_workbook(rows: pd.DataFrame, title: str, about: list[tuple[str, str]]) -> bytes:
+    """A BNBA list a desa team can hand out: a title block (region, period, list, generated when
+    and by whom), then one row per child under Indonesian headers. Names and addresses typed by
+    people are written as text, never as formulas (the one writer, tumbuh.web.xlsx)."""
+    headers = bnba_headers()
+    sex = {"M": _("M (boy)"), "F": _("F (girl)")}
+    yes, no = _("Yes"), _("No")
+
+    def out(r):
+        values = []
+        for col, _h in headers:
+            v = _cell(r.get(col))
+            if col == "sex":
+                v = sex.get(v, v or "")
+            elif col == "bgm":
+                v = yes if v else no
+            elif col in ("haz", "waz", "whz") and v is not None:
+                v = round(v, 2)
+            values.append(v)
+        return values
+
+    preamble = [[title], *[[label, value] for label, value in about], []]
+    sheet = xlsx.Sheet("BNBA", (out(r) for r in rows.to_dict("records")),
+                       header=[h for _c, h in headers], preamble=preamble,
+                       bold_rows={0, *range(1, len(about) + 1)})
+    return xlsx.workbook_bytes([sheet])

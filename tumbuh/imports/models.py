@@ -123,3 +123,5 @@ class MatchReview(models.Model):
     class Meta:
         ordering = ["-score"]
         constraints = [models.UniqueConstraint(fields=["person", "candidate"], name="matchreview_unique_pair")]
+        # The review page: pending reviews, highest score first, without reading decided ones.
+        indexes = [models.Index(fields=["decision", "-score"], name="matchreview_decision_score")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.http import Http404
 
-from tumbuh.accounts.scoping import scope_for
+from tumbuh.accounts.scoping import is_admin, person_scope_q, scope_for
 from tumbuh.regions.selectors import regions_for
 from tumbuh.registry.selectors import people_for
 
@@ -25,14 +25,24 @@ def batch_for(user, pk: int) -> ImportBatch:
 
 
 def reviews_for(user, *, pending_only: bool = True):
-    """Reviews where both children are inside the user's scope."""
-    people = people_for(user)
+    """Reviews where both children are inside the user's scope, from an import into a region the
+    user may see.
+
+    Written so the database starts from the reviews, not from the people: the scope is a join to
+    each child's own row (`person_scope_q` through `person__`/`candidate__`), not `IN (every person
+    in scope)`, and pending reviews come off the (decision, score) index in page order. With
+    100,000 review rows and 50,000 children the page answers in milliseconds (bench/bench_reviews.py)
+    instead of the 21-33 s of the `IN` subqueries for a kota, a province or an administrator."""
     qs = MatchReview.objects.filter(
-        batch__in=batches_for(user), person__in=people, candidate__in=people
-    ).select_related("person", "candidate", "batch", "person__posyandu", "candidate__posyandu")
+        person_scope_q(user, prefix="person__"), person_scope_q(user, prefix="candidate__"),
+        person__isnull=False,
+    )
+    if not is_admin(user):
+        qs = qs.filter(batch__region__in=regions_for(user))
+    qs = qs.select_related("person", "candidate", "batch", "person__posyandu", "candidate__posyandu")
     if pending_only:
         qs = qs.filter(decision=MatchReview.Decision.PENDING)
-    return qs
+    return qs.order_by("-score", "pk")
 
 
 def may_see_rejected_rows(user, batch: ImportBatch) -> bool:

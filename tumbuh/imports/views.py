@@ -110,10 +110,17 @@ def rejected_download(request, pk: int):
 
 @region_safe
 def reviews(request):
-    items = list(reviews_for(request.user)[:200])
+    # The first REVIEWS_SHOWN, highest score first; each decision removes its row (htmx), the
+    # next load brings the following ones. Rendering rows is most of the page's time.
+    pending = reviews_for(request.user)
+    items = list(pending[:REVIEWS_SHOWN])
+    total = len(items) if len(items) < REVIEWS_SHOWN else pending.count()
     record(request.user, "view_list", object_type="imports.matchreview", request=request,
            summary=_("Near-duplicate review list (%(n)d)") % {"n": len(items)})
-    return render(request, "imports/reviews.html", {"reviews": items})
+    return render(request, "imports/reviews.html", {"reviews": items, "reviews_total": total})
+
+
+REVIEWS_SHOWN = 50
 
 
 @region_safe
