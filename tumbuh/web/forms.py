@@ -12,6 +12,7 @@ float/decimal field.
 from __future__ import annotations
 
 from collections.abc import Callable
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
