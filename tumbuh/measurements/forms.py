@@ -47,6 +47,22 @@ class SessionRowForm(forms.Form):
     arm_circumference_cm = _number(_("LiLA (cm)"), _arm)
     position = forms.ChoiceField(label=_("Position"), choices=POSITION_CHOICES, required=False)
     oedema = forms.BooleanField(label=_("Oedema"), required=False)
+    # The Save button says "save what is typed"; Enter saves only a complete row (weight and
+    # length/height), so a half-typed row is never saved by a stray Enter.
+    partial = forms.BooleanField(required=False)
+    confirm = forms.BooleanField(label=_("I checked again: the values are right"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        weight, length = cleaned.get("weight_kg"), cleaned.get("length_cm")
+        if not cleaned.get("partial") and (weight is None) != (length is None):
+            missing = "length_cm" if length is None else "weight_kg"
+            self.add_error(missing, _("Enter the length/height too, or press Save to save only the weight")
+                           if missing == "length_cm" else
+                           _("Enter the weight too, or press Save to save only the length/height"))
+        return cleaned
 
 
 class MeasurementForm(forms.Form):
@@ -61,10 +77,11 @@ class MeasurementForm(forms.Form):
     arm_circumference_cm = _number(_("Arm circumference / LiLA (cm)"), _arm)
     oedema = forms.BooleanField(label=_("Bilateral pitting oedema"), required=False)
     measurer_name = forms.CharField(label=_("Measured by"), max_length=120, required=False)
+    confirm = forms.BooleanField(label=_("I checked again: the values are right"), required=False)
 
     @classmethod
     def initial_from(cls, m: Measurement) -> dict:
-        return {f: getattr(m, f) for f in cls.base_fields}
+        return {**{f: getattr(m, f) for f in cls.base_fields if f != "confirm"}, "confirm": m.values_confirmed}
 
 
 def add_problems(form: forms.Form, problems) -> None:
