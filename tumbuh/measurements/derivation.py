@@ -146,7 +146,7 @@ def compute(frame: pd.DataFrame, *, series: bool) -> pd.DataFrame:
         length_out, weight_out = length_suspect & ~confirmed, weight_suspect & ~confirmed
         suspect = {"zlen": length_out, "zwei": weight_out, "zwfl": length_out | weight_out,
                    "zbmi": length_out | weight_out}
-        for z_field, flag_field, z_col, _fc, _name in INDICATORS:
+        for _z_field, flag_field, z_col, _fc, _name in INDICATORS:
             extra = suspect.get(z_col)
             if extra is None or not extra.any():
                 continue
