@@ -10,7 +10,7 @@ from django.db.models import Q
 from tumbuh.regions.models import Puskesmas, Region, within
 
 from .models import Role, User
-from .scoping import is_active_account, is_admin, posyandu_for, role_region_code
+from .scoping import is_active_account, is_admin, role_region_code
 
 # Roles a manager may give, by the manager's role.
 ASSIGNABLE = {
@@ -63,4 +63,7 @@ def puskesmas_to_assign(user):
 
 
 def posyandu_to_assign(user):
-    return posyandu_for(user) if can_manage_users(user) else posyandu_for(None)
+    from tumbuh.regions.models import Posyandu
+    from tumbuh.regions.selectors import posyandu_for
+
+    return posyandu_for(user) if can_manage_users(user) else Posyandu.objects.none()

@@ -7,12 +7,14 @@ from django.utils.translation import gettext as _
 
 from tumbuh.audit.models import AuditEvent
 from tumbuh.audit.services import record
+from tumbuh.regions.selectors import posyandu_for
+from tumbuh.registry.selectors import people_for
 
 from . import selectors
 from .access import public, region_safe
 from .forms import UserForm
 from .models import User
-from .scoping import is_admin, people_for, posyandu_for, scope_region_code
+from .scoping import is_admin, scope_region_code
 
 login_view = public(
     auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True)

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tumbuh.accounts.models import Role
-from tumbuh.accounts.scoping import posyandu_for, regions_for
 from tumbuh.measurements import validation
 from tumbuh.regions.models import Region
+from tumbuh.regions.selectors import posyandu_for, regions_for
 from tumbuh.web.forms import decimal_formfield
 
 from . import selectors
