@@ -47,7 +47,9 @@ IDENTIFYING = {
     "posyandu": {"posyandu_id", "posyandu_pk", "posyandu"},
     "household": {"household_id", "household_pk", "household"},
     "user": {"user_id", "account_id"},
-    "any": {"pk", "id", "object_id"},
+    "any": {"pk", "id", "object_id",
+            # coordination (tumbuh/coordination/urls.py): probed with every outsider id, must be 403/404
+            "aksi_id", "evidence_id", "meeting_id", "commitment_id", "assessment_id", "case_id"},
 }
 # Accounts each home user may manage on the user pages (accounts:user_*), written out: an
 # administrator every account, a kabupaten/kota team the accounts anchored inside its kota
