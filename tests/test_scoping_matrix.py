@@ -46,9 +46,17 @@ IDENTIFYING = {
     "measurement": {"measurement_id", "measurement_pk", "measurement"},
     "posyandu": {"posyandu_id", "posyandu_pk", "posyandu"},
     "household": {"household_id", "household_pk", "household"},
+    "user": {"user_id", "account_id"},
     "any": {"pk", "id", "object_id",
             # coordination (tumbuh/coordination/urls.py): probed with every outsider id, must be 403/404
             "aksi_id", "evidence_id", "meeting_id", "commitment_id", "assessment_id", "case_id"},
+}
+# Accounts each home user may manage on the user pages (accounts:user_*), written out: an
+# administrator every account, a kabupaten/kota team the accounts anchored inside its kota
+# (its own included), nobody else any. Every other account is an outsider for that role.
+MANAGEABLE_ACCOUNTS = {
+    Role.ADMIN: set(Role.values),
+    Role.KABUPATEN: {Role.CADRE, Role.PUSKESMAS, Role.DESA, Role.KECAMATAN, Role.KABUPATEN},
 }
 REGION_KWARGS = {"code", "region", "region_code", "desa", "desa_code", "kecamatan", "kabupaten", "provinsi"}
 
@@ -205,6 +213,7 @@ def home_value(world, kind: str, converter) -> object:
         "measurement": world.measurements[home][0].pk,
         "posyandu": world.children[home].posyandu_id,
         "household": world.households[home].pk,
+        "user": world.users[Role.CADRE].pk,
         "any": world.children[home].pk,
     }[kind]
 
@@ -215,6 +224,9 @@ def foreign_values(world, role: str, kind: str) -> list[int]:
     measurement = [world.measurements[k][0].pk for k in keys]
     posyandu = [world.children[k].posyandu_id for k in keys]
     household = [world.households[k].pk for k in keys]
+    if kind == "user":
+        allowed = MANAGEABLE_ACCOUNTS.get(role, set())
+        return [u.pk for r, u in world.users.items() if r not in allowed]
     return {
         "person": person, "measurement": measurement, "posyandu": posyandu, "household": household,
         "any": person + measurement + posyandu + household,

@@ -44,11 +44,13 @@ def test_login_session_entry_and_child_chart(live_server, page, phone_page, shot
 
     page.goto(f"{live_server.url}/measurements/session/{posyandu.pk}/")
     expect(page.locator(f"#row-{first.pk}")).to_be_visible()
-    # Keyboard only: type, Tab, type, Enter saves the row (comma decimals as cadres type them).
+    # Keyboard only: weight, Enter, length, Enter, (no LiLA) Enter saves the row (comma decimals
+    # as cadres type them).
     page.click(f"#weight-{first.pk}")
     page.keyboard.type("8,9")
-    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
     page.keyboard.type("74,5")
+    page.keyboard.press("Enter")
     page.keyboard.press("Enter")
     expect(page.locator(f"#row-{first.pk} .badge").first).to_be_visible(timeout=10_000)
     # Focus moved on to the next child's weight, ready for the next entry.

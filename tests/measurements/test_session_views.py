@@ -204,3 +204,76 @@ def test_kecamatan_team_can_open_any_posyandu_inside(client, kec_user, places, c
     html = client.get(reverse("measurements:session_list")).content.decode()
     assert "Posyandu Melati" in html and "Posyandu Mawar" in html
     assert client.get(session_url(places, today, "pos_b")).status_code == 200
+
+
+# --- issue 8, items 7 and 8 --------------------------------------------------------------------
+
+def test_a_half_row_is_saved_only_when_the_cadre_says_so(client_a, places, children, today):
+    ani = children["ani"]
+    data = {"date": today.isoformat(), "weight_kg": "8,4", "length_cm": "", "position": "l"}
+    html = client_a.post(row_url(places, ani), data, **HTMX).content.decode()  # Enter (no Save button)
+    assert 'data-result="error"' in html and "tekan Simpan" in html and 'value="8,4"' in html
+    assert not Measurement.objects.exists()
+    html = client_a.post(row_url(places, ani), {**data, "partial": "on"}, **HTMX).content.decode()  # Save
+    assert 'data-result="saved"' in html
+    assert Measurement.objects.get(child=ani).weight_kg == 8.4
+
+
+def test_lila_is_saved_from_the_session_row(client_a, places, children, today):
+    ani = children["ani"]
+    client_a.post(row_url(places, ani), {"date": today.isoformat(), "weight_kg": "8,4", "length_cm": "68,5",
+                                         "arm_circumference_cm": "13,5", "position": "l"}, **HTMX)
+    assert Measurement.objects.get(child=ani).arm_circumference_cm == 13.5
+    html = client_a.post(row_url(places, children["bayu"]), {
+        "date": today.isoformat(), "weight_kg": "12", "length_cm": "86", "arm_circumference_cm": "135",
+        "position": "h"}, **HTMX).content.decode()
+    assert 'data-result="error"' in html and "Lingkar lengan" in html and 'value="135"' in html
+
+
+def test_absent_is_recorded_counted_and_undone(client_a, places, children, today, cadre_a):
+    from tumbuh.measurements.models import Absence
+
+    ani = children["ani"]
+    html = client_a.post(row_url(places, ani), {"date": today.isoformat(), "absent": "1"}, **HTMX).content.decode()
+    assert 'data-result="saved"' in html and "Tidak hadir" in html and "is-absent" in html
+    assert "tidak hadir: <strong>1</strong>" in html
+    absence = Absence.objects.get(child=ani, on=today)
+    assert absence.recorded_by == cadre_a
+    assert AuditEvent.objects.filter(action="create", object_type="measurements.absence").exists()
+    page = client_a.get(session_url(places, today)).content.decode()
+    assert "tidak hadir: <strong>1</strong>" in page
+    client_a.post(row_url(places, ani), {"date": today.isoformat(), "absent": "0"}, **HTMX)
+    assert not Absence.objects.exists()
+    # Measured after being marked absent: the absence goes.
+    client_a.post(row_url(places, ani), {"date": today.isoformat(), "absent": "1"}, **HTMX)
+    client_a.post(row_url(places, ani), {"date": today.isoformat(), "weight_kg": "8,4", "length_cm": "68,5",
+                                         "position": "l"}, **HTMX)
+    assert not Absence.objects.exists() and Measurement.objects.filter(child=ani).exists()
+
+
+def test_a_far_off_value_needs_a_second_confirmation(client_a, places, children, today):
+    bayu = children["bayu"]  # 900 days
+    record_measurement(child=bayu, measured_on=today - dt.timedelta(days=18), weight_kg=12.0, length_cm=87.0,
+                       position="h")
+    data = {"date": today.isoformat(), "weight_kg": "8,76", "length_cm": "72,5", "position": "h"}
+    html = client_a.post(row_url(places, bayu), data, **HTMX).content.decode()
+    assert 'data-result="confirm"' in html and "Belum disimpan" in html
+    assert 'name="confirm"' in html and 'value="72,5"' in html
+    assert Measurement.objects.filter(child=bayu).count() == 1  # not saved
+    html = client_a.post(row_url(places, bayu), {**data, "confirm": "on"}, **HTMX).content.decode()
+    assert 'data-result="saved"' in html
+    saved = Measurement.objects.get(child=bayu, measured_on=today)
+    assert saved.values_confirmed and not saved.length_for_age_flag
+
+
+def test_the_measurement_form_asks_to_confirm_too(client_a, places, children, today):
+    bayu = children["bayu"]
+    record_measurement(child=bayu, measured_on=today - dt.timedelta(days=18), weight_kg=12.0, length_cm=87.0,
+                       position="h")
+    url = reverse("measurements:add_for_child", args=[bayu.pk])
+    data = {"measured_on": today.isoformat(), "weight_kg": "12,1", "length_cm": "72,5", "position": "h"}
+    response = client_a.post(url, data)
+    assert response.status_code == 200 and 'id="confirm-box"' in response.content.decode()
+    assert Measurement.objects.filter(child=bayu).count() == 1
+    assert client_a.post(url, {**data, "confirm": "on"}).status_code == 302
+    assert Measurement.objects.get(child=bayu, measured_on=today).values_confirmed

@@ -160,3 +160,41 @@ def test_mother_search_finds_women_in_scope_only(client, kec1_user, regions):
     html = client.get(reverse("registry:mother_search"), {"mother_choice-search": "Ibu"}).content.decode()
     assert "Ibu Melati" in html and "Ibu Mawar" not in html and "Ibu Laki" not in html
     assert AuditEvent.objects.filter(action="view_list", summary="pencarian ibu").exists()  # in the user's language
+
+
+# --- issue 8, item 19 --------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_sex_radio_preselects_nothing_and_is_marked_required(client, kec1_user, regions):
+    client.force_login(kec1_user)
+    html = client.get(reverse("registry:child_create")).content.decode()
+    radios = [line for line in html.split("<input") if 'name="child-sex"' in line]
+    assert len(radios) == 2  # Laki-laki, Perempuan: no "---------"
+    assert "---------" not in "".join(radios) and all("checked" not in r for r in radios)
+    assert 'id="id_child-sex_label">Jenis kelamin<abbr class="required-mark"' in html
+
+
+@pytest.mark.django_db
+def test_inactive_says_moved_or_died(client, kec1_user, child1):
+    client.force_login(kec1_user)
+    url = reverse("registry:person_edit", args=[child1.pk])
+    data = {"name": child1.name, "nik": "", "sex": child1.sex, "birth_date": child1.birth_date.isoformat(),
+            "desa": child1.desa_id, "posyandu": child1.posyandu_id or ""}
+    response = client.post(url, data)  # active unticked, no reason
+    assert response.status_code == 200
+    assert "pindah atau meninggal" in str(response.context["form"].errors["inactive_reason"])
+    child1.refresh_from_db()
+    assert child1.active
+
+    assert client.post(url, {**data, "inactive_reason": "died"}).status_code == 302
+    child1.refresh_from_db()
+    assert (child1.active, child1.inactive_reason) == (False, "died")
+    page = client.get(reverse("registry:child_detail", args=[child1.pk])).content.decode()
+    assert "tidak aktif (meninggal)" in page
+    event = AuditEvent.objects.filter(action="update", object_id=str(child1.pk)).latest("pk")
+    assert "inactive_reason" in event.detail["fields"]
+
+    # Active again: the reason goes.
+    assert client.post(url, {**data, "active": "on", "inactive_reason": "died"}).status_code == 302
+    child1.refresh_from_db()
+    assert (child1.active, child1.inactive_reason) == (True, "")

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tumbuh.regions.models import Region
+from tumbuh.web.forms import decimal_formfield
 from tumbuh.web.uploads import validate_upload_size
 
 from .models import BoundaryUpload, ExternalFigure, RegionTarget
@@ -20,6 +21,7 @@ class ScopedRegionMixin:
 
 class TargetForm(ScopedRegionMixin, forms.ModelForm):
     class Meta:
+        formfield_callback = decimal_formfield  # "14,5" %, as typed in Indonesia
         model = RegionTarget
         fields = ["region", "year", "indicator", "target_percent", "source", "note"]
         labels = {"region": _("Region")}
@@ -27,6 +29,7 @@ class TargetForm(ScopedRegionMixin, forms.ModelForm):
 
 class FigureForm(ScopedRegionMixin, forms.ModelForm):
     class Meta:
+        formfield_callback = decimal_formfield
         model = ExternalFigure
         fields = ["region", "year", "indicator", "value_percent", "source", "period_label", "citation", "note"]
         labels = {"region": _("Region")}

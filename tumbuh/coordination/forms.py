@@ -7,6 +7,7 @@ from tumbuh.accounts.models import User
 from tumbuh.accounts.scoping import scope_for
 from tumbuh.analytics.periods import Period
 from tumbuh.regions.models import Region
+from tumbuh.web.forms import decimal_formfield
 
 from . import metrics
 from .models import AksiRecord, Commitment, Deadline, Meeting
@@ -52,6 +53,7 @@ class CommitmentForm(forms.ModelForm):
     metric = forms.ChoiceField(label=_("Measured from Tumbuh data"), required=False)
 
     class Meta:
+        formfield_callback = decimal_formfield  # "14,5", as typed in Indonesia
         model = Commitment
         fields = ["agency", "owner", "what", "metric", "metric_period", "target", "unit", "budget",
                   "apbd_subactivity", "start_date", "due_date", "status", "reported_value", "comment"]
@@ -83,6 +85,7 @@ class CommitmentForm(forms.ModelForm):
 
 class CommitmentUpdateForm(forms.ModelForm):
     class Meta:
+        formfield_callback = decimal_formfield
         model = Commitment
         fields = ["status", "reported_value", "comment"]
         widgets = {"comment": forms.Textarea(attrs={"rows": 2})}

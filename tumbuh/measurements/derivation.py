@@ -46,6 +46,11 @@ CATEGORY_FIELDS = [
 ]
 # Warnings that compare a row with the child's earlier rows: only a series recompute sets them.
 SERIES_WARNINGS = {"length_decrease", "weight_change"}
+# Until `values_confirmed`, a row with one of these is flagged (kept out of prevalence and BNBA)
+# on the indices that use the suspect value, as a WHO flag would.
+CONFIRMABLE_WARNINGS = SERIES_WARNINGS
+# What an entry screen asks to confirm before saving (WHO flags stay flagged once confirmed).
+CONFIRM_BEFORE_SAVING = {"implausible", *SERIES_WARNINGS}
 # Everything `compute` returns and the database stores, in this order.
 DERIVED_FIELDS = [
     "age_days", "length_adjusted_cm", "bmi",
@@ -56,7 +61,9 @@ INPUT_COLUMNS = [
     "id", "child_id", "measured_on", "weight_kg", "length_cm", "position",
     "head_circumference_cm", "arm_circumference_cm", "oedema", "birth_date", "sex",
 ]
-_ORM_INPUTS = [*INPUT_COLUMNS[:-2], "child__birth_date", "child__sex"]
+# Optional input: rows without it are unconfirmed (the importer's new children).
+CONFIRMED_COLUMN = "values_confirmed"
+_ORM_INPUTS = [*INPUT_COLUMNS[:-2], "child__birth_date", "child__sex", CONFIRMED_COLUMN]
 
 
 def _growth():
@@ -117,15 +124,37 @@ def compute(frame: pd.DataFrame, *, series: bool) -> pd.DataFrame:
     out["age_days"] = pd.array(np.where(np.isnan(age_days), pd.NA, age_days), dtype="Int64")
     out["length_adjusted_cm"] = _as_float(z["clenhei"])
     out["bmi"] = _as_float(z["cbmi"])
-    zs, flags = {}, {}
+    zs, flags, who_flags = {}, {}, {}
     for z_field, flag_field, z_col, flag_col, _name in INDICATORS:
         zs[z_col] = _as_float(z[z_col])
-        flags[z_col] = _as_float(z[flag_col]) > 0
+        who_flags[z_col] = _as_float(z[flag_col]) > 0
+        flags[z_col] = who_flags[z_col].copy()
         out[z_field] = zs[z_col]
         out[flag_field] = _as_flag(z[flag_col])
     c9mo_col = "c9mo" if "c9mo" in z.columns else "c9mo_flag"
     c9mo = _as_float(z[c9mo_col]) > 0
     out["position_flag"] = c9mo
+
+    warnings: list[list[dict]] = [[] for _ in range(n)]
+    if series:
+        length_suspect, weight_suspect = _series_warnings(
+            frame["child_id"].to_numpy(), measured, out["length_adjusted_cm"].to_numpy(), weight, warnings)
+        if CONFIRMED_COLUMN in frame.columns:
+            confirmed = frame[CONFIRMED_COLUMN].fillna(False).astype(bool).to_numpy()
+        else:
+            confirmed = np.zeros(n, dtype=bool)
+        length_out, weight_out = length_suspect & ~confirmed, weight_suspect & ~confirmed
+        suspect = {"zlen": length_out, "zwei": weight_out, "zwfl": length_out | weight_out,
+                   "zbmi": length_out | weight_out}
+        for _z_field, flag_field, z_col, _fc, _name in INDICATORS:
+            extra = suspect.get(z_col)
+            if extra is None or not extra.any():
+                continue
+            extra = extra & ~np.isnan(zs[z_col])
+            flags[z_col] = flags[z_col] | extra
+            column = out[flag_field].to_numpy(dtype=object).copy()
+            column[extra] = True
+            out[flag_field] = column
 
     # A flagged z is an implausible value, not a nutritional status: it gets no category.
     def usable(col):
@@ -145,23 +174,22 @@ def compute(frame: pd.DataFrame, *, series: bool) -> pd.DataFrame:
     out["below_red_line"] = np.asarray(weight_gain.below_red_line(np.where(usable("zwei"), zs["zwei"], np.nan)),
                                        dtype=bool)
 
-    warnings: list[list[dict]] = [[] for _ in range(n)]
+    own: list[list[dict]] = [[] for _ in range(n)]
     for _z, _f, z_col, _fc, name in INDICATORS:
-        for i in np.flatnonzero(flags[z_col]):
-            warnings[i].append({"code": "implausible", "indicator": name, "z": round(float(zs[z_col][i]), 2)})
+        for i in np.flatnonzero(who_flags[z_col]):
+            own[i].append({"code": "implausible", "indicator": name, "z": round(float(zs[z_col][i]), 2)})
     for i in np.flatnonzero(c9mo):
-        warnings[i].append({"code": "standing_before_9m"})
+        own[i].append({"code": "standing_before_9m"})
     has_length = ~np.isnan(length)
     young = age_days < LYING_UNTIL_DAYS
     for i in np.flatnonzero(has_length & (position == "h") & young & ~c9mo):
-        warnings[i].append({"code": "standing_before_24m"})
+        own[i].append({"code": "standing_before_24m"})
     for i in np.flatnonzero(has_length & (position == "l") & (age_days >= LYING_UNTIL_DAYS)):
-        warnings[i].append({"code": "lying_after_24m"})
+        own[i].append({"code": "lying_after_24m"})
+    warnings = [a + b for a, b in zip(own, warnings, strict=True)]
 
     if series:
         out["weight_gain"] = _weight_gain(frame["child_id"].to_numpy(), measured, age_days, weight, weight_gain)
-        _series_warnings(frame["child_id"].to_numpy(), measured, out["length_adjusted_cm"].to_numpy(),
-                         weight, warnings)
     else:
         out["weight_gain"] = None
     out["warnings"] = pd.Series(warnings, index=frame.index, dtype=object)
@@ -190,7 +218,8 @@ def _previous(child: np.ndarray, values: np.ndarray, dates: np.ndarray):
     return last_val.to_numpy(dtype=float), last_date.to_numpy().astype("datetime64[D]")
 
 
-def _series_warnings(child, measured, length_adj, weight, warnings) -> None:
+def _series_warnings(child, measured, length_adj, weight, warnings) -> tuple[np.ndarray, np.ndarray]:
+    """Append the series warnings; return (length suspect, weight suspect) masks."""
     prev_len, prev_len_date = _previous(child, length_adj, measured)
     drop = prev_len - length_adj
     for i in np.flatnonzero(drop > LENGTH_DROP_WARN_CM):
@@ -200,9 +229,11 @@ def _series_warnings(child, measured, length_adj, weight, warnings) -> None:
     gap = (measured - prev_w_date).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         change = np.abs(weight - prev_w) / prev_w
-    for i in np.flatnonzero((change > WEIGHT_CHANGE_WARN) & (gap <= WEIGHT_CHANGE_WINDOW_DAYS)):
+    weight_suspect = (change > WEIGHT_CHANGE_WARN) & (gap <= WEIGHT_CHANGE_WINDOW_DAYS)
+    for i in np.flatnonzero(weight_suspect):
         warnings[i].append({"code": "weight_change", "previous_kg": round(float(prev_w[i]), 2),
                             "percent": int(round(change[i] * 100)), "previous_on": str(prev_w_date[i])})
+    return drop > LENGTH_DROP_WARN_CM, weight_suspect
 
 
 def warning_message(w: dict) -> str:
@@ -233,10 +264,10 @@ def warning_message(w: dict) -> str:
 def frame_from_measurements(measurements: Sequence) -> pd.DataFrame:
     rows = [
         (m.pk, m.child_id, m.measured_on, m.weight_kg, m.length_cm, m.position, m.head_circumference_cm,
-         m.arm_circumference_cm, m.oedema, m.child.birth_date, m.child.sex)
+         m.arm_circumference_cm, m.oedema, m.child.birth_date, m.child.sex, m.values_confirmed)
         for m in measurements
     ]
-    return pd.DataFrame.from_records(rows, columns=INPUT_COLUMNS)
+    return pd.DataFrame.from_records(rows, columns=[*INPUT_COLUMNS, CONFIRMED_COLUMN])
 
 
 def derive(measurements: list) -> None:
@@ -351,7 +382,7 @@ def _recompute_queryset(qs) -> int:
         rows = cursor.fetchall()
     if not rows:
         return 0
-    frame = pd.DataFrame.from_records(rows, columns=INPUT_COLUMNS)
+    frame = pd.DataFrame.from_records(rows, columns=[*INPUT_COLUMNS, CONFIRMED_COLUMN])
     derived = compute(frame, series=True)
     _write(frame["id"].tolist(), derived)
     return len(rows)

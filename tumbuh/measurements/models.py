@@ -46,6 +46,9 @@ class Measurement(models.Model):
     )
     measurer_name = models.CharField(_("measured by"), max_length=120, blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.ENTRY)
+    # Set when someone confirmed, after being warned, that a value far from the child's earlier
+    # ones is right. Until then such a row is flagged like a WHO flag (kept out of prevalence, BNBA).
+    values_confirmed = models.BooleanField(_("values confirmed"), default=False)
     # Copied from the child at save time: the scoping key, and where the child was when measured.
     desa = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
 
@@ -101,5 +104,34 @@ class Measurement(models.Model):
         return [warning_message(w) for w in self.warnings or []]
 
     @property
+    def awaiting_confirmation(self) -> bool:
+        """A value far from the child's earlier ones, not yet confirmed: not counted."""
+        from .derivation import CONFIRMABLE_WARNINGS
+
+        return not self.values_confirmed and any(
+            w.get("code") in CONFIRMABLE_WARNINGS for w in self.warnings or [])
+
+    @property
     def is_stunted(self) -> bool:
         return self.length_for_age_z is not None and not self.length_for_age_flag and self.length_for_age_z < -2
+
+
+class Absence(models.Model):
+    """A child marked "tidak hadir" at a posyandu session: expected, not measured, on purpose."""
+
+    child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="absences")
+    posyandu = models.ForeignKey(Posyandu, on_delete=models.CASCADE, related_name="absences")
+    on = models.DateField(_("session date"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        constraints = [models.UniqueConstraint(fields=["child", "on"], name="absence_one_per_child_per_day")]
+        indexes = [models.Index(fields=["posyandu", "on"])]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} absent @ {self.on}"

@@ -13,7 +13,7 @@ from tumbuh.regions.models import Posyandu
 from tumbuh.registry.selectors import people_for
 
 from .derivation import LYING_UNTIL_DAYS, age_in_months
-from .models import Measurement
+from .models import Absence, Measurement
 from .validation import MAX_AGE_DAYS
 
 
@@ -33,6 +33,8 @@ class SessionRow:
     form: object = None  # a bound form when the row is shown with errors
     warnings: list[str] = field(default_factory=list)
     saved: bool = False
+    absent: bool = False  # marked "tidak hadir" for the session date
+    confirm: list[str] = field(default_factory=list)  # warnings the cadre must confirm to save
 
 
 def balita_at(user, posyandu: Posyandu, on: dt.date):
@@ -57,6 +59,8 @@ def session_rows(user, posyandu: Posyandu, on: dt.date) -> list[SessionRow]:
     scoped = measurements_for(user).filter(child_id__in=list(rows))
     for m in scoped.filter(measured_on=on):
         rows[m.child_id].current = m
+    for child_id in Absence.objects.filter(child_id__in=list(rows), on=on).values_list("child_id", flat=True):
+        rows[child_id].absent = True
     # Newest first per child; the first seen is the one to show. One query for the whole posyandu.
     earlier = scoped.filter(measured_on__lt=on).order_by("child_id", "-measured_on").only(
         "id", "child_id", "measured_on", "weight_kg", "length_cm")
@@ -71,6 +75,7 @@ def session_row(user, posyandu: Posyandu, child, on: dt.date) -> SessionRow:
     scoped = measurements_for(user).filter(child_id=child.pk)
     row.current = scoped.filter(measured_on=on).first()
     row.previous = scoped.filter(measured_on__lt=on).order_by("-measured_on").first()
+    row.absent = Absence.objects.filter(child_id=child.pk, on=on).exists()
     return row
 
 
@@ -79,6 +84,10 @@ def measured_count(user, posyandu: Posyandu, on: dt.date) -> tuple[int, int]:
     children = balita_at(user, posyandu, on)
     measured = measurements_for(user).filter(child__in=children, measured_on=on).count()
     return measured, children.count()
+
+
+def absent_count(user, posyandu: Posyandu, on: dt.date) -> int:
+    return Absence.objects.filter(child__in=balita_at(user, posyandu, on), on=on).count()
 
 
 def balita_counts(user, posyandu_ids) -> dict[int, int]:

@@ -16,6 +16,7 @@ from tumbuh.audit.models import AuditEvent
 from tumbuh.audit.services import record
 
 from .derivation import (
+    CONFIRM_BEFORE_SAVING,
     INPUT_COLUMNS,
     SERIES_WARNINGS,
     compute,
@@ -28,13 +29,13 @@ from .models import Measurement
 from .validation import Problem, input_errors
 
 __all__ = [
-    "MeasurementRejected", "validate_measurement", "derive", "recompute_children", "recompute_all",
+    "MeasurementRejected", "NeedsConfirmation", "validate_measurement", "derive", "recompute_children", "recompute_all",
     "record_measurement", "delete_measurement", "warning_message",
 ]
 
 RAW_FIELDS = [
     "measured_on", "weight_kg", "length_cm", "position", "head_circumference_cm",
-    "arm_circumference_cm", "oedema", "posyandu_id", "measurer_name",
+    "arm_circumference_cm", "oedema", "posyandu_id", "measurer_name", "values_confirmed",
 ]
 
 
@@ -42,6 +43,15 @@ class MeasurementRejected(ValueError):
     def __init__(self, errors: list[str]):
         super().__init__("; ".join(errors))
         self.errors = list(errors)
+
+
+class NeedsConfirmation(MeasurementRejected):
+    """Not saved: a value is implausible (WHO flag) or far from the child's earlier ones. Saved
+    once the user confirms it (`confirmed=True`), after looking again."""
+
+    def __init__(self, warnings: list[str]):
+        super().__init__(warnings)
+        self.warnings = list(warnings)
 
 
 def validate_measurement(
@@ -59,6 +69,13 @@ def validate_measurement(
     """(errors, warnings) for a measurement of `child`, compared with the child's other saved
     measurements (except `exclude_pk`, the row being corrected, and any row on the same date,
     which this one replaces). Each error is a `Problem`, a str that knows its input's name."""
+    errors, warnings = _check(child, measured_on, weight_kg, length_cm, position, head, arm, oedema,
+                              exclude_pk=exclude_pk)
+    return errors, [warning_message(w) for w in warnings]
+
+
+def _check(child, measured_on, weight_kg, length_cm, position, head, arm, oedema, *, exclude_pk=None):
+    """(errors, warning dicts) as validate_measurement, the warnings still as codes."""
     errors = input_errors(birth_date=child.birth_date, measured_on=measured_on, weight_kg=weight_kg,
                           length_cm=length_cm, position=position, head=head, arm=arm)
     if errors:
@@ -74,7 +91,7 @@ def validate_measurement(
     frame = frame.sort_values("measured_on", kind="stable").reset_index(drop=True)
     new_row = frame.index[frame["id"] == 0][0]
     derived = compute(frame, series=True)
-    return [], [warning_message(w) for w in derived.at[new_row, "warnings"]]
+    return [], list(derived.at[new_row, "warnings"])
 
 
 @transaction.atomic
@@ -94,18 +111,28 @@ def record_measurement(
     source: str = Measurement.Source.ENTRY,
     request=None,
     instance: Measurement | None = None,
+    confirmed: bool = False,
+    ask_confirmation: bool = False,
 ) -> Measurement:
     """Create the child's measurement for `measured_on`, or update the one already there (one a
     day), or correct `instance` (which may move to another date). Raises MeasurementRejected.
-    Returns the saved row with every derived field and warning filled in."""
+    Returns the saved row with every derived field and warning filled in.
+
+    `confirmed`: the user confirmed values that were warned about (kept in prevalence).
+    `ask_confirmation` (entry screens): raise NeedsConfirmation instead of saving an implausible
+    or far-off value that is not `confirmed`."""
     position = position or ""
     if length_cm is None and not position:
         position = ""
-    errors, _warnings = validate_measurement(
+    errors, warnings = _check(
         child, measured_on, weight_kg, length_cm, position, head_circumference_cm,
         arm_circumference_cm, oedema, exclude_pk=instance.pk if instance else None)
     if errors:
         raise MeasurementRejected(errors)
+    if ask_confirmation and not confirmed:
+        doubtful = [warning_message(w) for w in warnings if w.get("code") in CONFIRM_BEFORE_SAVING]
+        if doubtful:
+            raise NeedsConfirmation(doubtful)
 
     same_day = Measurement.objects.select_for_update().filter(child=child, measured_on=measured_on)
     if instance is not None:
@@ -130,6 +157,7 @@ def record_measurement(
     measurement.head_circumference_cm = head_circumference_cm
     measurement.arm_circumference_cm = arm_circumference_cm
     measurement.oedema = bool(oedema)
+    measurement.values_confirmed = bool(confirmed)
     if posyandu is not None:
         measurement.posyandu = posyandu
     elif created:
@@ -142,6 +170,9 @@ def record_measurement(
     measurement.warnings = [w for w in (measurement.warnings or []) if w.get("code") not in SERIES_WARNINGS]
     derive([measurement])
     measurement.save()
+    from .models import Absence
+
+    Absence.objects.filter(child=child, on=measured_on).delete()  # came after all
     # Later rows' N/T/2T and series warnings depend on this one.
     recompute_children([child.pk])
     measurement.refresh_from_db()
@@ -177,3 +208,34 @@ def _jsonable_value(value):
 
 def _jsonable(values: dict) -> dict:
     return {k: _jsonable_value(v) for k, v in values.items()}
+
+
+class AbsenceRefused(ValueError):
+    pass
+
+
+@transaction.atomic
+def mark_absent(*, child, posyandu, on: dt.date, user=None, request=None):
+    """Record that `child` did not come to the posyandu session of `on` ("tidak hadir")."""
+    from .models import Absence
+
+    if Measurement.objects.filter(child=child, measured_on=on).exists():
+        raise AbsenceRefused(_("This child already has a measurement on this date: correct or delete it instead"))
+    absence, created = Absence.objects.get_or_create(
+        child=child, on=on, defaults={"posyandu": posyandu, "recorded_by": user if getattr(user, "is_authenticated", False) else None})
+    if created:
+        record(user, AuditEvent.Action.CREATE, obj=absence, request=request,
+               region_code=child.desa_id, summary=f"{child.name} absent on {on.isoformat()}",
+               detail={"child_id": child.pk, "posyandu_id": posyandu.pk, "date": on.isoformat()})
+    return absence
+
+
+@transaction.atomic
+def clear_absence(*, child, on: dt.date, user=None, request=None) -> None:
+    from .models import Absence
+
+    for absence in Absence.objects.filter(child=child, on=on):
+        record(user, AuditEvent.Action.DELETE, obj=absence, request=request, region_code=child.desa_id,
+               summary=f"{child.name} no longer absent on {on.isoformat()}",
+               detail={"child_id": child.pk, "date": on.isoformat()})
+        absence.delete()

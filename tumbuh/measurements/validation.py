@@ -19,6 +19,9 @@ WEIGHT_RANGE_KG = (0.5, 40.0)
 LENGTH_RANGE_CM = (38.0, 130.0)
 HEAD_RANGE_CM = (25.0, 60.0)
 ARM_RANGE_CM = (5.0, 30.0)
+# At birth (registration form): tighter than any age, so "32" typed for 3,2 kg is caught.
+BIRTH_WEIGHT_RANGE_KG = (0.3, 7.0)
+BIRTH_LENGTH_RANGE_CM = (20.0, 65.0)
 GRAMS_THRESHOLD = 200.0  # no balita weighs 200 kg; 10945 is 10.945 kg typed in grams
 MM_THRESHOLD = 300.0  # no balita is 3 m tall; 875 is 87.5 cm typed in mm
 METRES_THRESHOLD = 3.0  # 0.875 is 87.5 cm typed in metres
@@ -53,6 +56,42 @@ def _range_error(field: str, label: str, value: float, low: float, high: float, 
     )
 
 
+def weight_problem(value: float, *, field: str = "weight_kg", label: str | None = None,
+                   limits: tuple[float, float] = WEIGHT_RANGE_KG) -> Problem | None:
+    """A weight typed in grams, or outside `limits`; None when plausible."""
+    label = label or _("Weight")
+    if value > GRAMS_THRESHOLD:
+        return Problem(
+            _("%(label)s %(value)s kg looks like grams: did you mean %(fixed)s kg?")
+            % {"label": label, "value": _num(value, 0), "fixed": _fix(value / 1000)}, field)
+    if not limits[0] <= value <= limits[1]:
+        return _range_error(field, label, value, *limits, "kg")
+    return None
+
+
+def length_problem(value: float, *, field: str = "length_cm", label: str | None = None,
+                   limits: tuple[float, float] = LENGTH_RANGE_CM) -> Problem | None:
+    """A length typed in millimetres or metres, or outside `limits`; None when plausible."""
+    label = label or _("Length/height")
+    if value > MM_THRESHOLD:
+        return Problem(
+            _("%(label)s %(value)s cm looks like millimetres: did you mean %(fixed)s cm?")
+            % {"label": label, "value": _num(value, 0), "fixed": _fix(value / 10)}, field)
+    if 0 < value < METRES_THRESHOLD:
+        return Problem(
+            _("%(label)s %(value)s cm looks like metres: did you mean %(fixed)s cm?")
+            % {"label": label, "value": _num(value, 3), "fixed": _fix(value * 100)}, field)
+    if not limits[0] <= value <= limits[1]:
+        return _range_error(field, label, value, *limits, "cm")
+    return None
+
+
+def range_problem(value: float, *, field: str, label: str, limits: tuple[float, float], unit: str) -> Problem | None:
+    if not limits[0] <= value <= limits[1]:
+        return _range_error(field, label, value, *limits, unit)
+    return None
+
+
 def input_errors(
     *,
     birth_date: dt.date,
@@ -84,29 +123,25 @@ def input_errors(
         errors.append(Problem(_("Enter at least a weight or a length/height"), "weight_kg"))
 
     if weight_kg is not None:
-        if weight_kg > GRAMS_THRESHOLD:
-            errors.append(Problem(
-                _("Weight %(value)s kg looks like grams: did you mean %(fixed)s kg?")
-                % {"value": _num(weight_kg, 0), "fixed": _fix(weight_kg / 1000)}, "weight_kg"))
-        elif not WEIGHT_RANGE_KG[0] <= weight_kg <= WEIGHT_RANGE_KG[1]:
-            errors.append(_range_error("weight_kg", _("Weight"), weight_kg, *WEIGHT_RANGE_KG, "kg"))
+        problem = weight_problem(weight_kg)
+        if problem:
+            errors.append(problem)
 
     if length_cm is not None:
-        if length_cm > MM_THRESHOLD:
-            errors.append(Problem(
-                _("Length/height %(value)s cm looks like millimetres: did you mean %(fixed)s cm?")
-                % {"value": _num(length_cm, 0), "fixed": _fix(length_cm / 10)}, "length_cm"))
-        elif 0 < length_cm < METRES_THRESHOLD:
-            errors.append(Problem(
-                _("Length/height %(value)s cm looks like metres: did you mean %(fixed)s cm?")
-                % {"value": _num(length_cm, 3), "fixed": _fix(length_cm * 100)}, "length_cm"))
-        elif not LENGTH_RANGE_CM[0] <= length_cm <= LENGTH_RANGE_CM[1]:
-            errors.append(_range_error("length_cm", _("Length/height"), length_cm, *LENGTH_RANGE_CM, "cm"))
+        problem = length_problem(length_cm)
+        if problem:
+            errors.append(problem)
         if position not in {"l", "h"}:
             errors.append(Problem(_("Choose whether the child was measured lying or standing"), "position"))
 
-    if head is not None and not HEAD_RANGE_CM[0] <= head <= HEAD_RANGE_CM[1]:
-        errors.append(_range_error("head_circumference_cm", _("Head circumference"), head, *HEAD_RANGE_CM, "cm"))
-    if arm is not None and not ARM_RANGE_CM[0] <= arm <= ARM_RANGE_CM[1]:
-        errors.append(_range_error("arm_circumference_cm", _("Arm circumference"), arm, *ARM_RANGE_CM, "cm"))
+    if head is not None:
+        problem = range_problem(head, field="head_circumference_cm", label=_("Head circumference"),
+                                limits=HEAD_RANGE_CM, unit="cm")
+        if problem:
+            errors.append(problem)
+    if arm is not None:
+        problem = range_problem(arm, field="arm_circumference_cm", label=_("Arm circumference"),
+                                limits=ARM_RANGE_CM, unit="cm")
+        if problem:
+            errors.append(problem)
     return errors

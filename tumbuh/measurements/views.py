@@ -22,7 +22,15 @@ from tumbuh.registry.selectors import people_for
 
 from . import selectors
 from .forms import MeasurementForm, SessionRowForm, add_problems
-from .services import MeasurementRejected, delete_measurement, record_measurement
+from .services import (
+    AbsenceRefused,
+    MeasurementRejected,
+    NeedsConfirmation,
+    clear_absence,
+    delete_measurement,
+    mark_absent,
+    record_measurement,
+)
 
 
 def _is_htmx(request) -> bool:
@@ -60,13 +68,14 @@ def _render_session(request, posyandu, on: dt.date, *, override=None, status: in
     if override is not None:
         rows = [override if r.child.pk == override.child.pk else r for r in rows]
     measured = sum(1 for r in rows if r.current is not None)
+    absent = sum(1 for r in rows if r.absent and r.current is None)
     record(request.user, AuditEvent.Action.VIEW_LIST, object_type="regions.posyandu", object_id=posyandu.pk,
            region_code=posyandu.desa_id, request=request,
            summary=_("Posyandu session %(posyandu)s %(date)s") % {"posyandu": posyandu.name, "date": on.isoformat()},
            detail={"date": on.isoformat(), "children": len(rows)})
     return render(request, "measurements/session.html", {
         "posyandu": posyandu, "date": on, "rows": rows, "measured": measured, "expected": len(rows),
-        "prev_date": on - dt.timedelta(days=1), "next_date": on + dt.timedelta(days=1),
+        "absent": absent, "prev_date": on - dt.timedelta(days=1), "next_date": on + dt.timedelta(days=1),
     }, status=status)
 
 
@@ -87,29 +96,51 @@ def session_row(request, posyandu_id: int, child_id: int):
     form = SessionRowForm(request.POST)
     on = timezone.localdate()
     saved = None
-    if form.is_valid():
+    confirm: list[str] = []
+    absence_changed = False
+    if form.is_valid() or (request.POST.get("absent") in {"0", "1"} and "date" in form.cleaned_data):
         on = form.cleaned_data["date"]
         data = form.cleaned_data
-        try:
-            saved = record_measurement(
-                child=child, measured_on=on, weight_kg=data["weight_kg"], length_cm=data["length_cm"],
-                position=data["position"] if data["length_cm"] is not None else "",
-                oedema=data["oedema"], posyandu=posyandu, user=request.user, request=request)
-        except MeasurementRejected as exc:
-            add_problems(form, exc.errors)
+        if request.POST.get("absent") in {"0", "1"}:
+            form = SessionRowForm(initial={"date": on})  # the typed values do not matter here
+            try:
+                if request.POST["absent"] == "1":
+                    mark_absent(child=child, posyandu=posyandu, on=on, user=request.user, request=request)
+                else:
+                    clear_absence(child=child, on=on, user=request.user, request=request)
+                absence_changed = True
+            except AbsenceRefused as exc:
+                form = SessionRowForm({"date": on.isoformat()})
+                form.is_valid()
+                form.add_error(None, str(exc))
+        else:
+            try:
+                saved = record_measurement(
+                    child=child, measured_on=on, weight_kg=data["weight_kg"], length_cm=data["length_cm"],
+                    position=data["position"] if data["length_cm"] is not None else "",
+                    arm_circumference_cm=data["arm_circumference_cm"],
+                    oedema=data["oedema"], posyandu=posyandu, user=request.user, request=request,
+                    confirmed=data["confirm"], ask_confirmation=True)
+            except NeedsConfirmation as exc:
+                confirm = exc.warnings
+            except MeasurementRejected as exc:
+                add_problems(form, exc.errors)
     else:
         try:
             on = dt.date.fromisoformat(request.POST.get("date", ""))
         except ValueError:
             pass
 
-    if saved is not None and not _is_htmx(request):
-        messages.success(request, _("Saved: %(name)s") % {"name": child.name})
+    done = saved is not None or absence_changed
+    if done and not _is_htmx(request):
+        if saved is not None:
+            messages.success(request, _("Saved: %(name)s") % {"name": child.name})
         return redirect(_session_url(posyandu.pk, on, child.pk))
 
     row = selectors.session_row(request.user, posyandu, child, on)
-    if saved is None:
+    if not done:
         row.form = form
+        row.confirm = confirm
     else:
         row.saved = True
     if not _is_htmx(request):
@@ -119,7 +150,8 @@ def session_row(request, posyandu_id: int, child_id: int):
     measured, expected = selectors.measured_count(request.user, posyandu, on)
     # 200 even with errors: htmx swaps only 2xx responses, and the row must show its errors.
     return render(request, "measurements/_session_row_response.html", {
-        "posyandu": posyandu, "date": on, "row": row, "measured": measured, "expected": expected})
+        "posyandu": posyandu, "date": on, "row": row, "measured": measured, "expected": expected,
+        "absent": selectors.absent_count(request.user, posyandu, on)})
 
 
 def _safe_next(request) -> str | None:
@@ -148,7 +180,7 @@ def _save_from_form(request, child, form, instance=None):
         head_circumference_cm=data["head_circumference_cm"],
         arm_circumference_cm=data["arm_circumference_cm"], oedema=data["oedema"],
         measurer_name=data["measurer_name"], user=request.user, request=request, instance=instance,
-        posyandu=instance.posyandu if instance else None)
+        posyandu=instance.posyandu if instance else None, confirmed=data["confirm"], ask_confirmation=True)
 
 
 @region_safe
@@ -160,6 +192,8 @@ def add_for_child(request, child_id: int):
         if form.is_valid():
             try:
                 saved = _save_from_form(request, child, form)
+            except NeedsConfirmation as exc:
+                form.confirm_warnings = exc.warnings
             except MeasurementRejected as exc:
                 add_problems(form, exc.errors)
             else:
@@ -182,6 +216,8 @@ def edit(request, pk: int):
         if form.is_valid():
             try:
                 saved = _save_from_form(request, child, form, instance=measurement)
+            except NeedsConfirmation as exc:
+                form.confirm_warnings = exc.warnings
             except MeasurementRejected as exc:
                 add_problems(form, exc.errors)
             else:
@@ -189,6 +225,8 @@ def edit(request, pk: int):
                 return redirect(_safe_next(request) or reverse("measurements:add_for_child", args=[child.pk]))
     else:
         form = MeasurementForm(initial=MeasurementForm.initial_from(measurement))
+        if measurement.awaiting_confirmation:
+            form.confirm_warnings = measurement.warning_texts
     return _form_page(request, child, form, measurement)
 
 
@@ -203,6 +241,6 @@ def delete(request, pk: int):
 
 
 def _announce(request, m) -> None:
-    messages.success(request, _("Measurement of %(date)s saved") % {"date": m.measured_on.isoformat()})
+    messages.success(request, _("Measurement of %(date)s saved") % {"date": m.measured_on.strftime("%d-%m-%Y")})
     for text in m.warning_texts:
         messages.warning(request, text)

@@ -10,8 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tumbuh.accounts.models import Role
+from tumbuh.measurements import validation
 from tumbuh.regions.models import Region
 from tumbuh.regions.selectors import posyandu_for, regions_for
+from tumbuh.web.forms import decimal_formfield
 
 from . import selectors
 from .models import Household, Person
@@ -67,13 +69,24 @@ def _not_in_future(value: dt.date | None) -> None:
         raise forms.ValidationError(_("The birth date cannot be in the future."))
 
 
+def _birth_weight(value):
+    return validation.weight_problem(value, field="birth_weight_kg", label=_("Birth weight"),
+                                     limits=validation.BIRTH_WEIGHT_RANGE_KG)
+
+
+def _birth_length(value):
+    return validation.length_problem(value, field="birth_length_cm", label=_("Birth length"),
+                                     limits=validation.BIRTH_LENGTH_RANGE_CM)
+
+
 class PersonForm(NikFieldMixin, forms.ModelForm):
     """Create or edit any person (child, mother, catin...)."""
 
     class Meta:
+        formfield_callback = decimal_formfield
         model = Person
         fields = ["name", "nik", "sex", "birth_date", "birth_weight_kg", "birth_length_cm", "desa",
-                  "posyandu", "active"]
+                  "posyandu", "active", "inactive_reason"]
         widgets = {"birth_date": DateInput(), "sex": forms.RadioSelect, "nik": forms.TextInput(attrs={
             "inputmode": "numeric", "autocomplete": "off", "maxlength": 16})}
 
@@ -85,6 +98,13 @@ class PersonForm(NikFieldMixin, forms.ModelForm):
         self.fields["desa"].label = _("Desa/kelurahan")
         self.fields["posyandu"].queryset = posyandu_for(user).select_related("desa").order_by("name")
         self.fields["nik"].help_text = _("16 digits, typed as text. Leave empty if the child has no NIK yet.")
+        if "inactive_reason" in self.fields:
+            self.fields["inactive_reason"].label = _("If not active: why")
+        # No "---------" radio: the sex must be chosen, and nothing is chosen for the user.
+        self.fields["sex"].choices = Person.Sex.choices
+        for name, check in (("birth_weight_kg", _birth_weight), ("birth_length_cm", _birth_length)):
+            if name in self.fields:
+                self.fields[name].check = check
         if user.role == Role.CADRE:
             # A cadre only sees people of their posyandu; a child without one would vanish for them.
             self.fields["posyandu"].required = True
@@ -101,6 +121,11 @@ class PersonForm(NikFieldMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if "active" in self.fields:
+            if cleaned.get("active", True):
+                cleaned["inactive_reason"] = ""
+            elif not cleaned.get("inactive_reason"):
+                self.add_error("inactive_reason", _("Say why the person is no longer active: moved away or died."))
         self.collect_nik_warnings(cleaned.get("sex"), cleaned.get("birth_date"))
         posyandu, desa = cleaned.get("posyandu"), cleaned.get("desa")
         if posyandu and desa and posyandu.desa_id != desa.pk and not self.user.role == Role.CADRE:

@@ -65,6 +65,11 @@ class Person(models.Model):
         MALE = "M", _("Male")
         FEMALE = "F", _("Female")
 
+    class InactiveReason(models.TextChoices):
+        MOVED = "moved", _("Moved away")
+        DIED = "died", _("Died")
+        OTHER = "other", _("Other reason")
+
     nik = models.CharField(_("NIK"), max_length=16, blank=True, validators=[validate_nik])
     name = models.CharField(_("name"), max_length=120)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
@@ -89,6 +94,8 @@ class Person(models.Model):
         Posyandu, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
     )
     active = models.BooleanField(_("active"), default=True, help_text=_("Cleared when the person moves away or dies."))
+    inactive_reason = models.CharField(_("reason inactive"), max_length=10, blank=True,
+                                       choices=InactiveReason.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -112,6 +119,15 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def status_label(self) -> str:
+        """"Tidak aktif (pindah)" etc.; empty for an active person."""
+        if self.active:
+            return ""
+        if self.inactive_reason:
+            return _("inactive (%(reason)s)") % {"reason": self.get_inactive_reason_display().lower()}
+        return _("inactive (reason not recorded)")
 
     def age_days(self, on: dt.date | None = None) -> int:
         return ((on or dt.date.today()) - self.birth_date).days

@@ -23,7 +23,7 @@ from .signals import people_changed
 
 PERSON_FIELDS = [
     "nik", "name", "sex", "birth_date", "birth_weight_kg", "birth_length_cm",
-    "desa", "posyandu", "household", "mother", "father", "active",
+    "desa", "posyandu", "household", "mother", "father", "active", "inactive_reason",
 ]
 HOUSEHOLD_FIELDS = ["kk_number", "head_name", "address", "rt", "rw", "desa"]
 

@@ -65,9 +65,15 @@ def status_badges(m) -> list[dict]:
                        "severity": WEIGHT_GAIN_SEVERITY.get(m.weight_gain, ""), "code": m.weight_gain})
     if m.below_red_line:
         badges.append({"index": "", "label": _("BGM: below the red line"), "severity": "red", "code": "BGM"})
-    flagged = [name for name, value in (
-        (_("TB/U"), m.length_for_age_flag), (_("BB/U"), m.weight_for_age_flag),
-        (_("BB/TB"), m.weight_for_length_flag)) if value]
+    # WHO flags only (the stored warnings say which); a far-off value awaiting confirmation is
+    # flagged too, but its badge says that instead.
+    who = {w.get("indicator") for w in (m.warnings or []) if isinstance(w, dict) and w.get("code") == "implausible"}
+    flagged = [name for code, name, value in (
+        ("TB/U", _("TB/U"), m.length_for_age_flag), ("BB/U", _("BB/U"), m.weight_for_age_flag),
+        ("BB/TB", _("BB/TB"), m.weight_for_length_flag)) if value and code in who]
+    if getattr(m, "awaiting_confirmation", False):
+        badges.append({"index": _("Check"), "label": _("far from earlier values: not counted until confirmed"),
+                       "severity": "yellow", "code": "unconfirmed"})
     if flagged:
         badges.append({"index": _("Check"), "label": _("implausible z-score: %(which)s") % {"which": ", ".join(flagged)},
                        "severity": "yellow", "code": "flag"})
@@ -114,8 +120,18 @@ def _add_reference(chart: LineChart, x_plot, curves: dict[int, np.ndarray]) -> N
                        end_label=f"{z:+d}" if z else "0")
 
 
-def _months_axis() -> Axis:
-    return Axis(_("Age (months)"), 0, 60, ticks=range(0, 61, 6))
+def _month_ticks(hi: int) -> range:
+    step = 1 if hi <= 12 else 3 if hi <= 24 else 6
+    return range(0, hi + 1, step)
+
+
+def months_shown(child, points: list) -> int:
+    """The x axis of the age charts: from birth to a little past the child's age (whole 6
+    months, at most 60), so an 11-month-old fills the chart instead of its first fifth."""
+    ages = [age_days_of(child, m) for m in points]
+    ages.append(min((timezone.localdate() - child.birth_date).days, MAX_AGE_DAYS))
+    months = max(ages) / DAYS_PER_MONTH
+    return int(min(60, max(6, np.ceil((months + 0.5) / 6) * 6)))
 
 
 def _fit(lo: float, hi: float, values: list[float], step: float) -> tuple[float, float]:
@@ -126,72 +142,122 @@ def _fit(lo: float, hi: float, values: list[float], step: float) -> tuple[float,
     return lo, hi
 
 
-def growth_charts(child, history: list) -> list[dict]:
-    """The three WHO charts for this child's sex, as rendered SVG with their ids."""
-    sex = sex_code(child.sex)
-    ages = np.arange(0, MAX_AGE_DAYS + 1, 7)
-    ages = np.append(ages, MAX_AGE_DAYS) if ages[-1] != MAX_AGE_DAYS else ages
-    months = ages / DAYS_PER_MONTH
-    points = [m for m in history if age_days_of(child, m) is not None and 0 <= age_days_of(child, m) <= MAX_AGE_DAYS]
-    sex_label = _("boys") if sex == 1 else _("girls")
-    charts = []
+def _curve_range(curves: dict[int, np.ndarray], step: float, floor: float = 0) -> tuple[float, float]:
+    low, high = np.nanmin(curves[-3]), np.nanmax(curves[3])
+    return max(floor, np.floor(low / step) * step), np.ceil(high / step) * step
 
+
+def _fmt_num(value: float) -> str:
+    from django.utils.formats import number_format
+
+    return number_format(round(value, 1), 1)
+
+
+LARGE = (960, 600)
+
+
+def growth_charts(child, history: list, *, large: bool = False) -> list[dict]:
+    """The three WHO charts for this child's sex, as rendered SVG with their ids. The age charts
+    span birth to just past the child's age; birth weight and length are the first points.
+    `large=True`: the same charts drawn bigger, ids suffixed "-large" (the "open large" view)."""
+    sex = sex_code(child.sex)
+    points = [m for m in history if age_days_of(child, m) is not None and 0 <= age_days_of(child, m) <= MAX_AGE_DAYS]
+    x_hi = months_shown(child, points)
+    last_day = min(MAX_AGE_DAYS, int(np.ceil(x_hi * DAYS_PER_MONTH)))
+    ages = np.arange(0, last_day + 1, 7 if x_hi > 24 else 1)
+    ages = np.append(ages, last_day) if ages[-1] != last_day else ages
+    months = ages / DAYS_PER_MONTH
+    sex_label = _("boys") if sex == 1 else _("girls")
+    suffix = "-large" if large else ""  # the dict id: the page's "open large" target
+    svg_suffix = "-big" if large else ""  # the SVG's own id, unique on the page
+    size = {"width": LARGE[0], "height": LARGE[1]} if large else {}
+    charts = []
     mo = _("mo")
+    born = _("birth")
+
+    def months_axis():
+        return Axis(_("Age (months)"), 0, x_hi, ticks=_month_ticks(x_hi))
 
     def titles(rows, value_text):
-        return [f"{m.measured_on:%d-%m-%Y} · {age_days_of(child, m) / DAYS_PER_MONTH:.1f} {mo} · {value_text(m)}"
+        return [f"{m.measured_on:%d-%m-%Y} · {_fmt_num(age_days_of(child, m) / DAYS_PER_MONTH)} {mo} · {value_text(m)}"
                 for m in rows]
+
+    def add_child(chart, xs, ys, tips, birth_value=None, birth_tip="", birth_x=0.0):
+        classes = [""] * len(xs)
+        if birth_value is not None:
+            xs, ys, tips, classes = [birth_x, *xs], [birth_value, *ys], [birth_tip, *tips], ["birth", *classes]
+        chart.add_points(xs, ys, css_class="child", label=child.name, titles=tips, point_classes=classes)
+
+    def done(chart, chart_id, x, y):
+        charts.append({"id": chart_id + suffix, "svg": chart.render(), "title": chart.title,
+                       "x": (x.lo, x.hi), "y": (y.lo, y.hi)})
+
+    birth_w = child.birth_weight_kg
+    birth_l = child.birth_length_cm
+    birth_date = f"{child.birth_date:%d-%m-%Y}"
 
     # Length/height-for-age
     lengths = [m for m in points if plotted_length(m) is not None]
-    y_lo, y_hi = _fit(40, 125, [plotted_length(m) for m in lengths], 5)
+    curves = sd_curves("lhfa", sex, ages)
+    y_lo, y_hi = _fit(*_curve_range(curves, 5, 30), [plotted_length(m) for m in lengths] + ([birth_l] if birth_l else []), 5)
+    y_axis = Axis(_("Length/height (cm)"), y_lo, y_hi, ticks=np.arange(y_lo, y_hi + 0.1, 5 if y_hi - y_lo <= 50 else 10))
+    x_axis = months_axis()
     chart = LineChart(
-        x=_months_axis(), y=Axis(_("Length/height (cm)"), y_lo, y_hi, ticks=np.arange(y_lo, y_hi + 0.1, 10)),
+        x=x_axis, y=y_axis,
         title=_("Length/height-for-age (TB/U), %(sex)s") % {"sex": sex_label},
         desc=_("WHO curves at -3, -2, -1, 0, +1, +2 and +3 SD with the child's %(n)d measurements.") % {"n": len(lengths)},
-        chart_id="chart-lhfa",
+        chart_id="chart-lhfa" + svg_suffix, **size,
     )
-    _add_reference(chart, months, sd_curves("lhfa", sex, ages))
-    chart.add_points([age_days_of(child, m) / DAYS_PER_MONTH for m in lengths], [plotted_length(m) for m in lengths],
-                     css_class="child", label=child.name, titles=titles(lengths, lambda m: f"{plotted_length(m):.1f} cm"))
-    charts.append({"id": "chart-lhfa", "svg": chart.render(), "title": chart.title})
+    _add_reference(chart, months, curves)
+    add_child(chart, [age_days_of(child, m) / DAYS_PER_MONTH for m in lengths], [plotted_length(m) for m in lengths],
+              titles(lengths, lambda m: f"{_fmt_num(plotted_length(m))} cm"),
+              birth_l, f"{birth_date} · {born} · {_fmt_num(birth_l or 0)} cm")
+    done(chart, "chart-lhfa", x_axis, y_axis)
 
     # Weight-for-age
     weights = [m for m in points if m.weight_kg is not None]
-    y_lo, y_hi = _fit(0, 30, [m.weight_kg for m in weights], 2)
+    curves = sd_curves("wfa", sex, ages)
+    y_lo, y_hi = _fit(*_curve_range(curves, 2), [m.weight_kg for m in weights] + ([birth_w] if birth_w else []), 2)
+    y_axis = Axis(_("Weight (kg)"), y_lo, y_hi, ticks=np.arange(y_lo, y_hi + 0.1, 1 if y_hi - y_lo <= 12 else 2))
+    x_axis = months_axis()
     chart = LineChart(
-        x=_months_axis(), y=Axis(_("Weight (kg)"), y_lo, y_hi, ticks=np.arange(y_lo, y_hi + 0.1, 2)),
+        x=x_axis, y=y_axis,
         title=_("Weight-for-age (BB/U), %(sex)s") % {"sex": sex_label},
         desc=_("WHO curves at -3, -2, -1, 0, +1, +2 and +3 SD with the child's %(n)d measurements.") % {"n": len(weights)},
-        chart_id="chart-wfa",
+        chart_id="chart-wfa" + svg_suffix, **size,
     )
-    _add_reference(chart, months, sd_curves("wfa", sex, ages))
-    chart.add_points([age_days_of(child, m) / DAYS_PER_MONTH for m in weights], [m.weight_kg for m in weights],
-                     css_class="child", label=child.name, titles=titles(weights, lambda m: f"{m.weight_kg:.1f} kg"))
-    charts.append({"id": "chart-wfa", "svg": chart.render(), "title": chart.title})
+    _add_reference(chart, months, curves)
+    add_child(chart, [age_days_of(child, m) / DAYS_PER_MONTH for m in weights], [m.weight_kg for m in weights],
+              titles(weights, lambda m: f"{_fmt_num(m.weight_kg)} kg"),
+              birth_w, f"{birth_date} · {born} · {_fmt_num(birth_w or 0)} kg")
+    done(chart, "chart-wfa", x_axis, y_axis)
 
     # Weight-for-length (under 2) or weight-for-height (2 and over): the table of the child's age now.
     latest_age = age_days_of(child, history[-1]) if history else (timezone.localdate() - child.birth_date).days
     under_two = latest_age < LENGTH_AGE_LIMIT_DAYS
-    indicator, (x_lo, x_hi) = ("wfl", (45, 110)) if under_two else ("wfh", (65, 120))
+    indicator, (x_lo, x_hi_cm) = ("wfl", (45, 110)) if under_two else ("wfh", (65, 120))
     pairs = [m for m in points if m.weight_kg is not None and plotted_length(m) is not None
              and (age_days_of(child, m) < LENGTH_AGE_LIMIT_DAYS) == under_two
-             and x_lo <= plotted_length(m) <= x_hi]
-    cms = np.round(np.arange(x_lo, x_hi + 0.01, 0.5), 1)
+             and x_lo <= plotted_length(m) <= x_hi_cm]
+    cms = np.round(np.arange(x_lo, x_hi_cm + 0.01, 0.5), 1)
     y_lo, y_hi = _fit(0 if under_two else 4, 26 if under_two else 32, [m.weight_kg for m in pairs], 2)
     x_name = _("Length (cm)") if under_two else _("Height (cm)")
     title = (_("Weight-for-length (BB/PB), %(sex)s") if under_two else _("Weight-for-height (BB/TB), %(sex)s")) % {"sex": sex_label}
+    x_axis = Axis(x_name, x_lo, x_hi_cm, ticks=range(x_lo, x_hi_cm + 1, 5))
+    y_axis = Axis(_("Weight (kg)"), y_lo, y_hi, ticks=np.arange(y_lo, y_hi + 0.1, 2))
     chart = LineChart(
-        x=Axis(x_name, x_lo, x_hi, ticks=range(x_lo, x_hi + 1, 5)),
-        y=Axis(_("Weight (kg)"), y_lo, y_hi, ticks=np.arange(y_lo, y_hi + 0.1, 2)),
-        title=title,
+        x=x_axis, y=y_axis, title=title,
         desc=_("WHO curves at -3, -2, -1, 0, +1, +2 and +3 SD with the child's %(n)d measurements.") % {"n": len(pairs)},
-        chart_id="chart-wflh",
+        chart_id="chart-wflh" + svg_suffix, **size,
     )
     _add_reference(chart, cms, sd_curves(indicator, sex, cms))
-    chart.add_points([plotted_length(m) for m in pairs], [m.weight_kg for m in pairs], css_class="child", label=child.name,
-                     titles=titles(pairs, lambda m: f"{plotted_length(m):.1f} cm, {m.weight_kg:.1f} kg"))
-    charts.append({"id": "chart-wflh", "svg": chart.render(), "title": chart.title})
+    birth_pair = under_two and birth_w and birth_l and x_lo <= birth_l <= x_hi_cm
+    add_child(chart, [plotted_length(m) for m in pairs], [m.weight_kg for m in pairs],
+              titles(pairs, lambda m: f"{_fmt_num(plotted_length(m))} cm, {_fmt_num(m.weight_kg)} kg"),
+              birth_w if birth_pair else None,
+              f"{birth_date} · {born} · {_fmt_num(birth_l or 0)} cm, {_fmt_num(birth_w or 0)} kg",
+              birth_x=birth_l or 0)
+    done(chart, "chart-wflh", x_axis, y_axis)
     return charts
 
 
@@ -232,4 +298,5 @@ def child_page_context(child, history: list) -> dict:
         "badges": status_badges(latest),
         "rows": history_rows(child, history),
         "charts": growth_charts(child, history) if show_charts else [],
+        "large_charts": growth_charts(child, history, large=True) if show_charts else [],
     }

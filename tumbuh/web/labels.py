@@ -48,7 +48,7 @@ COLUMN_LABELS = {
     "Stratum": _l("Stratum"), "Subgroup": _l("Subgroup"),
     "region": _l("Region"), "region_code": _l("Region code"), "period": _l("Period"),
     "from": _l("From"), "to": _l("To"), "source": _l("Source"), "note": _l("Note"),
-    "kecamatan": _l("Kecamatan"), "posyandu_name": "Posyandu", "unit": _l("Posyandu or region"),
+    "kecamatan": _l("Kecamatan"), "posyandu_name": "Posyandu", "unit": _l("Posyandu or region"), "unit_id": _l("Posyandu or region code"),
     "score": _l("Score"),
     # values of the headline sheet's indicator column
     "stunting": _l("Stunting (TB/U < -2 SD)"), "severe_stunting": _l("Severe stunting (TB/U < -3 SD)"),
