@@ -495,19 +495,19 @@ def add_tpk_visit(user, household: Household, data: dict[str, Any], *, request=N
 PERSON_RECORDS = (CatinScreening, Pregnancy, Postpartum, Adolescent)
 
 
-def follow_people(person_ids) -> None:
-    """After registry writes (people_changed): copy each person's desa/posyandu onto their target
-    records, so the records are scoped where the person now is, and re-derive their households."""
-    ids = [i for i in person_ids or () if i]
-    if not ids:
-        return
-    people = list(Person.objects.filter(pk__in=ids).only("pk", "desa_id", "posyandu_id", "household_id"))
-    for p in people:
+def follow_person(person: Person, before: tuple | None) -> None:
+    """After any save of a Person (registry forms, imports, admin): copy a changed desa/posyandu
+    onto the person's target records, so they are scoped where the person now is, and re-derive the
+    open-semester KRS snapshot of the household joined and of the household left."""
+    old_household, old_desa, old_posyandu = before or (None, None, None)
+    if before is not None and (old_desa != person.desa_id or old_posyandu != person.posyandu_id):
         for model in PERSON_RECORDS:
-            model.objects.filter(Q(person_id=p.pk) & (~Q(desa_id=p.desa_id) | ~Q(posyandu_id=p.posyandu_id)
-                                                      | Q(posyandu_id__isnull=True))).update(
-                desa_id=p.desa_id, posyandu_id=p.posyandu_id)
-    rederive_households({p.household_id for p in people})
+            model.objects.filter(person_id=person.pk).update(desa_id=person.desa_id, posyandu_id=person.posyandu_id)
+        if old_household == person.household_id:
+            Pregnancy.objects.filter(person_id=person.pk, outcome="").update(household_id=person.household_id)
+    if before is not None and old_household != person.household_id:
+        Pregnancy.objects.filter(person_id=person.pk, outcome="").update(household_id=person.household_id)
+    rederive_households({old_household, person.household_id})
 
 
 def ttd_weeks_taken(teen: Adolescent) -> int:
