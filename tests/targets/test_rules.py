@@ -163,9 +163,10 @@ def test_adolescent_age(age, ok):
 
 
 ON = D(2026, 6, 30)
+WIFE = D(1996, 1, 1)
 
 
-def krs(wife=D(1996, 1, 1), members=(), couple=True, water="pam", latrine="own_septic", **kw):
+def krs(wife=WIFE, members=(), couple=True, water="pam", latrine="own_septic", **kw):
     return rules.derive_krs(rules.KrsInput(on=ON, members=tuple(members), wife_birth_date=wife, couple=couple,
                                            water_source=water, latrine=latrine, **kw))
 

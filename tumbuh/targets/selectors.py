@@ -16,7 +16,15 @@ from tumbuh.registry.selectors import people_for
 
 from . import rules
 from .models import (
-    Adolescent, AncVisit, Birth, CatinScreening, KrsSnapshot, Postpartum, Pregnancy, TpkAssignment, TpkTeam,
+    Adolescent,
+    AncVisit,
+    Birth,
+    CatinScreening,
+    KrsSnapshot,
+    Postpartum,
+    Pregnancy,
+    TpkAssignment,
+    TpkTeam,
     TpkVisit,
 )
 
@@ -234,3 +242,13 @@ def assigned_households(scope, team: TpkTeam) -> QuerySet:
     from tumbuh.registry.selectors import households_for
 
     return TpkAssignment.objects.filter(team=team, household__in=households_for(scope))
+
+
+def team_rows(scope, on: dt.date) -> QuerySet:
+    """TPK teams in the scope's area, with families assigned and visits this month."""
+    month_start = on.replace(day=1)
+    return (teams_for(scope).select_related("desa")
+            .annotate(families=Count("assignments", distinct=True),
+                      visits_this_month=Count("visits", filter=Q(visits__visited_on__gte=month_start,
+                                                                  visits__visited_on__lte=on), distinct=True))
+            .order_by("desa_id", "name"))

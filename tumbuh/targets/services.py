@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from tumbuh.audit.models import AuditEvent
@@ -22,8 +22,20 @@ from tumbuh.registry.selectors import households_for, people_for
 
 from . import rules, validation
 from .models import (
-    Adolescent, AncVisit, Birth, BreastfeedingMonth, CatinScreening, HbTest, KfVisit, KrsSnapshot,
-    Postpartum, Pregnancy, TpkAssignment, TpkTeam, TpkVisit, TtdWeek,
+    Adolescent,
+    AncVisit,
+    Birth,
+    BreastfeedingMonth,
+    CatinScreening,
+    HbTest,
+    KfVisit,
+    KrsSnapshot,
+    Postpartum,
+    Pregnancy,
+    TpkAssignment,
+    TpkTeam,
+    TpkVisit,
+    TtdWeek,
 )
 
 
@@ -180,7 +192,7 @@ def record_outcome(user, pregnancy: Pregnancy, *, outcome: str, outcome_on: dt.d
     pregnancy.outcome, pregnancy.outcome_on = outcome, outcome_on
     pregnancy.save()
     made = []
-    for i, baby in enumerate(births if outcome == Pregnancy.Outcome.LIVE_BIRTH else ()):
+    for baby in (births if outcome == Pregnancy.Outcome.LIVE_BIRTH else ()):
         weight_g, length_cm = baby.get("weight_g"), baby.get("length_cm")
         child = baby.get("child")
         if child is None:
