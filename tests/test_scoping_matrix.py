@@ -47,6 +47,7 @@ IDENTIFYING = {
     "posyandu": {"posyandu_id", "posyandu_pk", "posyandu"},
     "household": {"household_id", "household_pk", "household"},
     "any": {"pk", "id", "object_id"},
+    "target": {"pregnancy_id", "postpartum_id", "adolescent_id"},  # tumbuh.targets records
 }
 REGION_KWARGS = {"code", "region", "region_code", "desa", "desa_code", "kecamatan", "kabupaten", "provinsi"}
 
@@ -204,6 +205,7 @@ def home_value(world, kind: str, converter) -> object:
         "posyandu": world.children[home].posyandu_id,
         "household": world.households[home].pk,
         "any": world.children[home].pk,
+        "target": world.targets["pregnancy"][home].pk,
     }[kind]
 
 
@@ -213,6 +215,10 @@ def foreign_values(world, role: str, kind: str) -> list[int]:
     measurement = [world.measurements[k][0].pk for k in keys]
     posyandu = [world.children[k].posyandu_id for k in keys]
     household = [world.households[k].pk for k in keys]
+    if kind == "target":
+        from tumbuh.targets.testing import target_ids
+
+        return target_ids(world, keys)
     return {
         "person": person, "measurement": measurement, "posyandu": posyandu, "household": household,
         "any": person + measurement + posyandu + household,
@@ -336,7 +342,11 @@ def test_every_view_is_marked(entry):
 
 @pytest.fixture
 def world(db):
-    return build_world()
+    world = build_world()
+    from tumbuh.targets.testing import build_targets
+
+    build_targets(world)  # target-group records in every corner
+    return world
 
 
 @pytest.mark.parametrize("role, entry", matrix_params())

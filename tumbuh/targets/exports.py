@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
@@ -80,7 +81,7 @@ def rows(group: str, objects) -> list[list[str]]:
 def register_workbook(group: str, objects, *, region_name: str, filters: dict, user) -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.title = str(GROUP_TITLES[group])[:31]
+    ws.title = re.sub(r"[\\/*?:\[\]]", "-", str(GROUP_TITLES[group]))[:31]  # Excel forbids these
     today = timezone.localdate()
     ws.append([_("Register: %(title)s") % {"title": GROUP_TITLES[group]}])
     ws["A1"].font = Font(bold=True, size=14)

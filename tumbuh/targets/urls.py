@@ -3,13 +3,17 @@ from django.urls import path
 from . import views
 
 app_name = "targets"
+# One route per group (not a <slug:group> kwarg) so each register is a URL of its own: the scoping
+# matrix requests every one of them with probing parameters.
 urlpatterns = [
     path("", views.overview, name="overview"),
-    path("register/<slug:group>/", views.register, name="register"),
-    path("register/<slug:group>/new/", views.new_person, name="new_person"),
+    *[path(f"register/{g}/", views.register, {"group": g}, name=f"register_{g}")
+      for g in ("catin", "bumil", "nifas", "remaja", "krs")],
+    *[path(f"register/{g}/new/", views.new_person, {"group": g}, name=f"new_{g}") for g in ("catin", "bumil", "remaja")],
     path("tpk/", views.teams, name="teams"),
     path("person/<int:person_id>/", views.person, name="person"),
-    path("person/<int:person_id>/<slug:group>/new/", views.group_new, name="group_new"),
+    *[path(f"person/<int:person_id>/{g}/new/", views.group_new, {"group": g}, name=f"{g}_new")
+      for g in ("catin", "bumil", "nifas", "remaja")],
     path("pregnancy/<int:pregnancy_id>/", views.pregnancy, name="pregnancy"),
     path("pregnancy/<int:pregnancy_id>/outcome/", views.pregnancy_outcome, name="pregnancy_outcome"),
     path("nifas/<int:postpartum_id>/", views.postpartum, name="postpartum"),

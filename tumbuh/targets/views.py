@@ -144,7 +144,7 @@ def new_person(request, group):
         posyandu = posyandu_for(scope).filter(pk=data["posyandu"]).first() if data.get("posyandu") else None
         existing = people_for(scope).filter(nik=data["nik"]).first() if data.get("nik") else None
         if existing:
-            return redirect("targets:group_new", person_id=existing.pk, group=group)
+            return redirect(f"targets:{group}_new", person_id=existing.pk)
         try:
             person = registry_services.create_person(request.user, {
                 "name": data["name"], "nik": data.get("nik") or "", "sex": data["sex"],
@@ -159,7 +159,7 @@ def new_person(request, group):
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            return redirect("targets:group_new", person_id=person.pk, group=group)
+            return redirect(f"targets:{group}_new", person_id=person.pk)
     return render(request, "targets/form.html", {"form": form, "title": _("New person: %(g)s") % {"g": GROUP_TITLES[group]}})
 
 
