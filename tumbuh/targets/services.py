@@ -398,21 +398,30 @@ DERIVED = ["wife", "reference_on", "pus", "wife_age", "pregnant", "baduta", "bal
            "youngest_spacing_months", "target", "risk_factors", "krs", "unmet_need", "rule_version", "derived_at"]
 
 
-def rederive(snapshots: list[KrsSnapshot], on: dt.date | None = None) -> int:
-    """Re-derive snapshots from their households' current members, in bulk: three queries for any
-    number of snapshots, plus the bulk update."""
-    if not snapshots:
-        return 0
+def derive_many(snapshots: list[KrsSnapshot], on: dt.date | None = None) -> None:
+    """Derive snapshots (saved or not) from their households' current members: two queries for any
+    number of snapshots."""
     household_ids = {s.household_id for s in snapshots}
     members: dict[int, list[Person]] = defaultdict(list)
-    for p in Person.objects.filter(household_id__in=household_ids, active=True).only(
-            "pk", "birth_date", "sex", "mother_id", "household_id"):
-        members[p.household_id].append(p)
-    pregnant_ids = set(Pregnancy.objects.filter(household_id__in=household_ids, outcome="")
-                       .values_list("person_id", flat=True))
+    pregnant_ids: set[int] = set()
+    ids = sorted(household_ids)
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start:start + 5000]
+        for p in Person.objects.filter(household_id__in=chunk, active=True).only(
+                "pk", "birth_date", "sex", "mother_id", "household_id"):
+            members[p.household_id].append(p)
+        pregnant_ids.update(Pregnancy.objects.filter(household_id__in=chunk, outcome="")
+                            .values_list("person_id", flat=True))
     for snap in snapshots:
         derive_snapshot(snap, members.get(snap.household_id, []), pregnant_ids, reference_date(snap.period, on))
-    KrsSnapshot.objects.bulk_update(snapshots, DERIVED, batch_size=2000)
+
+
+def rederive(snapshots: list[KrsSnapshot], on: dt.date | None = None) -> int:
+    """Re-derive saved snapshots and store the verdicts (bulk)."""
+    if not snapshots:
+        return 0
+    derive_many(snapshots, on)
+    KrsSnapshot.objects.bulk_update(snapshots, DERIVED, batch_size=500)
     return len(snapshots)
 
 
