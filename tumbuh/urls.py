@@ -11,6 +11,7 @@ urlpatterns = [
     path("imports/", include("tumbuh.imports.urls")),
     path("analytics/", include("tumbuh.analytics.urls")),
     path("targets/", include("tumbuh.targets.urls")),
+    path("coordination/", include("tumbuh.coordination.urls")),
     path("", include("tumbuh.web.urls")),
 ]
 
