@@ -50,6 +50,7 @@ IDENTIFYING = {
     "any": {"pk", "id", "object_id",
             # coordination (tumbuh/coordination/urls.py): probed with every outsider id, must be 403/404
             "aksi_id", "evidence_id", "meeting_id", "commitment_id", "assessment_id", "case_id"},
+    "target": {"pregnancy_id", "postpartum_id", "adolescent_id"},  # tumbuh.targets records
 }
 # Accounts each home user may manage on the user pages (accounts:user_*), written out: an
 # administrator every account, a kabupaten/kota team the accounts anchored inside its kota
@@ -215,6 +216,7 @@ def home_value(world, kind: str, converter) -> object:
         "household": world.households[home].pk,
         "user": world.users[Role.CADRE].pk,
         "any": world.children[home].pk,
+        "target": world.targets["pregnancy"][home].pk,
     }[kind]
 
 
@@ -227,6 +229,10 @@ def foreign_values(world, role: str, kind: str) -> list[int]:
     if kind == "user":
         allowed = MANAGEABLE_ACCOUNTS.get(role, set())
         return [u.pk for r, u in world.users.items() if r not in allowed]
+    if kind == "target":
+        from tumbuh.targets.testing import target_ids
+
+        return target_ids(world, keys)
     return {
         "person": person, "measurement": measurement, "posyandu": posyandu, "household": household,
         "any": person + measurement + posyandu + household,
@@ -350,7 +356,11 @@ def test_every_view_is_marked(entry):
 
 @pytest.fixture
 def world(db):
-    return build_world()
+    world = build_world()
+    from tumbuh.targets.testing import build_targets
+
+    build_targets(world)  # target-group records in every corner
+    return world
 
 
 @pytest.mark.parametrize("role, entry", matrix_params())

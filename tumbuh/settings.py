@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "tumbuh.measurements",
     "tumbuh.imports",
     "tumbuh.analytics",
+    "tumbuh.targets",
     "tumbuh.coordination",
     "tumbuh.web",
     "tumbuh.demo",

@@ -30,7 +30,9 @@ def demo(*args) -> str:
 
 
 def children():
-    return Person.objects.filter(mother__isnull=False)
+    # Under five: the demo's target groups add older sons and daughters (catin, remaja putri).
+    born_after = dt.date.fromisoformat(TODAY) - dt.timedelta(days=1826)
+    return Person.objects.filter(mother__isnull=False, birth_date__gt=born_after)
 
 
 @pytest.mark.django_db

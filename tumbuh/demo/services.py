@@ -59,6 +59,7 @@ class DemoSummary:
     users: list[DemoUser] = field(default_factory=list)
     latest: pd.DataFrame | None = None  # each child's latest measurement, with its kecamatan
     timings: dict[str, float] = field(default_factory=dict)
+    targets: dict[str, int] = field(default_factory=dict)  # tumbuh.targets.demo counts
 
 
 def migrate_if_needed() -> bool:
@@ -181,6 +182,10 @@ def create_demo(
         lap("write")
         recompute_children(child_ids)
         lap("derive")
+        from tumbuh.targets.demo import create_target_demo  # target groups on the same families
+
+        summary.targets = create_target_demo(region_code, seed=seed, today=today or dt.date.today())
+        lap("targets")
         summary.users = _create_users(region, password)
     summary.latest = latest_measurements(child_ids)
     lap("users+summary")

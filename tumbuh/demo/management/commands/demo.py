@@ -68,6 +68,8 @@ class Command(BaseCommand):
         names = dict(summary.region.children.values_list("code", "name"))
         for kecamatan, rows in latest.groupby("kecamatan"):
             out(f"  {names.get(kecamatan, kecamatan):<24} stunting {services.rate(rows.laz, rows.laz_flag):.1%} ({len(rows)} children)")
+        if summary.targets:
+            out("Target groups: " + ", ".join(f"{v} {k}" for k, v in summary.targets.items()) + ".")
         out(f"\nDemo users (password: {password}):")
         out(f"  {'username':<24} {'role':<10} scope")
         for user in summary.users:

@@ -1,0 +1,58 @@
+"""Target-group records for the access-test world (tumbuh.accounts.testing): for every corner's
+child and household, a pregnancy, an after-birth record, an adolescent record, a catin screening,
+a KRS snapshot, a TPK team and a visit, so the scoping matrix probes the target-group pages with
+outsiders' records. Primary keys are fixed and disjoint from the world's (6xxx-7xxx)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from . import rules
+from .models import (
+    Adolescent,
+    CatinScreening,
+    KrsSnapshot,
+    Postpartum,
+    Pregnancy,
+    TpkTeam,
+    TpkVisit,
+)
+
+PK_BASE = {"pregnancy": 6001, "postpartum": 6101, "adolescent": 6201, "catin": 6301, "krs": 6401,
+           "team": 6501, "visit": 6601}
+
+
+def build_targets(world) -> dict[str, dict]:
+    today = timezone.localdate()
+    out: dict[str, dict] = {k: {} for k in PK_BASE}
+    for i, (key, person) in enumerate(world.children.items()):
+        place = {"person": person, "desa_id": person.desa_id, "posyandu_id": person.posyandu_id}
+        hpht = today - dt.timedelta(weeks=20)
+        out["pregnancy"][key] = Pregnancy.objects.create(pk=PK_BASE["pregnancy"] + i, hpht=hpht,
+                                                         due_on=rules.due_date(hpht), kek=True, **place)
+        out["postpartum"][key] = Postpartum.objects.create(pk=PK_BASE["postpartum"] + i,
+                                                           delivered_on=today - dt.timedelta(days=10), **place)
+        out["adolescent"][key] = Adolescent.objects.create(pk=PK_BASE["adolescent"] + i, school="SMP", **place)
+        out["catin"][key] = CatinScreening.objects.create(pk=PK_BASE["catin"] + i, screened_on=today, at_risk=True,
+                                                          **place)
+        household = world.households[key]
+        out["krs"][key] = KrsSnapshot.objects.create(pk=PK_BASE["krs"] + i, household=household,
+                                                     desa_id=household.desa_id, period=rules.semester_of(today),
+                                                     krs=True, target=True, wife=person)
+        team = TpkTeam.objects.create(pk=PK_BASE["team"] + i, name=f"TPK {household.head_name}",
+                                      desa_id=household.desa_id)
+        team.assignments.create(household=household, since=today)
+        out["team"][key] = team
+        out["visit"][key] = TpkVisit.objects.create(pk=PK_BASE["visit"] + i, team=team, household=household,
+                                                    desa_id=household.desa_id, person=person, visited_on=today,
+                                                    counselling=True)
+    world.targets = out
+    return out
+
+
+def target_ids(world, keys) -> list[int]:
+    """Pregnancy, after-birth and adolescent ids of these corners (the kwargs target pages take)."""
+    t = world.targets
+    return [t[kind][k].pk for k in keys for kind in ("pregnancy", "postpartum", "adolescent")]

@@ -1,0 +1,338 @@
+"""Target-group pages. Thin: every read through selectors (the user's Scope), every write through
+services, every list/detail/export of personal data audited. Objects outside scope are 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from tumbuh.accounts.access import region_safe
+from tumbuh.accounts.scoping import scope_for, scope_region_code
+from tumbuh.audit.models import AuditEvent
+from tumbuh.audit.services import record
+from tumbuh.measurements.forms import add_problems
+from tumbuh.regions.models import Region
+from tumbuh.regions.selectors import posyandu_for, regions_for
+from tumbuh.registry import services as registry_services
+from tumbuh.registry.selectors import households_for, people_for
+
+from . import exports, rules, selectors, services
+from .forms import (
+    AdolescentForm,
+    AncVisitForm,
+    BreastfeedingForm,
+    CatinForm,
+    HbForm,
+    KbForm,
+    KfForm,
+    KrsForm,
+    NewWomanForm,
+    OutcomeForm,
+    PostpartumForm,
+    PregnancyForm,
+    RegisterFilter,
+    TpkVisitForm,
+    TtdForm,
+)
+from .labels import GROUP_TITLES
+
+PAGE_SIZE = 50
+
+
+def _get(qs, **kw):
+    try:
+        return qs.get(**kw)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _scope(request):
+    return getattr(request, "scope", None) or scope_for(request.user)
+
+
+def _desa_choices(scope):
+    return list(regions_for(scope).filter(level=Region.Level.DESA).order_by("name").values_list("code", "name"))
+
+
+def _posyandu_choices(scope):
+    return [(str(pk), name) for pk, name in posyandu_for(scope).order_by("name").values_list("pk", "name")]
+
+
+def _try(form, fn, *args, **kwargs):
+    """Run a service; on bad input, put its Indonesian messages on the form and return None."""
+    try:
+        return fn(*args, **kwargs)
+    except services.InputError as exc:
+        add_problems(form, exc.problems)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    return None
+
+
+# --- overview and registers -------------------------------------------------------------------------
+
+
+@region_safe
+def overview(request):
+    scope = _scope(request)
+    region = request.GET.get("region", "")
+    if region and not regions_for(scope).filter(code=region).exists():
+        region = ""
+    counts = selectors.group_counts(scope, region=region)
+    regions = list(regions_for(scope).exclude(level=Region.Level.DESA).order_by("code").values_list("code", "name")[:200])
+    return render(request, "targets/overview.html", {"counts": counts, "region": region, "regions": regions,
+                                                     "groups": GROUP_TITLES})
+
+
+@region_safe
+def register(request, group):
+    if group not in selectors.GROUPS:
+        raise Http404
+    scope = _scope(request)
+    desa_choices, posyandu_choices = _desa_choices(scope), _posyandu_choices(scope)
+    form = RegisterFilter(request.GET or None, group=group, desa_choices=desa_choices, posyandu_choices=posyandu_choices)
+    filters = form.cleaned_data if form.is_valid() else {}
+    period = filters.get("period") or ""
+    if period:
+        try:
+            rules.semester_bounds(period)
+        except (ValueError, IndexError):
+            period = ""
+    qs = selectors.register(scope, group, desa=filters.get("desa", ""), posyandu=filters.get("posyandu", ""),
+                            risk=filters.get("risk", ""), period=period)
+    shown = {k: v for k, v in filters.items() if v}
+    if request.GET.get("download"):
+        objects = list(qs[:50000])
+        record(request.user, AuditEvent.Action.EXPORT, object_type=f"targets.{group}",
+               region_code=scope_region_code(scope) or "", summary=f"{group} register xlsx",
+               detail={"filters": shown, "rows": len(objects)}, request=request)
+        region = _get(Region.objects, code=scope_region_code(scope)).name if scope_region_code(scope) else _("Indonesia")
+        body = exports.register_workbook(group, objects, region_name=region, filters=shown, user=request.user)
+        response = HttpResponse(body, content_type=exports.XLSX)
+        response["Content-Disposition"] = f'attachment; filename="register-{group}.xlsx"'
+        return response
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    record(request.user, AuditEvent.Action.VIEW_LIST, object_type=f"targets.{group}",
+           region_code=scope_region_code(scope) or "", summary=f"{group} register",
+           detail={"filters": shown, "page": page.number, "total": page.paginator.count}, request=request)
+    query = request.GET.copy()
+    query.pop("page", None)
+    headers = [h for h, _g in exports.columns(group)]
+    table = list(zip(page.object_list, exports.rows(group, page.object_list), strict=True))
+    return render(request, "targets/register.html", {
+        "group": group, "title": GROUP_TITLES[group], "form": form, "page": page, "headers": headers,
+        "table": table, "query": query.urlencode(), "groups": GROUP_TITLES})
+
+
+@region_safe
+def new_person(request, group):
+    """Register a woman not yet in the registry, then go on to the group's form."""
+    if group not in ("catin", "bumil", "remaja"):
+        raise Http404
+    scope = _scope(request)
+    form = NewWomanForm(request.POST or None, desa_choices=_desa_choices(scope),
+                        posyandu_choices=_posyandu_choices(scope),
+                        initial={"sex": "F"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        desa = regions_for(scope).filter(code=data["desa"], level=Region.Level.DESA).first()
+        posyandu = posyandu_for(scope).filter(pk=data["posyandu"]).first() if data.get("posyandu") else None
+        existing = people_for(scope).filter(nik=data["nik"]).first() if data.get("nik") else None
+        if existing:
+            return redirect(f"targets:{group}_new", person_id=existing.pk)
+        try:
+            person = registry_services.create_person(request.user, {
+                "name": data["name"], "nik": data.get("nik") or "", "sex": data["sex"],
+                "birth_date": data["birth_date"], "desa": desa, "posyandu": posyandu}, request=request)
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except Exception as exc:  # ValidationError from full_clean (NIK taken elsewhere, bad NIK)
+            from django.core.exceptions import ValidationError
+
+            if not isinstance(exc, ValidationError):
+                raise
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return redirect(f"targets:{group}_new", person_id=person.pk)
+    return render(request, "targets/form.html", {"form": form, "title": _("New person: %(g)s") % {"g": GROUP_TITLES[group]}})
+
+
+GROUP_FORMS = {"catin": CatinForm, "bumil": PregnancyForm, "remaja": AdolescentForm, "nifas": PostpartumForm}
+
+
+@region_safe
+def group_new(request, person_id, group):
+    if group not in GROUP_FORMS:
+        raise Http404
+    scope = _scope(request)
+    person = _get(people_for(scope), pk=person_id)
+    form = GROUP_FORMS[group](request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        writer = {"catin": services.screen_catin, "bumil": services.register_pregnancy,
+                  "remaja": services.register_adolescent, "nifas": services.start_postpartum}[group]
+        obj = _try(form, writer, request.user, person, form.cleaned_data, request=request)
+        if obj is not None:
+            messages.success(request, _("Saved."))
+            if group == "bumil":
+                return redirect("targets:pregnancy", pregnancy_id=obj.pk)
+            if group == "remaja":
+                return redirect("targets:adolescent", adolescent_id=obj.pk)
+            if group == "nifas":
+                return redirect("targets:postpartum", postpartum_id=obj.pk)
+            return redirect("targets:person", person_id=person.pk)
+    return render(request, "targets/form.html", {"form": form, "person": person, "title": GROUP_TITLES[group]})
+
+
+# --- one person ---------------------------------------------------------------------------------------
+
+
+@region_safe
+def person(request, person_id):
+    scope = _scope(request)
+    who = _get(people_for(scope).select_related("desa", "posyandu", "household"), pk=person_id)
+    record(request.user, AuditEvent.Action.VIEW, obj=who, summary=f"target timeline of person {who.pk}", request=request)
+    return render(request, "targets/person.html", {
+        "person": who, "events": selectors.timeline(scope, who), "children": selectors.children_of(scope, who),
+        "age": rules.age_years(who.birth_date, services.today())})
+
+
+@region_safe
+@require_http_methods(["GET", "POST"])
+def pregnancy(request, pregnancy_id):
+    scope = _scope(request)
+    preg = _get(selectors.pregnancies_for(scope).select_related("person", "desa", "posyandu"), pk=pregnancy_id)
+    form = AncVisitForm(request.POST or None, initial={"visited_on": services.today()})
+    if request.method == "POST" and form.is_valid():
+        if _try(form, services.add_anc_visit, request.user, preg, form.cleaned_data, request=request):
+            messages.success(request, _("Visit saved."))
+            return redirect("targets:pregnancy", pregnancy_id=preg.pk)
+    else:
+        record(request.user, AuditEvent.Action.VIEW, obj=preg, summary=f"pregnancy {preg.pk}", request=request)
+    preg.refresh_from_db()
+    return render(request, "targets/pregnancy.html", {
+        "p": preg, "visits": selectors.anc_visits_for(scope).filter(pregnancy=preg), "form": form,
+        "weeks": rules.gestational_weeks(preg.hpht, services.today()),
+        "ttd_target": rules.cut("pregnancy", "ttd_target_tablets"),
+        "births": selectors.births_for(scope).filter(pregnancy=preg).select_related("child")})
+
+
+@region_safe
+@require_http_methods(["GET", "POST"])
+def pregnancy_outcome(request, pregnancy_id):
+    scope = _scope(request)
+    preg = _get(selectors.pregnancies_for(scope).select_related("person"), pk=pregnancy_id)
+    children = people_for(scope).filter(mother=preg.person, birth_date__gte=preg.hpht).order_by("-birth_date")
+    form = OutcomeForm(request.POST or None, children=children)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        births = []
+        if d["outcome"] == "live_birth":
+            child = children.filter(pk=d["existing_child"]).first() if d.get("existing_child") else None
+            births = [{"child": child, "name": d.get("baby_name"), "sex": d.get("baby_sex"), "nik": d.get("baby_nik") or "",
+                       "weight_g": d.get("baby_weight_g"), "length_cm": d.get("baby_length_cm")}]
+        made = _try(form, services.record_outcome, request.user, preg, outcome=d["outcome"],
+                    outcome_on=d["outcome_on"], births=births, request=request)
+        if made is not None:
+            messages.success(request, _("Outcome saved."))
+            return redirect("targets:person", person_id=preg.person_id)
+    return render(request, "targets/form.html", {"form": form, "person": preg.person, "title": _("Pregnancy outcome")})
+
+
+@region_safe
+@require_http_methods(["GET", "POST"])
+def postpartum(request, postpartum_id):
+    scope = _scope(request)
+    pp = _get(selectors.postpartum_for(scope).select_related("person", "desa"), pk=postpartum_id)
+    which = request.POST.get("form", "")
+    forms_ = {"kf": KfForm(request.POST if which == "kf" else None, initial={"visited_on": services.today()}),
+              "kb": KbForm(request.POST if which == "kb" else None, initial={"kb_method": pp.kb_method}),
+              "asi": BreastfeedingForm(request.POST if which == "asi" else None)}
+    if request.method == "POST" and which in forms_ and forms_[which].is_valid():
+        d = forms_[which].cleaned_data
+        if which == "kf":
+            ok = _try(forms_[which], services.add_kf_visit, request.user, pp, d["visited_on"], notes=d.get("notes", ""), request=request)
+        elif which == "kb":
+            ok = _try(forms_[which], services.set_kb, request.user, pp, d.get("kb_method", ""),
+                      reason=d.get("kb_refusal_reason", ""), request=request)
+        else:
+            ok = _try(forms_[which], services.set_breastfeeding, request.user, pp, d["month"], d["exclusive"], request=request)
+        if ok is not None:
+            messages.success(request, _("Saved."))
+            return redirect("targets:postpartum", postpartum_id=pp.pk)
+    elif request.method == "GET":
+        record(request.user, AuditEvent.Action.VIEW, obj=pp, summary=f"after-birth record {pp.pk}", request=request)
+    months = {b.month: b.exclusive for b in pp.breastfeeding.all()}
+    return render(request, "targets/postpartum.html", {
+        "pp": pp, "forms": forms_, "kf_visits": pp.kf_visits.all(),
+        "phase": rules.postpartum_phase(pp.delivered_on, services.today()),
+        "months": [(m, months.get(m)) for m in range(1, 7)], "exclusive": rules.exclusive_to_six(months)})
+
+
+@region_safe
+@require_http_methods(["GET", "POST"])
+def adolescent(request, adolescent_id):
+    scope = _scope(request)
+    teen = _get(selectors.adolescents_for(scope).select_related("person", "desa"), pk=adolescent_id)
+    which = request.POST.get("form", "")
+    hb = HbForm(request.POST if which == "hb" else None, initial={"tested_on": services.today()})
+    ttd = TtdForm(request.POST if which == "ttd" else None, initial={"week": services.today()})
+    if request.method == "POST" and which == "hb" and hb.is_valid():
+        if _try(hb, services.add_hb_test, request.user, teen, hb.cleaned_data["tested_on"], hb.cleaned_data["hb_gdl"], request=request):
+            return redirect("targets:adolescent", adolescent_id=teen.pk)
+    elif request.method == "POST" and which == "ttd" and ttd.is_valid():
+        if _try(ttd, services.record_ttd_week, request.user, teen, ttd.cleaned_data["week"], ttd.cleaned_data["taken"], request=request):
+            return redirect("targets:adolescent", adolescent_id=teen.pk)
+    elif request.method == "GET":
+        record(request.user, AuditEvent.Action.VIEW, obj=teen, summary=f"adolescent {teen.pk}", request=request)
+    weeks = list(teen.ttd_weeks.order_by("-week_start")[:12])
+    return render(request, "targets/adolescent.html", {
+        "teen": teen, "hb_form": hb, "ttd_form": ttd, "tests": teen.hb_tests.all(), "weeks": weeks,
+        "taken": sum(1 for w in weeks if w.taken)})
+
+
+@region_safe
+@require_http_methods(["GET", "POST"])
+def household(request, household_id):
+    scope = _scope(request)
+    hh = _get(households_for(scope).select_related("desa"), pk=household_id)
+    members = list(people_for(scope).filter(household=hh).order_by("birth_date"))
+    teams = list(selectors.teams_for(scope).filter(desa_id=hh.desa_id, active=True))
+    which = request.POST.get("form", "")
+    period = rules.semester_of(services.today())
+    current = selectors.krs_for(scope).filter(household=hh, period=period).first()
+    initial = {"period": period}
+    if current:
+        initial.update({f: getattr(current, f) for f in ("water_source", "latrine", "welfare", "couple")})
+        initial["house_livable"] = {True: "1", False: "0"}.get(current.house_livable, "")
+        initial["modern_contraception"] = {True: "1", False: "0"}.get(current.modern_contraception, "")
+    krs_form = KrsForm(request.POST if which == "krs" else None, initial=initial)
+    visit_form = TpkVisitForm(request.POST if which == "visit" else None, teams=teams, members=members,
+                              initial={"visited_on": services.today()})
+    if request.method == "POST" and which == "krs" and krs_form.is_valid():
+        d = dict(krs_form.cleaned_data)
+        if _try(krs_form, services.save_krs, request.user, hh, d.pop("period"), d, request=request):
+            messages.success(request, _("Saved."))
+            return redirect("targets:household", household_id=hh.pk)
+    elif request.method == "POST" and which == "visit" and visit_form.is_valid():
+        d = dict(visit_form.cleaned_data)
+        d["team"] = next((t for t in teams if str(t.pk) == d["team"]), None)
+        d["person"] = next((m for m in members if str(m.pk) == d.get("person")), None)
+        if _try(visit_form, services.add_tpk_visit, request.user, hh, d, request=request):
+            messages.success(request, _("Visit saved."))
+            return redirect("targets:household", household_id=hh.pk)
+    elif request.method == "GET":
+        record(request.user, AuditEvent.Action.VIEW, obj=hh, summary=f"KRS/TPK of household {hh.pk}", request=request)
+    return render(request, "targets/household.html", {
+        "hh": hh, "members": members, "krs_form": krs_form, "visit_form": visit_form,
+        "per_month": selectors.visits_per_month(scope, hh), **selectors.household_timeline(scope, hh)})
+
+
+@region_safe
+def teams(request):
+    return render(request, "targets/teams.html", {"teams": selectors.team_rows(_scope(request), services.today())})
