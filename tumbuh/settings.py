@@ -1,5 +1,6 @@
 """Django settings, read from the environment; with nothing set, an embedded SQLite database."""
 
+import datetime as _dt
 import os
 from pathlib import Path
 
@@ -28,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    "axes",
     "tumbuh.accounts",
     "tumbuh.audit",
     "tumbuh.regions",
@@ -51,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Deny by default: every view must be explicitly marked region-safe or public.
     "tumbuh.accounts.middleware.RegionAccessMiddleware",
+    # Login throttling (see "Security" below); last, as django-axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tumbuh.urls"
@@ -91,8 +95,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
+    # Refuses the username (and names, e-mail) or anything close to it.
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Refuses all-digit passwords (a birth date, a phone number, a NIK).
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 # Indonesian first, English second.
@@ -112,7 +120,6 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 12
 
 # Where the Kemendagri code list (npm idn-area-data) is installed.
 REGION_DATA_DIR = Path(
@@ -125,3 +132,32 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TUMBUH_LOG_LEVEL", "WARNING")},
 }
+
+# --- Security: login throttling, sessions (docs/operations.md) ------------------------------------
+# django-axes counts failed logins per username and, separately, per client IP: after
+# TUMBUH_LOGIN_FAILURE_LIMIT failures either is locked out for TUMBUH_LOGIN_LOCKOUT_MINUTES (or
+# until an administrator unlocks it: the "Unlock" action on the users' admin page, or
+# `tumbuh unlock USERNAME`). Lockouts and unlocks are audited.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("TUMBUH_LOGIN_FAILURE_LIMIT", "5"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = _dt.timedelta(minutes=int(os.environ.get("TUMBUH_LOGIN_LOCKOUT_MINUTES", "30")))
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # logins are in Tumbuh's own audit log
+AXES_ENABLE_ADMIN = False  # unlocking goes through the audited action on the users' page
+AXES_LOCKOUT_CALLABLE = "tumbuh.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "tumbuh.audit.services.client_ip"
+AXES_VERBOSE = False
+
+# Idle timeout: the session ends after TUMBUH_SESSION_IDLE_MINUTES without a request (every
+# request pushes the expiry forward), and when the browser closes.
+SESSION_COOKIE_AGE = 60 * int(os.environ.get("TUMBUH_SESSION_IDLE_MINUTES", "30"))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated), so
+# the audit log and the login throttle see the client's address, not the proxy's.
+TUMBUH_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TUMBUH_TRUSTED_PROXIES", "").split(",") if p.strip()]

@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .services import unlock_logins
 
 
 @admin.register(User)
@@ -20,6 +21,12 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ("region", "posyandu", "puskesmas")
     search_fields = ("username", "first_name", "last_name", "email", "region__name", "posyandu__name")
     raw_id_fields = ("region", "posyandu", "puskesmas")
+    actions = ["unlock"]
+
+    @admin.action(description=_("Unlock logins of the selected users (after too many failed attempts)"))
+    def unlock(self, request, queryset):
+        cleared = sum(unlock_logins(request.user, username=u.username, request=request) for u in queryset)
+        self.message_user(request, _("Unlocked; %(n)d failed-login counters cleared.") % {"n": cleared})
 
     @admin.display(description=_("scope"))
     def scope_label(self, obj):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 
@@ -28,3 +29,15 @@ def me(request):
         "posyandu_count": posyandu_for(user).count(),
     }
     return render(request, "accounts/me.html", context)
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer once a username or an address is locked (AXES_LOCKOUT_CALLABLE); the
+    lockout itself is audited by signals.audit_locked_out. Says nothing about whether the
+    username exists."""
+    cooloff = settings.AXES_COOLOFF_TIME
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": int(cooloff.total_seconds() // 60) if cooloff else None,
+    }
+    return render(request, "accounts/locked_out.html", context, status=429)
