@@ -17,8 +17,26 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("TUMBUH_DEBUG", False)
-SECRET_KEY = os.environ.get("TUMBUH_SECRET_KEY", "insecure-dev-key-set-TUMBUH_SECRET_KEY-in-production")
-ALLOWED_HOSTS = os.environ.get("TUMBUH_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
+# A demo instance (`make demo`): synthetic data, shared published passwords, a notice on the login
+# page. Anything else is treated as production (docs/operations.md).
+DEMO_MODE = env_bool("TUMBUH_DEMO", False)
+# Without TUMBUH_SECRET_KEY the key below is public: fine for tests and `tumbuh migrate`, but
+# `tumbuh serve` and `check --deploy` refuse it outside demo mode (tumbuh/accounts/checks.py).
+INSECURE_DEFAULT_SECRET_KEY = "django-insecure-published-default-set-TUMBUH_SECRET_KEY-in-production"
+SECRET_KEY = os.environ.get("TUMBUH_SECRET_KEY", "")
+if not SECRET_KEY and DEMO_MODE:
+    # A demo instance still gets its own key (sessions and CSRF tokens are not forgeable from
+    # the published default), kept beside its database.
+    _demo_key = VAR_DIR / "demo-secret-key"
+    if not _demo_key.exists():
+        import secrets
+
+        _demo_key.write_text(secrets.token_urlsafe(50))
+        _demo_key.chmod(0o600)
+    SECRET_KEY = _demo_key.read_text().strip()
+SECRET_KEY = SECRET_KEY or INSECURE_DEFAULT_SECRET_KEY
+# Tests add `testserver` themselves (Django's test set-up does).
+ALLOWED_HOSTS = os.environ.get("TUMBUH_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("TUMBUH_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -30,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "axes",
+    "csp",
     "tumbuh.accounts",
     "tumbuh.audit",
     "tumbuh.regions",
@@ -44,6 +63,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CSP, Permissions-Policy and Cache-Control: no-store on every page (not on static files).
+    "csp.middleware.CSPMiddleware",
+    "tumbuh.accounts.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tumbuh.web.middleware.IndonesianFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -139,7 +161,7 @@ LOGGING = {
 # until an administrator unlocks it: the "Unlock" action on the users' admin page, or
 # `tumbuh unlock USERNAME`). Lockouts and unlocks are audited.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "tumbuh.accounts.backends.ThrottledLoginBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("TUMBUH_LOGIN_FAILURE_LIMIT", "5"))
@@ -161,3 +183,46 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated), so
 # the audit log and the login throttle see the client's address, not the proxy's.
 TUMBUH_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TUMBUH_TRUSTED_PROXIES", "").split(",") if p.strip()]
+
+# --- Security: HTTPS, proxies, headers (docs/operations.md "Production settings") ----------------
+# TUMBUH_HTTPS=1 when users reach Tumbuh over https (directly or through a TLS-terminating proxy):
+# secure cookies, redirect http to https, HSTS.
+HTTPS = env_bool("TUMBUH_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and env_bool("TUMBUH_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = int(os.environ.get("TUMBUH_HSTS_SECONDS", 31536000 if HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("TUMBUH_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("TUMBUH_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else [
+    # Preloading commits the whole domain to browsers' lists: the operator's decision, so it is
+    # an opt-in (TUMBUH_HSTS_PRELOAD=1), not a warning.
+    "security.W021",
+]
+if TUMBUH_TRUSTED_PROXIES:
+    # The proxy terminates TLS and says so; it must set (not pass through) X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): everything from this server only, nothing framed, forms
+# post only here. 'unsafe-inline' for scripts remains while templates carry inline event handlers
+# (onchange/onclick/onsubmit); styles because htmx injects its indicator style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "accelerometer=(), gyroscope=(), magnetometer=(), interest-cohort=()"
+)

@@ -9,9 +9,17 @@ from .access import public, region_safe
 from .models import User
 from .scoping import is_admin, scope_region_code
 
-login_view = public(
-    auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True)
-)
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        # A demo instance says so: its accounts share a published password (issue 16, item 8).
+        return {**super().get_context_data(**kwargs), "demo_mode": settings.DEMO_MODE}
+
+
+login_view = public(LoginView.as_view())
 logout_view = public(auth_views.LogoutView.as_view())
 
 

@@ -12,7 +12,18 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8)
 
     def handle(self, *args, host, port, threads, **options):
+        from django.conf import settings
+        from django.core.management.base import CommandError
         from waitress import serve
+
+        from tumbuh.accounts.checks import production_problems
+
+        if not settings.DEMO_MODE:
+            problems = production_problems()
+            if problems:
+                raise CommandError(
+                    "refusing to serve: " + " ".join(f"{p.msg} {p.hint}" for p in problems)
+                )
 
         from tumbuh.wsgi import application
 
