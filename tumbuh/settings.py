@@ -113,6 +113,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    # Busy timeout: a write waits this long for another writer instead of failing with "database
+    # is locked" (Python's default is 5 s; an import's chunk can hold the lock longer). Writers
+    # take the lock at BEGIN (IMMEDIATE), so a waiting transaction never fails half-way; readers
+    # are never blocked in WAL mode.
+    DATABASES["default"]["OPTIONS"]["timeout"] = float(os.environ.get("TUMBUH_SQLITE_BUSY_TIMEOUT", "30"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
