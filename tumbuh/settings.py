@@ -231,3 +231,9 @@ PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
     "accelerometer=(), gyroscope=(), magnetometer=(), interest-cohort=()"
 )
+
+# Audit log retention, applied by `tumbuh prune_audit` (run from cron); 0 keeps everything.
+AUDIT_RETENTION_DAYS = int(os.environ.get("TUMBUH_AUDIT_RETENTION_DAYS", "1825"))
+# After this many refusals of a NIK/KK already registered in an hour, a user's NIK/KK entries are
+# all refused alike (registry.services.identity_conflict).
+TUMBUH_NIK_CONFLICT_LIMIT = int(os.environ.get("TUMBUH_NIK_CONFLICT_LIMIT", "20"))
