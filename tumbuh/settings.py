@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "tumbuh.accounts",
     "tumbuh.audit",
     "tumbuh.regions",
@@ -71,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "tumbuh.accounts.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Deny by default: every view must be explicitly marked region-safe or public.
@@ -237,3 +241,9 @@ AUDIT_RETENTION_DAYS = int(os.environ.get("TUMBUH_AUDIT_RETENTION_DAYS", "1825")
 # After this many refusals of a NIK/KK already registered in an hour, a user's NIK/KK entries are
 # all refused alike (registry.services.identity_conflict).
 TUMBUH_NIK_CONFLICT_LIMIT = int(os.environ.get("TUMBUH_NIK_CONFLICT_LIMIT", "20"))
+
+# Two-factor login (TOTP, django-otp): optional for everyone, required for these roles when
+# TUMBUH_REQUIRE_2FA=1 (tumbuh/accounts/twofactor.py).
+TUMBUH_REQUIRE_2FA = env_bool("TUMBUH_REQUIRE_2FA", False)
+TUMBUH_2FA_ROLES = [r.strip() for r in os.environ.get("TUMBUH_2FA_ROLES", "admin,provinsi,kabupaten").split(",") if r.strip()]
+OTP_TOTP_ISSUER = "Tumbuh"
