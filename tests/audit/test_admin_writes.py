@@ -72,3 +72,15 @@ def test_an_admin_change_is_in_the_audit_log(admin_client, world):
     assert answer.status_code == 302, answer.content.decode()[:3000]
     event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE, object_type="regions.posyandu")
     assert event.user == world.users[Role.ADMIN] and "Melati Baru" in event.summary
+
+
+def test_admin_lists_and_records_of_people_are_audited(admin_client, world):
+    child = world.children["home"]
+    assert admin_client.get(reverse("admin:registry_person_changelist"), {"q": "Zzyzx"}).status_code == 200
+    listing = AuditEvent.objects.get(action=AuditEvent.Action.VIEW_LIST, object_type="registry.person")
+    assert "Zzyzx" in listing.summary
+    assert admin_client.get(reverse("admin:registry_person_change", args=[child.pk])).status_code == 200
+    viewed = AuditEvent.objects.get(action=AuditEvent.Action.VIEW, object_type="registry.person")
+    assert viewed.object_id == str(child.pk) and viewed.region_code == child.desa_id
+    assert admin_client.get(reverse("admin:registry_household_changelist")).status_code == 200
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.VIEW_LIST, object_type="registry.household").exists()
