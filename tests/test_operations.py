@@ -179,3 +179,34 @@ def test_backup_refuses_to_overwrite(var_dir, tmp_path):
     target.write_text("x")
     done = tumbuh(var_dir, "backup", str(target))
     assert done.returncode != 0 and "exists" in done.stderr
+
+
+def test_serve_with_several_worker_processes(tmp_path):
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**env_for(tmp_path), "TUMBUH_DEMO": "1"}
+    server = subprocess.Popen([sys.executable, "-m", "tumbuh.cli", "serve", "--port", str(port), "--workers", "2",
+                               "--threads", "2"], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 90
+        answers = []
+        while time.time() < deadline and len(answers) < 4:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=10) as r:
+                    answers.append(r.status)
+            except OSError:
+                time.sleep(0.5)
+        assert answers == [200] * 4
+        children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+        assert len(children) == 2
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    for pid in children:
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
