@@ -76,3 +76,15 @@ def test_nobody_is_asked_when_the_setting_is_off(client, world, settings):
     settings.TUMBUH_REQUIRE_2FA = False
     client.force_login(world.users[Role.ADMIN])
     assert client.get(reverse("registry:child_list")).status_code == 200
+
+
+def test_admin_can_see_and_delete_a_lost_device_but_not_its_key(client, world, settings):
+    settings.TUMBUH_REQUIRE_2FA = False
+    device = TOTPDevice.objects.create(user=world.users[Role.KABUPATEN], name="authenticator", confirmed=True)
+    client.force_login(world.users[Role.ADMIN])
+    assert client.get(reverse("admin:otp_totp_totpdevice_changelist")).status_code == 200
+    page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk])).content.decode()
+    assert device.key not in page
+    client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.DELETE, object_type="otp_totp.totpdevice").exists()
