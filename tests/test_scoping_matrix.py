@@ -46,7 +46,9 @@ IDENTIFYING = {
     "measurement": {"measurement_id", "measurement_pk", "measurement"},
     "posyandu": {"posyandu_id", "posyandu_pk", "posyandu"},
     "household": {"household_id", "household_pk", "household"},
-    "any": {"pk", "id", "object_id"},
+    "any": {"pk", "id", "object_id",
+            # coordination (tumbuh/coordination/urls.py): probed with every outsider id, must be 403/404
+            "aksi_id", "evidence_id", "meeting_id", "commitment_id", "assessment_id", "case_id"},
 }
 REGION_KWARGS = {"code", "region", "region_code", "desa", "desa_code", "kecamatan", "kabupaten", "provinsi"}
 

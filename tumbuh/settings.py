@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "tumbuh.measurements",
     "tumbuh.imports",
     "tumbuh.analytics",
+    "tumbuh.coordination",
     "tumbuh.web",
     "tumbuh.demo",
 ]
@@ -156,6 +157,13 @@ SESSION_COOKIE_HTTPONLY = True
 REGION_DATA_DIR = Path(
     os.environ.get("TUMBUH_REGION_DATA_DIR", BASE_DIR / "node_modules" / "idn-area-data" / "data")
 )
+
+# Uploaded evidence (coordination): local disk by default; S3-compatible storage by pointing
+# STORAGES["default"] at a django-storages backend. Files are served only through scoped views.
+MEDIA_ROOT = Path(os.environ.get("TUMBUH_MEDIA_ROOT", VAR_DIR / "media"))
+EMAIL_BACKEND = os.environ.get("TUMBUH_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("TUMBUH_FROM_EMAIL", "tumbuh@localhost")
+COORDINATION_MAX_UPLOAD_MB = int(os.environ.get("TUMBUH_MAX_UPLOAD_MB", "10"))
 
 LOGGING = {
     "version": 1,
