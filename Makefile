@@ -18,9 +18,10 @@ $(STAMP): pyproject.toml package.json package-lock.json
 
 setup: $(STAMP)
 
+# A demo instance (TUMBUH_DEMO=1): its own generated key, a notice on the login page.
 demo: setup
-	$(BIN)/tumbuh demo
-	$(BIN)/tumbuh serve --host $(HOST) --port $(PORT)
+	TUMBUH_DEMO=1 $(BIN)/tumbuh demo
+	TUMBUH_DEMO=1 $(BIN)/tumbuh serve --host $(HOST) --port $(PORT)
 
 serve: setup
 	$(BIN)/tumbuh serve --host $(HOST) --port $(PORT)

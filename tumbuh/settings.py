@@ -1,5 +1,6 @@
 """Django settings, read from the environment; with nothing set, an embedded SQLite database."""
 
+import datetime as _dt
 import os
 from pathlib import Path
 
@@ -16,8 +17,26 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("TUMBUH_DEBUG", False)
-SECRET_KEY = os.environ.get("TUMBUH_SECRET_KEY", "insecure-dev-key-set-TUMBUH_SECRET_KEY-in-production")
-ALLOWED_HOSTS = os.environ.get("TUMBUH_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
+# A demo instance (`make demo`): synthetic data, shared published passwords, a notice on the login
+# page. Anything else is treated as production (docs/operations.md).
+DEMO_MODE = env_bool("TUMBUH_DEMO", False)
+# Without TUMBUH_SECRET_KEY the key below is public: fine for tests and `tumbuh migrate`, but
+# `tumbuh serve` and `check --deploy` refuse it outside demo mode (tumbuh/accounts/checks.py).
+INSECURE_DEFAULT_SECRET_KEY = "django-insecure-published-default-set-TUMBUH_SECRET_KEY-in-production"
+SECRET_KEY = os.environ.get("TUMBUH_SECRET_KEY", "")
+if not SECRET_KEY and DEMO_MODE:
+    # A demo instance still gets its own key (sessions and CSRF tokens are not forgeable from
+    # the published default), kept beside its database.
+    _demo_key = VAR_DIR / "demo-secret-key"
+    if not _demo_key.exists():
+        import secrets
+
+        _demo_key.write_text(secrets.token_urlsafe(50))
+        _demo_key.chmod(0o600)
+    SECRET_KEY = _demo_key.read_text().strip()
+SECRET_KEY = SECRET_KEY or INSECURE_DEFAULT_SECRET_KEY
+# Tests add `testserver` themselves (Django's test set-up does).
+ALLOWED_HOSTS = os.environ.get("TUMBUH_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("TUMBUH_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -28,6 +47,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "tumbuh.accounts",
     "tumbuh.audit",
     "tumbuh.regions",
@@ -44,16 +67,23 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CSP, Permissions-Policy and Cache-Control: no-store on every page (not on static files).
+    "csp.middleware.CSPMiddleware",
+    "tumbuh.accounts.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tumbuh.web.middleware.IndonesianFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tumbuh.web.middleware.RegionTimezoneMiddleware",  # WIB/WITA/WIT of the user's region
+    "django_otp.middleware.OTPMiddleware",
+    "tumbuh.accounts.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Deny by default: every view must be explicitly marked region-safe or public.
     "tumbuh.accounts.middleware.RegionAccessMiddleware",
+    # Login throttling (see "Security" below); last, as django-axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tumbuh.urls"
@@ -90,12 +120,21 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    # Busy timeout: a write waits this long for another writer instead of failing with "database
+    # is locked" (Python's default is 5 s; an import's chunk can hold the lock longer). Writers
+    # take the lock at BEGIN (IMMEDIATE), so a waiting transaction never fails half-way; readers
+    # are never blocked in WAL mode.
+    DATABASES["default"]["OPTIONS"]["timeout"] = float(os.environ.get("TUMBUH_SQLITE_BUSY_TIMEOUT", "30"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
+    # Refuses the username (and names, e-mail) or anything close to it.
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Refuses all-digit passwords (a birth date, a phone number, a NIK).
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 # Indonesian first, English second.
@@ -115,7 +154,6 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 12
 
 # Where the Kemendagri code list (npm idn-area-data) is installed.
 REGION_DATA_DIR = Path(
@@ -138,3 +176,86 @@ LOGGING = {
 
 # Largest file a web upload may be (imports, boundaries); bigger files go through the command line.
 TUMBUH_MAX_UPLOAD_MB = int(os.environ.get("TUMBUH_MAX_UPLOAD_MB", "100"))
+# --- Security: login throttling, sessions (docs/operations.md) ------------------------------------
+# django-axes counts failed logins per username and, separately, per client IP: after
+# TUMBUH_LOGIN_FAILURE_LIMIT failures either is locked out for TUMBUH_LOGIN_LOCKOUT_MINUTES (or
+# until an administrator unlocks it: the "Unlock" action on the users' admin page, or
+# `tumbuh unlock USERNAME`). Lockouts and unlocks are audited.
+AUTHENTICATION_BACKENDS = [
+    "tumbuh.accounts.backends.ThrottledLoginBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("TUMBUH_LOGIN_FAILURE_LIMIT", "5"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = _dt.timedelta(minutes=int(os.environ.get("TUMBUH_LOGIN_LOCKOUT_MINUTES", "30")))
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # logins are in Tumbuh's own audit log
+AXES_ENABLE_ADMIN = False  # unlocking goes through the audited action on the users' page
+AXES_LOCKOUT_CALLABLE = "tumbuh.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "tumbuh.audit.services.client_ip"
+AXES_VERBOSE = False
+
+# Idle timeout: the session ends after TUMBUH_SESSION_IDLE_MINUTES without a request (every
+# request pushes the expiry forward), and when the browser closes.
+SESSION_COOKIE_AGE = 60 * int(os.environ.get("TUMBUH_SESSION_IDLE_MINUTES", "30"))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated), so
+# the audit log and the login throttle see the client's address, not the proxy's.
+TUMBUH_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TUMBUH_TRUSTED_PROXIES", "").split(",") if p.strip()]
+
+# --- Security: HTTPS, proxies, headers (docs/operations.md "Production settings") ----------------
+# TUMBUH_HTTPS=1 when users reach Tumbuh over https (directly or through a TLS-terminating proxy):
+# secure cookies, redirect http to https, HSTS.
+HTTPS = env_bool("TUMBUH_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and env_bool("TUMBUH_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = int(os.environ.get("TUMBUH_HSTS_SECONDS", 31536000 if HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("TUMBUH_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("TUMBUH_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else [
+    # Preloading commits the whole domain to browsers' lists: the operator's decision, so it is
+    # an opt-in (TUMBUH_HSTS_PRELOAD=1), not a warning.
+    "security.W021",
+]
+if TUMBUH_TRUSTED_PROXIES:
+    # The proxy terminates TLS and says so; it must set (not pass through) X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): everything from this server only, nothing framed, forms
+# post only here. 'unsafe-inline' for scripts remains while templates carry inline event handlers
+# (onchange/onclick/onsubmit); styles because htmx injects its indicator style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "accelerometer=(), gyroscope=(), magnetometer=(), interest-cohort=()"
+)
+
+# Audit log retention, applied by `tumbuh prune_audit` (run from cron); 0 keeps everything.
+AUDIT_RETENTION_DAYS = int(os.environ.get("TUMBUH_AUDIT_RETENTION_DAYS", "1825"))
+# After this many refusals of a NIK/KK already registered in an hour, a user's NIK/KK entries are
+# all refused alike (registry.services.identity_conflict).
+TUMBUH_NIK_CONFLICT_LIMIT = int(os.environ.get("TUMBUH_NIK_CONFLICT_LIMIT", "20"))
+
+# Two-factor login (TOTP, django-otp): optional for everyone, required for these roles when
+# TUMBUH_REQUIRE_2FA=1 (tumbuh/accounts/twofactor.py).
+TUMBUH_REQUIRE_2FA = env_bool("TUMBUH_REQUIRE_2FA", False)
+TUMBUH_2FA_ROLES = [r.strip() for r in os.environ.get("TUMBUH_2FA_ROLES", "admin,provinsi,kabupaten").split(",") if r.strip()]
+OTP_TOTP_ISSUER = "Tumbuh"

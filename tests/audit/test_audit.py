@@ -65,11 +65,22 @@ def test_record_takes_region_from_object_and_list_region_from_scope(world):
     assert listing.region_code == "64.74.01.1001"
 
 
-def test_record_drops_a_malformed_forwarded_address(rf, world):
-    request = rf.get("/", HTTP_X_FORWARDED_FOR="not-an-ip, 10.0.0.1")
-    assert record(world.users[Role.ADMIN], AuditEvent.Action.EXPORT, request=request).ip_address is None
-    request = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1")
-    assert record(world.users[Role.ADMIN], AuditEvent.Action.EXPORT, request=request).ip_address == "203.0.113.9"
+def test_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(rf, world, settings):
+    admin = world.users[Role.ADMIN]
+    settings.TUMBUH_TRUSTED_PROXIES = []
+    spoofed = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.9", REMOTE_ADDR="198.51.100.7")
+    assert record(admin, AuditEvent.Action.EXPORT, request=spoofed).ip_address == "198.51.100.7"
+
+    settings.TUMBUH_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    proxied = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.2", REMOTE_ADDR="10.0.0.1")
+    assert record(admin, AuditEvent.Action.EXPORT, request=proxied).ip_address == "203.0.113.9"
+    # A client's own X-Forwarded-For entries stand left of the address the proxy saw.
+    forged = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9", REMOTE_ADDR="10.0.0.1")
+    assert record(admin, AuditEvent.Action.EXPORT, request=forged).ip_address == "203.0.113.9"
+    garbage = rf.get("/", HTTP_X_FORWARDED_FOR="not-an-ip", REMOTE_ADDR="10.0.0.1")
+    assert record(admin, AuditEvent.Action.EXPORT, request=garbage).ip_address == "10.0.0.1"
+    broken = rf.get("/", REMOTE_ADDR="not-an-ip")
+    assert record(admin, AuditEvent.Action.EXPORT, request=broken).ip_address is None
 
 
 # --- who reads what ----------------------------------------------------------------------------

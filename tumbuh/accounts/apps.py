@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Users and access")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the login audit receivers)
+        from . import checks, signals  # noqa: F401  (deploy checks; the login audit receivers)

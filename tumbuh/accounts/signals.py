@@ -1,5 +1,6 @@
 """Logins and failed logins go to the audit log (who reached personal data, and who tried)."""
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
@@ -24,4 +25,14 @@ def audit_login_failed(sender, credentials, request=None, **kwargs):
     record(
         None, AuditEvent.Action.LOGIN_FAILED, object_type="accounts.user",
         summary=attempted, username=attempted, request=request,
+    )
+
+
+@receiver(user_locked_out, dispatch_uid="tumbuh_audit_locked_out")
+def audit_locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
+    attempted = str(username or "")[:150]
+    record(
+        None, AuditEvent.Action.LOCKED_OUT, object_type="accounts.user",
+        summary=f"{attempted} @ {ip_address or '?'}"[:255], username=attempted,
+        detail={"ip_address": ip_address or ""}, request=request,
     )

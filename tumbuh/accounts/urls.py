@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import twofactor, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -11,4 +11,6 @@ urlpatterns = [
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:user_id>/edit/", views.user_edit, name="user_edit"),
+    path("2fa/", twofactor.otp_verify, name="otp_verify"),
+    path("2fa/setup/", twofactor.otp_setup, name="otp_setup"),
 ]

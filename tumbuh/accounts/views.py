@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
@@ -16,9 +17,17 @@ from .forms import UserForm
 from .models import User
 from .scoping import is_admin, scope_region_code
 
-login_view = public(
-    auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True)
-)
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        # A demo instance says so: its accounts share a published password (issue 16, item 8).
+        return {**super().get_context_data(**kwargs), "demo_mode": settings.DEMO_MODE}
+
+
+login_view = public(LoginView.as_view())
 logout_view = public(auth_views.LogoutView.as_view())
 
 
@@ -119,3 +128,15 @@ def user_create(request):
 def user_edit(request, user_id: int):
     account = get_object_or_404(_managed(request), pk=user_id)
     return _user_form(request, account)
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer once a username or an address is locked (AXES_LOCKOUT_CALLABLE); the
+    lockout itself is audited by signals.audit_locked_out. Says nothing about whether the
+    username exists."""
+    cooloff = settings.AXES_COOLOFF_TIME
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": int(cooloff.total_seconds() // 60) if cooloff else None,
+    }
+    return render(request, "accounts/locked_out.html", context, status=429)

@@ -18,6 +18,9 @@ class AuditEvent(models.Model):
         LOGIN = "login", _("logged in")
         LOGIN_FAILED = "login_failed", _("failed to log in")
         DENIED = "denied", _("was refused access")
+        LOCKED_OUT = "locked_out", _("was locked out after failed logins")
+        UNLOCK = "unlock", _("unlocked logins")
+        NIK_CONFLICT = "nik_conflict", _("entered a NIK/KK number already registered")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

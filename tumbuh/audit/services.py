@@ -11,17 +11,42 @@ from django.db import models
 from .models import AuditEvent
 
 
-def _client_ip(request) -> str | None:
-    """The client address, behind one reverse proxy. A malformed header is dropped rather than
-    allowed to break the write (PostgreSQL's inet type rejects garbage)."""
+def _trusted(address, networks) -> bool:
+    return any(address in network for network in networks)
+
+
+def client_ip(request) -> str | None:
+    """The client's address. `X-Forwarded-For` is believed only when the direct peer is one of
+    the reverse proxies in settings.TUMBUH_TRUSTED_PROXIES, and then only up to the first address
+    no trusted proxy added (so a client cannot choose the address the audit log and the login
+    throttle see). A malformed address is dropped rather than allowed to break the write
+    (PostgreSQL's inet type rejects garbage). Also django-axes' AXES_CLIENT_IP_CALLABLE."""
     if request is None:
         return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    candidate = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
     try:
-        return str(ipaddress.ip_address(candidate))
+        peer = ipaddress.ip_address(request.META.get("REMOTE_ADDR", "").strip())
     except ValueError:
         return None
+    networks = _trusted_networks()
+    if not networks or not _trusted(peer, networks):
+        return str(peer)
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    client = peer
+    for hop in reversed(hops):  # nearest first: each trusted proxy appended the one before it
+        try:
+            client = ipaddress.ip_address(hop)
+        except ValueError:
+            break  # garbage cannot be the client's address; keep the last good hop
+        if not _trusted(client, networks):
+            break
+    return str(client)
+
+
+def _trusted_networks():
+    from django.conf import settings
+
+    raw = getattr(settings, "TUMBUH_TRUSTED_PROXIES", ())
+    return tuple(ipaddress.ip_network(n, strict=False) for n in raw)
 
 
 def record(
@@ -60,5 +85,5 @@ def record(
         region_code=region_code or "",
         summary=summary[:255],
         detail=detail or {},
-        ip_address=_client_ip(request),
+        ip_address=client_ip(request),
     )

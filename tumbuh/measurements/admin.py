@@ -6,7 +6,8 @@ from .models import Measurement
 
 @admin.register(Measurement)
 class MeasurementAdmin(admin.ModelAdmin):
-    # Derived columns are read-only here: they come from services, never typed in.
+    # Read-only: a change here would bypass the services (derived z-scores and categories, the
+    # audit log, the analytics summary); measurements are corrected on the measurement pages.
     list_display = ["child", "measured_on", "weight_kg", "length_cm", "position", "length_for_age_category",
                     "weight_gain", "source"]
     list_filter = ["source", "measured_on"]
@@ -14,3 +15,12 @@ class MeasurementAdmin(admin.ModelAdmin):
     raw_id_fields = ["child", "posyandu", "measured_by"]
     readonly_fields = [*DERIVED_FIELDS, "desa", "created_at", "updated_at"]
     list_select_related = ["child"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

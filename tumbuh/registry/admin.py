@@ -3,11 +3,31 @@ services, so people and households are read-only: changes go through the registr
 
 from django.contrib import admin
 
+from tumbuh.audit.models import AuditEvent
+from tumbuh.audit.services import record
+
 from .models import Household, Person
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """Read-only, and audited like the registry pages: the list and each record shown here
+    carry names and full NIK/KK numbers."""
+
     show_full_result_count = False
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if getattr(response, "status_code", 200) == 200:
+            record(request.user, AuditEvent.Action.VIEW_LIST, object_type=self.model._meta.label_lower,
+                   summary=f"admin list {request.GET.urlencode()}"[:255], request=request)
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        obj = self.model.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        if obj is not None and getattr(response, "status_code", 200) == 200:
+            record(request.user, AuditEvent.Action.VIEW, obj=obj, summary=f"admin: {obj}"[:255], request=request)
+        return response
 
     def has_add_permission(self, request):
         return False

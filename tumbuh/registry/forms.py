@@ -17,7 +17,7 @@ from tumbuh.web.forms import decimal_formfield
 
 from . import selectors
 from .models import Household, Person
-from .nik import NikError, check_nik_against, clean_nik, parse_nik
+from .nik import NikError, ascii_digits, check_nik_against, clean_nik, parse_nik
 
 
 class DateInput(forms.DateInput):
@@ -47,10 +47,14 @@ class NikFieldMixin:
             parse_nik(nik)
         except NikError as exc:
             raise forms.ValidationError(str(exc)) from exc
-        # Checked here (not by the model constraint) to put the message on the field itself.
-        others = Person.objects.filter(nik=nik).exclude(pk=getattr(self.instance, "pk", None))
-        if others.exists():
-            raise forms.ValidationError(_("A person with this NIK is already registered."))
+        # Checked here (not by the model constraint) to put the message on the field itself;
+        # the message names nothing outside the user's scope, and the check is audited/throttled.
+        from .services import identity_conflict
+
+        conflict = identity_conflict(getattr(self, "user", None), kind="nik", number=nik,
+                                     exclude_pk=getattr(self.instance, "pk", None))
+        if conflict:
+            raise forms.ValidationError(conflict)
         return nik
 
     def collect_nik_warnings(self, sex, birth_date) -> list[str]:
@@ -186,8 +190,9 @@ class NewMotherForm(NikFieldMixin, forms.ModelForm):
             "inputmode": "numeric", "autocomplete": "off", "maxlength": 16})}
         labels = {"name": _("Mother's name"), "nik": _("Mother's NIK"), "birth_date": _("Mother's birth date")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.nik_warnings = []
 
     def clean_birth_date(self):
@@ -238,6 +243,7 @@ class HouseholdForm(forms.ModelForm):
 
     def __init__(self, *args, user, with_desa: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         if with_desa:
             self.fields["desa"].queryset = desa_choices(user)
             self.fields["desa"].label = _("Desa/kelurahan")
@@ -252,13 +258,16 @@ class HouseholdForm(forms.ModelForm):
             kk = clean_nik(value)
         except NikError as exc:
             raise forms.ValidationError(_("KK number must have 16 digits")) from exc
-        if Household.objects.filter(kk_number=kk).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("A household with this KK number is already registered."))
+        from .services import identity_conflict
+
+        conflict = identity_conflict(self.user, kind="kk", number=kk, exclude_pk=self.instance.pk)
+        if conflict:
+            raise forms.ValidationError(conflict)
         return kk
 
     def _clean_rt_rw(self, name):
         value = (self.cleaned_data.get(name) or "").strip()
-        if value and not value.isdigit():
+        if value and not ascii_digits(value):
             raise forms.ValidationError(_("Digits only, e.g. 003."))
         return value.zfill(3) if value else ""
 
@@ -275,7 +284,7 @@ class RegistrationForms:
     def __init__(self, user, data=None):
         self.child = ChildForm(data, user=user, prefix="child")
         self.mother_choice = MotherChoiceForm(data, user=user, prefix="mother_choice")
-        self.new_mother = NewMotherForm(data, prefix="mother")
+        self.new_mother = NewMotherForm(data, user=user, prefix="mother")
         self.household_choice = HouseholdChoiceForm(data, user=user, prefix="household_choice")
         self.new_household = HouseholdForm(data, user=user, with_desa=False, prefix="household")
 

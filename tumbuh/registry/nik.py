@@ -27,6 +27,13 @@ class NikParts:
     serial: str
 
 
+def ascii_digits(text: str) -> bool:
+    """0-9 only. str.isdigit() also accepts full-width (６), superscript (²) and other scripts'
+    digits, which would pass a check, dodge the unique constraint beside the ASCII spelling of
+    the same number, or crash int()."""
+    return bool(text) and text.isascii() and text.isdigit()
+
+
 def clean_nik(raw: object) -> str:
     """NIK as 16-character text; refuses the forms spreadsheets mangle it into (1.23E+15, floats)."""
     if raw is None:
@@ -34,7 +41,7 @@ def clean_nik(raw: object) -> str:
     text = str(raw).strip().replace(" ", "").lstrip("'")
     if "e" in text.lower() or "." in text or "," in text:
         raise NikError(_("NIK %(nik)s looks like a number a spreadsheet rounded; enter it as text") % {"nik": text})
-    if not text.isdigit():
+    if not ascii_digits(text):
         raise NikError(_("NIK must contain digits only"))
     if len(text) != 16:
         raise NikError(_("NIK must have 16 digits, not %(n)d") % {"n": len(text)})

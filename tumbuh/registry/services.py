@@ -159,3 +159,59 @@ def register_child(
     result.created.append("child")
     result.child, result.mother, result.household = child, mother, household
     return result
+
+
+# --- NIK/KK already registered: say only what the user may know (issue 16, item 4) ------------
+# A NIK or KK number is unique across the whole instance, so refusing a duplicate necessarily
+# tells that the number exists somewhere. The refusal names nothing outside the user's scope,
+# is audited (`nik_conflict`), and after TUMBUH_NIK_CONFLICT_LIMIT refusals in an hour every
+# NIK/KK entry of that user is refused alike, so it cannot be used to sweep numbers.
+
+
+def identity_conflict(user, *, kind: str, number: str, exclude_pk=None, request=None) -> str | None:
+    """The error to show when `number` (a NIK, kind "nik", or a KK number, kind "kk") cannot be
+    used because it is registered already, or None when it is free."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    limit = getattr(settings, "TUMBUH_NIK_CONFLICT_LIMIT", 20)
+    if authenticated:
+        recent = AuditEvent.objects.filter(
+            user=user, action=AuditEvent.Action.NIK_CONFLICT,
+            at__gte=timezone.now() - dt.timedelta(hours=1),
+        ).count()
+        if recent >= limit:
+            return _("Too many NIK or KK numbers that cannot be used were entered in the last hour. "
+                     "Try again later, or ask the puskesmas or the kabupaten/kota TPPS.")
+    if kind == "nik":
+        everywhere, visible = Person.objects.filter(nik=number), people_for(user) if authenticated else None
+        field_name = "nik"
+    else:
+        everywhere, visible = Household.objects.filter(kk_number=number), households_for(user) if authenticated else None
+        field_name = "kk_number"
+    everywhere = everywhere.exclude(pk=exclude_pk) if exclude_pk else everywhere
+    existing = everywhere.values_list("pk", flat=True).first()
+    if existing is None:
+        return None
+    in_scope = visible is not None and visible.filter(**{field_name: number}).filter(pk=existing).exists()
+    if authenticated:
+        record(
+            user, AuditEvent.Action.NIK_CONFLICT,
+            object_type="registry.person" if kind == "nik" else "registry.household",
+            object_id=existing if in_scope else "",
+            summary=f"{kind.upper()} …{number[-4:]}", detail={"kind": kind, "in_scope": in_scope},
+            request=request,
+        )
+    if in_scope:
+        if kind == "nik":
+            return _("A person with this NIK is already registered in your area.")
+        return _("A household with this KK number is already registered in your area.")
+    if kind == "nik":
+        return _("This NIK cannot be used here. If it is correct, ask the puskesmas or the "
+                 "kabupaten/kota TPPS to check where it is registered.")
+    return _("This KK number cannot be used here. If it is correct, ask the puskesmas or the "
+             "kabupaten/kota TPPS to check where it is registered.")
