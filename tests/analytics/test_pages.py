@@ -237,3 +237,19 @@ def test_trend_chart_is_drawn_by_the_project_chart_helper(client, kota_user, are
     assert re.search(r'<path class="target target-own" data-label="Sasaran \(RPJMD\)"[^>]*stroke-dasharray', svg)
     # January: 5 of 6 stunted, the tooltip of our point says so
     assert re.search(r"<circle[^>]*><title>2025-01: 83\.3% \([\d.]+–[\d.]+\), 5/6</title>", svg)
+
+
+def test_bnba_not_measured_when_nobody_in_scope_was_measured_recently(client, area, kota_user):
+    """Regression (issue 17): with registered children but no measurement in the last year the
+    list answered 500 (pandas cast an empty datetime mapping to float64)."""
+    never = make_child(area["kuala"], area["pos_kuala"], name="Belum Pernah", born=dt.date(2024, 6, 1))
+    old = make_child(area["tanjung"], area["pos_tanjung"], name="Lama Sekali", born=dt.date(2023, 6, 1))
+    measure(old, dt.date(2023, 9, 1), haz=0.1, whz=0.0, waz=0.0)  # far outside the look-back window
+    client.force_login(kota_user)
+    for fmt in ("", "xlsx"):
+        resp = client.get("/analytics/bnba/", {"region": "64.74", "period": "2025-01", "category": "not_measured",
+                                               "format": fmt})
+        assert resp.status_code == 200
+    html = client.get("/analytics/bnba/", {"region": "64.74", "period": "2025-01",
+                                           "category": "not_measured"}).content.decode()
+    assert 'id="bnba-total">2<' in html and never.name in html and old.name in html
