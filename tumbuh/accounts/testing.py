@@ -90,6 +90,18 @@ EXPECTED_VISIBLE = {
     Role.ADMIN: set(CHILDREN),
 }
 
+# Which corners' *places* (desa) each home user's regions cover: what region-anchored objects
+# (import batches, targets, figures) they may see. A cadre's region is their posyandu's desa.
+EXPECTED_VISIBLE_PLACES = {
+    Role.CADRE: {"home", "other_posyandu"},
+    Role.PUSKESMAS: {"home", "other_posyandu"},
+    Role.DESA: {"home", "other_posyandu"},
+    Role.KECAMATAN: {"home", "other_posyandu", "other_desa"},
+    Role.KABUPATEN: {"home", "other_posyandu", "other_desa", "other_kecamatan"},
+    Role.PROVINSI: {"home", "other_posyandu", "other_desa", "other_kecamatan", "other_kabupaten"},
+    Role.ADMIN: set(CHILDREN),
+}
+
 # Posyandu: key -> (desa, name, puskesmas key)
 POSYANDU = {
     "mawar": ("64.74.01.1001", "Posyandu Mawar", "bu1"),
@@ -128,6 +140,7 @@ class World:
     siblings: dict = field(default_factory=dict)  # key -> Person (under five, never measured)
     batches: dict = field(default_factory=dict)  # key -> ImportBatch (region = the corner's desa)
     reviews: dict = field(default_factory=dict)  # key -> MatchReview (sibling vs child)
+    cross_reviews: dict = field(default_factory=dict)  # key -> MatchReview (home sibling vs this child)
     targets: dict = field(default_factory=dict)  # key -> RegionTarget (the corner's desa)
     figures: dict = field(default_factory=dict)  # key -> ExternalFigure (the corner's desa)
     users: dict[str, User] = field(default_factory=dict)  # role value -> home user
@@ -230,6 +243,10 @@ def build_world(*, with_measurements: bool = True, today: dt.date | None = None)
         world.batches[key] = batch
         world.reviews[key] = MatchReview.objects.create(
             pk=7001 + i, batch=batch, row_number=2, person=sibling, candidate=child, score=0.9)
+        if key != "home":  # a review in the home batch whose candidate lives in this corner
+            world.cross_reviews[key] = MatchReview.objects.create(
+                pk=7101 + i, batch=world.batches["home"], row_number=3 + i, person=world.siblings["home"],
+                candidate=child, score=0.8)
         world.targets[key] = RegionTarget.objects.create(
             pk=8001 + i, region_id=desa, year=today.year, target_percent=11 + i, source=f"RPJMD {surname}")
         world.figures[key] = ExternalFigure.objects.create(
@@ -246,6 +263,6 @@ def build_world(*, with_measurements: bool = True, today: dt.date | None = None)
     for role, code in HOME_REGION_FOR_ROLE.items():
         world.users[role] = make_user(f"tpps_{role}", role, region=world.regions[code])
     world.users[Role.ADMIN] = make_user("admin_tumbuh", Role.ADMIN)
-    for key, rows in world.measurements.items():
+    for key in list(world.measurements):
         world.measurements[key] = list(Measurement.objects.filter(child=world.children[key]).order_by("measured_on"))
     return world
