@@ -2,6 +2,7 @@
 from the neighbouring posyandu, desa, kecamatan, kabupaten or province."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from tumbuh.accounts import scoping
 from tumbuh.accounts.models import Role, User
@@ -181,7 +182,44 @@ def test_scope_moves_with_the_child(world):
 
 def test_selectors_do_not_multiply_queries(world, django_assert_num_queries):
     user = world.users[Role.PUSKESMAS]
+    # The service area is read once, when the scope is resolved; after that, no selector and no
+    # second resolution asks again (a dashboard request used to re-enter it four times).
+    with django_assert_num_queries(1):
+        scope = scoping.scope_for(user)
+    with django_assert_num_queries(0):
+        assert scoping.scope_for(user) is scope
+        assert scope.desa_codes == ("64.74.01.1001",)
     with django_assert_num_queries(1):
         list(scoping.people_for(user))
     with django_assert_num_queries(1):
         list(scoping.households_for(user))
+
+
+def test_scoping_knows_only_the_region_tree():
+    """Each context applies the scope to its own models: the scoping module imports no other
+    context's models (it used to import registry's and measurements')."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(scoping))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    contexts = {m.split(".")[1] for m in imported if m.startswith("tumbuh.")}
+    assert contexts <= {"regions"}, contexts
+
+
+@pytest.mark.django_db
+def test_scope_values_per_role(world):
+    kab = scoping.scope_for(world.users[Role.KABUPATEN])
+    assert (kab.region_code, kab.desa_codes, kab.posyandu_ids) == ("64.74", (), ())
+    cadre = scoping.scope_for(world.users[Role.CADRE])
+    assert cadre.posyandu_ids and cadre.home_desa == "64.74.01.1001" and cadre.is_cadre
+    assert scoping.scope_for(world.users[Role.ADMIN]).everything
+    assert scoping.scope_for(AnonymousUser()).is_empty
+
+
+@pytest.mark.django_db
+def test_a_user_changed_in_place_gets_a_fresh_scope(world):
+    user = world.users[Role.KECAMATAN]
+    assert scoping.scope_for(user).region_code == "64.74.01"
+    user.is_active = False
+    assert scoping.scope_for(user).is_empty

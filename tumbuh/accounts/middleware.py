@@ -4,9 +4,10 @@
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.utils.functional import SimpleLazyObject
 
 from .access import ADMIN, PUBLIC, REGION_SAFE, classify
-from .scoping import is_admin
+from .scoping import is_admin, scope_for
 
 
 class RegionAccessMiddleware:
@@ -14,6 +15,8 @@ class RegionAccessMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # Access is resolved once per request: views hand `request.scope` to the selectors.
+        request.scope = SimpleLazyObject(lambda: scope_for(request.user))
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):

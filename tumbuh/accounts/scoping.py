@@ -1,11 +1,18 @@
 """The one place that decides what a user may see.
 
-Every selector that returns personal data starts from these querysets; views never filter by
-region themselves. Anything unexpected (inactive user, no role, a role without its scope, a region
-at the wrong level for the role) yields an empty queryset: access fails closed.
+A user is turned into a `Scope` value once per request (`scope_for`, also `request.scope`): the
+role, the region codes and the posyandu ids the user may see. Views hand that value to each
+context's selectors, and each context applies it to its own models with the Q builders below
+(`Scope.person_q`, `Scope.place_q`, `Scope.region_q`, `Scope.posyandu_q`). This module knows the
+region tree (`tumbuh.regions`), which every scope is expressed in, and no other context's models.
+
+Anything unexpected (inactive user, no role, a role without its scope, a region at the wrong level
+for the role) yields the empty scope: access fails closed.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.db.models import Q
 
@@ -16,12 +23,107 @@ from .models import ROLE_REGION_LEVEL, Role
 NOTHING = Q(pk__in=[])
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What one user may see, resolved once. Exactly one of the shapes applies:
+
+    - `everything`: administrators;
+    - `posyandu_ids`: cadres, who follow the children of their posyandu (people, not a place);
+    - `desa_codes`: puskesmas officers, the desa their puskesmas serves;
+    - `region_code`: desa/kecamatan/kabupaten/provinsi teams, their region and everything in it;
+    - none of them: nothing at all.
+    """
+
+    user_id: int | None = None
+    role: str = ""
+    everything: bool = False
+    region_code: str | None = None
+    desa_codes: tuple[str, ...] = ()
+    posyandu_ids: tuple[int, ...] = ()
+    puskesmas_id: int | None = None
+    # The cadre's posyandu desa: the narrowest region covering a cadre's children.
+    home_desa: str | None = None
+
+    # -- what kind of scope ------------------------------------------------------------------
+    @property
+    def is_admin(self) -> bool:
+        return self.everything
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.everything or self.region_code or self.desa_codes or self.posyandu_ids)
+
+    @property
+    def is_cadre(self) -> bool:
+        return bool(self.posyandu_ids) and not self.everything
+
+    @property
+    def covering_code(self) -> str | None:
+        """The narrowest single region code covering everything in scope: "" = everything,
+        None = nothing."""
+        if self.everything:
+            return ""
+        if self.posyandu_ids:
+            return self.home_desa
+        if self.desa_codes:
+            return common_region(list(self.desa_codes))
+        return self.region_code
+
+    # -- Q builders, one per shape of model ----------------------------------------------------
+    def person_q(self, prefix: str = "") -> Q:
+        """Q over a model that has `desa` and `posyandu` columns (Person, Measurement, target-group
+        records); `prefix` reaches them through a relation (e.g. "child__")."""
+        if self.everything:
+            return Q()
+        if self.posyandu_ids:
+            return Q(**{f"{prefix}posyandu_id__in": self.posyandu_ids})
+        if self.desa_codes:
+            return Q(**{f"{prefix}desa_id__in": self.desa_codes})
+        if self.region_code:
+            return within(f"{prefix}desa__code", self.region_code)
+        return NOTHING
+
+    def place_q(self, field: str = "desa") -> Q:
+        """Q over a model placed only by a desa (Household, Posyandu): the user's area. A cadre's
+        scope is people, not a place, so it matches no place."""
+        if self.everything:
+            return Q()
+        if self.desa_codes:
+            return Q(**{f"{field}_id__in": self.desa_codes})
+        if self.region_code and not self.posyandu_ids:
+            return within(f"{field}__code", self.region_code)
+        return NOTHING
+
+    def region_q(self, field: str = "code") -> Q:
+        """Q over Region (or any region-code column): regions the user may select in filters,
+        their own and everything inside it."""
+        if self.everything:
+            return Q()
+        if self.posyandu_ids:
+            return Q(**{field: self.home_desa}) if self.home_desa else NOTHING
+        if self.desa_codes:
+            return Q(**{f"{field}__in": self.desa_codes})
+        if self.region_code:
+            return within(field, self.region_code)
+        return NOTHING
+
+    def posyandu_q(self) -> Q:
+        """Q over Posyandu: the cadre's own, the puskesmas' own plus those in its service area,
+        the posyandu inside a region team's region."""
+        if self.everything:
+            return Q()
+        if self.posyandu_ids:
+            return Q(pk__in=self.posyandu_ids)
+        if self.puskesmas_id:
+            return Q(puskesmas_id=self.puskesmas_id) | self.place_q()
+        return self.place_q()
+
+
+EMPTY = Scope()
+
+
 def is_active_account(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
-
-
-def is_admin(user) -> bool:
-    return is_active_account(user) and (user.is_superuser or user.role == Role.ADMIN)
 
 
 def role_region_code(user) -> str | None:
@@ -38,115 +140,72 @@ def role_region_code(user) -> str | None:
         return None
 
 
-def _service_area(puskesmas_id: int):
-    return Region.objects.filter(serving_puskesmas=puskesmas_id).values("code")
-
-
-def person_scope_q(user, prefix: str = "") -> Q:
-    """Q over a model that has `desa` and `posyandu` columns (Person, Measurement); `prefix`
-    reaches them through a relation (e.g. "child__")."""
+def _resolve(user) -> Scope:
     if not is_active_account(user):
-        return NOTHING
-    if is_admin(user):
-        return Q()
-    if user.role == Role.CADRE and user.posyandu_id:
-        return Q(**{f"{prefix}posyandu_id": user.posyandu_id})
-    if user.role == Role.PUSKESMAS and user.puskesmas_id:
-        # A subquery rather than a join through the many-to-many: no duplicate rows, no DISTINCT.
-        return Q(**{f"{prefix}desa_id__in": _service_area(user.puskesmas_id)})
-    code = role_region_code(user)
-    if code:
-        return within(f"{prefix}desa__code", code)
-    return NOTHING
-
-
-def people_for(user):
-    from tumbuh.registry.models import Person
-
-    return Person.objects.filter(person_scope_q(user))
-
-
-def measurements_for(user):
-    from tumbuh.measurements.models import Measurement
-
-    # Scoped through the child, so a measurement follows its child's current scope.
-    return Measurement.objects.filter(person_scope_q(user, prefix="child__"))
-
-
-def households_for(user):
-    """Households living in the user's area, plus any household with a member the user may see
-    (a cadre follows children, not addresses)."""
-    from tumbuh.registry.models import Household
-
-    if not is_active_account(user):
-        return Household.objects.none()
-    if is_admin(user):
-        return Household.objects.all()
-    with_members = Q(pk__in=people_for(user).filter(household__isnull=False).values("household_id"))
+        return EMPTY
+    if user.is_superuser or user.role == Role.ADMIN:
+        return Scope(user_id=user.pk, role=Role.ADMIN, everything=True)
     if user.role == Role.CADRE:
-        return Household.objects.filter(with_members)
-    return Household.objects.filter(place_scope_q(user) | with_members)
-
-
-def place_scope_q(user) -> Q:
-    """Q over a model with only a `desa` column (Household, Posyandu): the user's area."""
-    if not is_active_account(user):
-        return NOTHING
-    if is_admin(user):
-        return Q()
-    if user.role == Role.CADRE and user.posyandu_id:
-        return NOTHING  # a cadre's scope is people, not a place
-    if user.role == Role.PUSKESMAS and user.puskesmas_id:
-        return Q(desa_id__in=_service_area(user.puskesmas_id))
-    code = role_region_code(user)
-    return within("desa__code", code) if code else NOTHING
-
-
-def posyandu_for(user):
-    from tumbuh.regions.models import Posyandu
-
-    if not is_active_account(user):
-        return Posyandu.objects.none()
-    if is_admin(user):
-        return Posyandu.objects.all()
-    if user.role == Role.CADRE:
-        return Posyandu.objects.filter(pk=user.posyandu_id) if user.posyandu_id else Posyandu.objects.none()
-    if user.role == Role.PUSKESMAS and user.puskesmas_id:
-        return Posyandu.objects.filter(
-            Q(puskesmas_id=user.puskesmas_id) | place_scope_q(user)
-        )
-    return Posyandu.objects.filter(place_scope_q(user))
-
-
-def regions_for(user):
-    """Regions the user may select in filters: their own region and everything inside it."""
-    if not is_active_account(user):
-        return Region.objects.none()
-    if is_admin(user):
-        return Region.objects.all()
-    if user.role == Role.CADRE and user.posyandu_id:
-        return Region.objects.filter(posyandu=user.posyandu_id)
-    if user.role == Role.PUSKESMAS and user.puskesmas_id:
-        return Region.objects.filter(code__in=_service_area(user.puskesmas_id))
-    code = role_region_code(user)
-    return Region.objects.filter(within("code", code)) if code else Region.objects.none()
-
-
-def scope_region_code(user) -> str | None:
-    """The narrowest single region code covering everything the user may see: "" = everything,
-    None = nothing."""
-    if not is_active_account(user):
-        return None
-    if is_admin(user):
-        return ""
-    if user.role == Role.CADRE:
-        return user.posyandu.desa_id if user.posyandu_id else None
+        if not user.posyandu_id:
+            return Scope(user_id=user.pk, role=user.role)
+        return Scope(user_id=user.pk, role=user.role, posyandu_ids=(user.posyandu_id,),
+                     home_desa=user.posyandu.desa_id)
     if user.role == Role.PUSKESMAS:
         if not user.puskesmas_id:
-            return None
-        codes = list(_service_area(user.puskesmas_id).values_list("code", flat=True))
-        return common_region(codes) if codes else None
-    return role_region_code(user)
+            return Scope(user_id=user.pk, role=user.role)
+        codes = tuple(sorted(Region.objects.filter(serving_puskesmas=user.puskesmas_id)
+                             .values_list("code", flat=True)))
+        if not codes:
+            return Scope(user_id=user.pk, role=user.role)
+        return Scope(user_id=user.pk, role=user.role, desa_codes=codes, puskesmas_id=user.puskesmas_id)
+    return Scope(user_id=user.pk, role=user.role or "", region_code=role_region_code(user))
+
+
+def _cache_key(user) -> tuple:
+    # Every field the scope depends on: a user object changed in place (a test, the admin) gets a
+    # fresh scope instead of a stale one.
+    return (user.pk, user.is_active, user.is_superuser, user.role, user.region_id,
+            user.posyandu_id, user.puskesmas_id)
+
+
+def scope_for(user) -> Scope:
+    """The user's scope, resolved once per user object (so once per request: `request.user` is
+    one object for the whole request)."""
+    if isinstance(user, Scope):
+        return user
+    if not is_active_account(user):
+        return EMPTY
+    key = _cache_key(user)
+    cached = getattr(user, "_tumbuh_scope", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    scope = _resolve(user)
+    user._tumbuh_scope = (key, scope)
+    return scope
+
+
+# A selector takes a Scope; these accept a user too, so callers holding only a user (management
+# commands, services called outside a request) need not resolve it first.
+def as_scope(user_or_scope) -> Scope:
+    return scope_for(user_or_scope)
+
+
+def is_admin(user_or_scope) -> bool:
+    return scope_for(user_or_scope).everything
+
+
+def person_scope_q(user_or_scope, prefix: str = "") -> Q:
+    return scope_for(user_or_scope).person_q(prefix)
+
+
+def place_scope_q(user_or_scope, field: str = "desa") -> Q:
+    return scope_for(user_or_scope).place_q(field)
+
+
+def scope_region_code(user_or_scope) -> str | None:
+    """The narrowest single region code covering everything the user may see: "" = everything,
+    None = nothing."""
+    return scope_for(user_or_scope).covering_code
 
 
 def common_region(codes: list[str]) -> str:
@@ -158,3 +217,22 @@ def common_region(codes: list[str]) -> str:
             break
         shared.append(level[0])
     return ".".join(shared)
+
+
+# Transitional (removed once the branches in flight are merged): the scoped querysets moved to
+# the contexts that own the models. Old imports from here are forwarded.
+_MOVED = {
+    "people_for": "tumbuh.registry.selectors",
+    "households_for": "tumbuh.registry.selectors",
+    "measurements_for": "tumbuh.measurements.selectors",
+    "posyandu_for": "tumbuh.regions.selectors",
+    "regions_for": "tumbuh.regions.selectors",
+}
+
+
+def __getattr__(name):
+    if name in _MOVED:
+        import importlib
+
+        return getattr(importlib.import_module(_MOVED[name]), name)
+    raise AttributeError(name)

@@ -1,9 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 
+from tumbuh.regions.selectors import posyandu_for
+from tumbuh.registry.selectors import people_for
+
 from .access import public, region_safe
 from .models import User
-from .scoping import is_admin, people_for, posyandu_for, scope_region_code
+from .scoping import is_admin, scope_region_code
 
 login_view = public(
     auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from tumbuh.accounts.scoping import posyandu_for
 from tumbuh.regions.models import Region
+from tumbuh.regions.selectors import posyandu_for
 
 from . import coverage as cov
 from . import quality as dq

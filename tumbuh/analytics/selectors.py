@@ -22,8 +22,9 @@ from django.db import connection
 from django.db.models import CharField
 from django.db.models.functions import Cast
 
-from tumbuh.accounts.scoping import measurements_for, people_for
+from tumbuh.measurements.selectors import measurements_for
 from tumbuh.regions.models import within
+from tumbuh.registry.selectors import people_for
 
 from .prevalence import MAX_AGE_DAYS
 

@@ -12,7 +12,7 @@ and a delete leaves no row to tell which period it was in). It runs inside the w
 transaction, from the `measurements_changed` / `people_changed` signals (apps.py), so the next
 request sees the write and a rolled-back write rolls the cells back too.
 
-Read: `person_scope_q(user)` filters the cells exactly as it filters people and measurements
+Read: `Scope.person_q` (tumbuh.accounts.scoping) filters the cells exactly as it filters people and measurements
 (cells carry the child's current desa and posyandu); sums in SQL, then the same estimators as the
 row-level path (`prevalence.table_from_counts`, `rates_from_counts`, `coverage.skdn_from_counts`).
 S (registered under-fives at the period's end) is counted from `Person` at request time: one

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST
 
 from tumbuh.accounts.access import region_safe
 from tumbuh.accounts.models import Role
-from tumbuh.accounts.scoping import is_admin, posyandu_for, regions_for, scope_region_code
+from tumbuh.accounts.scoping import is_admin, scope_region_code
 from tumbuh.audit.services import record
 from tumbuh.growth.categories import LABELS as CATEGORY_LABELS
 from tumbuh.regions.models import Region, within
+from tumbuh.regions.selectors import posyandu_for, regions_for
 from tumbuh.web.charts import Axis, LineChart
 
 from . import exports, reports, svg

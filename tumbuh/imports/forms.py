@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tumbuh.accounts.scoping import regions_for, scope_region_code
+from tumbuh.accounts.scoping import scope_region_code
 from tumbuh.regions.models import Region
+from tumbuh.regions.selectors import regions_for
 
 MAX_CHOICES = 400  # beyond this (a province or the whole country) the code is typed
 

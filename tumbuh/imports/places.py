@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tumbuh.accounts.scoping import posyandu_for, regions_for
 from tumbuh.regions.models import Posyandu, Puskesmas, Region, within
+from tumbuh.regions.selectors import posyandu_for, regions_for
 
 from .matching import normalise_place
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from tumbuh.accounts.scoping import people_for, regions_for
+from tumbuh.regions.selectors import regions_for
+from tumbuh.registry.selectors import people_for
 
 from .models import ImportBatch, MatchReview
 

@@ -24,14 +24,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tumbuh.accounts.scoping import measurements_for, people_for, regions_for
 from tumbuh.audit.services import record
 from tumbuh.measurements.derivation import DERIVED_FIELDS, INPUT_COLUMNS, derived_columns
 from tumbuh.measurements.models import Measurement
+from tumbuh.measurements.selectors import measurements_for
 from tumbuh.measurements.services import recompute_children
 from tumbuh.measurements.signals import measurements_changed
 from tumbuh.regions.models import Region, within
+from tumbuh.regions.selectors import regions_for
 from tumbuh.registry.models import Household, Person
+from tumbuh.registry.selectors import people_for
 
 from .bulk import BackgroundCopy, allocate_ids, insert_rows
 from .columns import find_header_row, map_header, missing_required

@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tumbuh.accounts.access import region_safe
-from tumbuh.accounts.scoping import measurements_for, people_for
 from tumbuh.audit.services import record
+from tumbuh.measurements.selectors import measurements_for
 from tumbuh.regions.models import within
+from tumbuh.registry.selectors import people_for
 
 from .exports import eppgbm_workbook, rejected_rows_workbook
 from .forms import ExportForm, UploadForm

@@ -8,12 +8,19 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.utils import timezone
 
-from tumbuh.accounts.scoping import measurements_for, people_for
+from tumbuh.accounts.scoping import Scope, as_scope
 from tumbuh.regions.models import Posyandu
+from tumbuh.registry.selectors import people_for
 
 from .derivation import LYING_UNTIL_DAYS, age_in_months
 from .models import Measurement
 from .validation import MAX_AGE_DAYS
+
+
+def measurements_for(scope: Scope):
+    """Measurements the scope may see, through their child: a measurement follows its child's
+    current scope (a user is accepted too)."""
+    return Measurement.objects.filter(as_scope(scope).person_q(prefix="child__"))
 
 
 @dataclass

@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tumbuh.accounts.access import region_safe
-from tumbuh.accounts.scoping import measurements_for, people_for, posyandu_for
 from tumbuh.audit.models import AuditEvent
 from tumbuh.audit.services import record
+from tumbuh.measurements.selectors import measurements_for
+from tumbuh.regions.selectors import posyandu_for
+from tumbuh.registry.selectors import people_for
 
 from . import selectors
 from .forms import MeasurementForm, SessionRowForm, add_problems

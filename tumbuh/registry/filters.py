@@ -6,8 +6,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tumbuh.accounts.scoping import posyandu_for
 from tumbuh.regions.models import Posyandu, Region
+from tumbuh.regions.selectors import posyandu_for
 
 from . import selectors
 from .forms import desa_choices

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tumbuh.accounts.models import Role
-from tumbuh.accounts.scoping import posyandu_for, regions_for
 from tumbuh.regions.models import Region
+from tumbuh.regions.selectors import posyandu_for, regions_for
 
 from . import selectors
 from .models import Household, Person

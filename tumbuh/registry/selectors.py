@@ -12,8 +12,36 @@ import datetime as dt
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from tumbuh.accounts.scoping import households_for, measurements_for, people_for
+from tumbuh.accounts.scoping import Scope, as_scope
 from tumbuh.measurements.models import Measurement
+
+from .models import Household, Person
+
+
+def people_for(scope: Scope) -> QuerySet:
+    """People the scope may see: the base of every registry read (a user is accepted too)."""
+    return Person.objects.filter(as_scope(scope).person_q())
+
+
+def households_for(scope: Scope) -> QuerySet:
+    """Households living in the scope's area, plus any household with a member the scope may see
+    (a cadre follows children, not addresses)."""
+    scope = as_scope(scope)
+    if scope.everything:
+        return Household.objects.all()
+    if scope.is_empty:
+        return Household.objects.none()
+    with_members = Q(pk__in=people_for(scope).filter(household__isnull=False).values("household_id"))
+    return Household.objects.filter(scope.place_q() | with_members)
+
+
+def measurements_for(scope: Scope) -> QuerySet:
+    # Owned by the measurements context; imported here at call time because its selectors read
+    # people through this module.
+    from tumbuh.measurements.selectors import measurements_for as scoped
+
+    return scoped(scope)
+
 
 # Balita: under five years (WHO standards stop at 1856 days; the programme counts 0-59 months).
 UNDER_FIVE_DAYS = 1826

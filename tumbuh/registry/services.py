@@ -13,9 +13,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.forms.models import model_to_dict
 
-from tumbuh.accounts.scoping import households_for, people_for, posyandu_for, regions_for
 from tumbuh.audit.models import AuditEvent
 from tumbuh.audit.services import record
+from tumbuh.regions.selectors import posyandu_for, regions_for
+from tumbuh.registry.selectors import households_for, people_for
 
 from .models import Household, Person
 from .signals import people_changed
