@@ -99,6 +99,7 @@ class Route:
     post_to_home: bool = True
     control: str | None = None
     totals: Callable | None = None
+    no_post: str = ""  # why a page with its own POST form needs no payload (e.g. the login form)
 
 
 def page(**kw) -> Route:
@@ -110,7 +111,7 @@ def detail(**ids_and_kw) -> Route:
     """A page whose kwargs name objects: detail(pk="batch"), detail(posyandu_id="posyandu",
     child_id="person", post=...)."""
     kw = {k: ids_and_kw.pop(k) for k in ("fixed", "query", "post", "post_outsiders", "post_to_home", "control",
-                                         "totals") if k in ids_and_kw}
+                                         "totals", "no_post") if k in ids_and_kw}
     return Route(ids=ids_and_kw, **kw)
 
 
@@ -280,7 +281,7 @@ MANAGER = Role.KABUPATEN
 # by namespace and needs no line.
 ROUTES: dict[str, Route] = {
     "set_language": page(),
-    "accounts:login": page(),
+    "accounts:login": page(no_post="the login form names no region, posyandu or person"),
     "accounts:logout": page(),
     "accounts:me": page(),
     "audit:list": page(query=lambda w, r: [{"action": "view_list"}, {"object_type": "registry.person"}]),
@@ -536,9 +537,13 @@ class _Offers(html.parser.HTMLParser):
     def __init__(self, path: str):
         super().__init__()
         self.path, self.select, self.pairs, self.links = path, None, [], []
+        self.own_post_forms = 0  # <form method="post"> submitting to this page itself
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if tag == "form" and (a.get("method") or "").lower() == "post":
+            if urlsplit(a.get("action") or "").path in ("", self.path):
+                self.own_post_forms += 1
         if tag == "select":
             self.select = a.get("name")
         elif tag == "option" and self.select and a.get("value") not in (None, ""):
@@ -556,6 +561,12 @@ class _Offers(html.parser.HTMLParser):
 
 
 MAX_OFFERED_PER_NAME = 6  # all of a small choice (categories, kinds); the ends of a long one (periods)
+
+
+def has_own_post_form(path: str, body: str) -> bool:
+    parser = _Offers(path)
+    parser.feed(body)
+    return parser.own_post_forms > 0
 
 
 def offered_queries(path: str, body: str) -> list[dict]:
@@ -712,6 +723,11 @@ class Checker:
             queries += route.query(self.world, self.role)
         if plain.status_code == 200 and "html" in plain.get("Content-Type", ""):
             queries += offered_queries(urlsplit(url).path, body)
+            if not route.post and not route.no_post and has_own_post_form(urlsplit(url).path, body):
+                self.problems.append(
+                    f"{self.entry.name} shows {self.role} a form that POSTs to itself, but its ROUTES line has no "
+                    "post=<payload builder>: add one (docs/testing.md) so the matrix posts it naming outside "
+                    "places and people, or no_post='why it needs none'")
         done = []
         for query in queries:
             if query in done:
@@ -915,6 +931,12 @@ def _leaky_list(request):
     return HttpResponse(", ".join(Person.objects.values_list("name", flat=True)))
 
 
+def _form_page(request):
+    from django.http import HttpResponse
+
+    return HttpResponse('<form method="post"><select name="desa"><option value="64">x</option></select></form>')
+
+
 def _unmarked(request):
     from django.http import HttpResponse
 
@@ -928,18 +950,21 @@ def test_matrix_catches_leaky_and_unmarked_views(client, world):
     detail_view = access.region_safe(_leaky_detail)
     listing = access.region_safe(_leaky_list)
 
+    form_view = access.region_safe(_form_page)
+
     class Urls:
         urlpatterns = [path("x/<int:pk>/", detail_view, name="x"), path("y/", listing, name="y"),
-                       path("z/", _unmarked, name="z")]
+                       path("z/", _unmarked, name="z"), path("f/", form_view, name="f")]
 
     entries = list(walk(Urls.urlpatterns))
     client.raise_request_exception = False
     client.force_login(world.users[Role.KABUPATEN])
     with override_settings(ROOT_URLCONF=Urls):
-        ROUTES["x"], ROUTES["y"] = detail(pk="person"), page()
+        ROUTES["x"], ROUTES["y"], ROUTES["f"] = detail(pk="person"), page(), page()
         try:
             assert any("outside scope" in p for p in check(client, world, Role.KABUPATEN, entries[0]))
             assert any("Zzyzx Kotalainwilayah" in p for p in check(client, world, Role.KABUPATEN, entries[1]))
+            assert any("a form that POSTs to itself" in p for p in check(client, world, Role.KABUPATEN, entries[3]))
         finally:
-            del ROUTES["x"], ROUTES["y"]
+            del ROUTES["x"], ROUTES["y"], ROUTES["f"]
     assert access.classify(entries[2].callback) is None
