@@ -128,9 +128,13 @@ MUTATIONS: list[Mutation] = [
       "batch__in=batches_for(user), person__in=people, candidate__in=people",
       "batch__in=batches_for(user), person__in=people",
       *matrix("imports:reviews", "imports:decide")),
-    M("imports: the upload accepts a region outside the user's area", "tumbuh/imports/forms.py",
-      "if value and not regions_for(self.user).filter(code=value).exists():", "if False:",
-      *matrix("imports:upload")),
+    # The form and the service both refuse (defence in depth): only both broken is a leak.
+    Mutation("imports: the upload accepts a region outside the user's area", (
+        ("tumbuh/imports/forms.py", "if value and not regions_for(self.user).filter(code=value).exists():",
+         "if False:"),
+        ("tumbuh/imports/services.py", "    region = regions_for(user).filter(code=region_code).first()\n",
+         "    region = regions_for(user).model.objects.filter(code=region_code).first()\n"),
+    ), matrix("imports:upload")),
     M("analytics: the target/figure forms offer every region", "tumbuh/analytics/forms.py",
       "field.queryset = regions.exclude(level=Region.Level.DESA)",
       "field.queryset = Region.objects.exclude(level=Region.Level.DESA)",

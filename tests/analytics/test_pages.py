@@ -253,3 +253,16 @@ def test_bnba_not_measured_when_nobody_in_scope_was_measured_recently(client, ar
     html = client.get("/analytics/bnba/", {"region": "64.74", "period": "2025-01",
                                            "category": "not_measured"}).content.decode()
     assert 'id="bnba-total">2<' in html and never.name in html and old.name in html
+
+
+def test_bnba_not_measured_means_no_measurement_in_the_last_two_months(client, area, kota_user):
+    """61 days before the period's end: measured 77 days before is listed, 47 days before is not."""
+    late = make_child(area["kuala"], area["pos_kuala"], name="Terakhir November", born=dt.date(2024, 1, 5))
+    recent = make_child(area["kuala"], area["pos_kuala"], name="Terakhir Desember", born=dt.date(2024, 1, 6))
+    measure(late, dt.date(2024, 11, 15), haz=0.0, whz=0.0, waz=0.0)
+    measure(recent, dt.date(2024, 12, 15), haz=0.0, whz=0.0, waz=0.0)
+    client.force_login(kota_user)
+    html = client.get("/analytics/bnba/", {"region": "64.74", "period": "2025-01",
+                                           "category": "not_measured"}).content.decode()
+    assert "Terakhir November" in html and "Terakhir Desember" not in html
+    assert 'id="bnba-total">1<' in html
