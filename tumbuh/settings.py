@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "tumbuh.measurements",
     "tumbuh.imports",
     "tumbuh.analytics",
+    "tumbuh.coordination",
     "tumbuh.web",
     "tumbuh.demo",
 ]
@@ -47,6 +48,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tumbuh.web.middleware.RegionTimezoneMiddleware",  # WIB/WITA/WIT of the user's region
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Deny by default: every view must be explicitly marked region-safe or public.
@@ -99,7 +101,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "tumbuh" / "locale"]
-TIME_ZONE = "Asia/Jakarta"
+TIME_ZONE = "Asia/Jakarta"  # the default; each request uses its region's zone (tumbuh.web.timezones)
 USE_I18N = True
 USE_TZ = True
 
@@ -119,9 +121,19 @@ REGION_DATA_DIR = Path(
     os.environ.get("TUMBUH_REGION_DATA_DIR", BASE_DIR / "node_modules" / "idn-area-data" / "data")
 )
 
+# Uploaded evidence (coordination): local disk by default; S3-compatible storage by pointing
+# STORAGES["default"] at a django-storages backend. Files are served only through scoped views.
+MEDIA_ROOT = Path(os.environ.get("TUMBUH_MEDIA_ROOT", VAR_DIR / "media"))
+EMAIL_BACKEND = os.environ.get("TUMBUH_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("TUMBUH_FROM_EMAIL", "tumbuh@localhost")
+COORDINATION_MAX_UPLOAD_MB = int(os.environ.get("TUMBUH_MAX_UPLOAD_MB", "10"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TUMBUH_LOG_LEVEL", "WARNING")},
 }
+
+# Largest file a web upload may be (imports, boundaries); bigger files go through the command line.
+TUMBUH_MAX_UPLOAD_MB = int(os.environ.get("TUMBUH_MAX_UPLOAD_MB", "100"))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("measurements/", include("tumbuh.measurements.urls")),
     path("imports/", include("tumbuh.imports.urls")),
     path("analytics/", include("tumbuh.analytics.urls")),
+    path("coordination/", include("tumbuh.coordination.urls")),
     path("", include("tumbuh.web.urls")),
 ]
 

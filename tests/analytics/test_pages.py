@@ -13,6 +13,7 @@ from tumbuh.accounts.models import Role
 from tumbuh.analytics.models import BoundaryUpload, ExternalFigure, RegionTarget
 from tumbuh.analytics.services import seed_reference_figures
 from tumbuh.audit.models import AuditEvent
+from tumbuh.web.labels import anthro_group, column_label
 
 from .conftest import make_child, make_user, measure
 
@@ -61,8 +62,9 @@ def test_scoping_kecamatan_user_sees_only_own_children(client, utara_user, child
     bnba = client.get("/analytics/bnba/", {"category": "stunted", "period": "2025-01"}).content.decode()
     assert "Utara 0" in bnba and "Selatan" not in bnba
     resp = client.get("/analytics/bnba/", {"category": "stunted", "period": "2025-01", "format": "xlsx"})
-    names = [r[2] for r in load_workbook(io.BytesIO(resp.content)).active.iter_rows(min_row=2, values_only=True)]
-    assert sorted(names) == ["Utara 0", "Utara 1"]
+    rows = list(load_workbook(io.BytesIO(resp.content)).active.iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r and r[0] == "Nama")
+    assert sorted(r[0] for r in rows[header + 1:] if r[0]) == ["Utara 0", "Utara 1"]
 
 
 def test_cadre_cannot_reach_another_posyandu(client, area, children):
@@ -80,15 +82,17 @@ def test_dashboard_and_xlsx_export_agree(client, kota_user, children):
     assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
     wb = load_workbook(io.BytesIO(resp.content))
     head = {r[0]: r for r in wb["Headline"].iter_rows(min_row=2, values_only=True)}
+    # Headers and labels are in the user's language (Indonesian); tumbuh.web.labels names them.
     for key in ("stunting", "wasting", "underweight", "overweight"):
         shown, cases, children_n = kpi(html, key)
-        _, rate, _lo, _hi, _se, x_cases, x_children = head[key]
+        _, rate, _lo, _hi, _se, x_cases, x_children = head[column_label(key)]
         assert (cases, children_n) == (x_cases, x_children)
         assert shown == "–" or shown == f"{rate:.1f}%".replace(".", ",")
     table = wb["Prevalence (anthro)"]
     header = [c.value for c in table[1]]
     first = dict(zip(header, next(table.iter_rows(min_row=2, values_only=True)), strict=True))
-    assert first["Group"] == "All" and first["HA_2_r"] == pytest.approx(head["stunting"][1])
+    assert first[column_label("Group")] == anthro_group("All") == "Semua"
+    assert first["HA_2_r"] == pytest.approx(head[column_label("stunting")][1])
     assert AuditEvent.objects.filter(action="export", object_type="analytics.prevalence").count() == 1
 
 
@@ -104,8 +108,9 @@ def test_bnba_lists_and_audit(client, kota_user, children):
     assert "Never measured" in missing and "Utara 1" not in missing
     assert AuditEvent.objects.filter(action="view_list", object_type="analytics.bnba").count() == 4
     resp = client.get("/analytics/bnba/", {**q, "category": "wasted", "format": "xlsx"})
-    rows = list(load_workbook(io.BytesIO(resp.content)).active.iter_rows(min_row=2, values_only=True))
-    assert [r[2] for r in rows] == ["Utara 0"]
+    rows = list(load_workbook(io.BytesIO(resp.content)).active.iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r and r[0] == "Nama")
+    assert [r[0] for r in rows[header + 1:] if r[0]] == ["Utara 0"]
     event = AuditEvent.objects.get(action="export", object_type="analytics.bnba")
     assert event.detail["rows"] == 1 and event.region_code == "64.74" and event.username == kota_user.username
 
@@ -119,8 +124,10 @@ def test_trend_ranking_and_target_verdict(client, kota_user, area, children):
     html = client.get("/analytics/", {"region": "64.74", "period": "2025-02"}).content.decode()
     assert 'id="trend-chart"' in html and "Sasaran (RPJMD)" in html
     ranking = html[html.index('id="ranking-table"'):html.index("</table>", html.index('id="ranking-table"'))]
-    # Selatan: 100% in January, 0% in February
-    assert "Bontang Selatan" in ranking and "-100,0" in ranking
+    # Selatan: 100% in January, 0% in February, on 3 children: a small sample, so no change is
+    # shown or listed (issue 8), the row is greyed and marked
+    assert "Bontang Selatan" in ranking and "-100,0" not in ranking
+    assert ranking.count("sampel kecil") == 1 and 'id="ranking-change"' not in html
     assert 'id="verdict"' in html
     assert "SSGI" in html and "26,3%" in html  # seeded Bontang figure beside ours
 
@@ -183,7 +190,7 @@ def test_quality_page_scores_posyandu(client, kota_user, children):
 def test_prevalence_page_renders_anthro_rows(client, kota_user, children):
     client.force_login(kota_user)
     html = client.get("/analytics/prevalence/", {"region": "64.74", "period": "2025-01"}).content.decode()
-    assert 'id="prevalence-HA"' in html and "Age group: 12-23 mo" in html
+    assert 'id="prevalence-HA"' in html and "Kelompok umur: 12-23 bl" in html
 
 
 def test_bulk_writes_outside_the_services_show_after_a_refresh(client, kota_user, children):
@@ -236,7 +243,27 @@ def test_trend_chart_is_drawn_by_the_project_chart_helper(client, kota_user, are
     assert 'role="img"' in svg and 'aria-labelledby="trend-chart-title trend-chart-desc"' in svg
     assert re.search(r'<path class="target target-own" data-label="Sasaran \(RPJMD\)"[^>]*stroke-dasharray', svg)
     # January: 5 of 6 stunted, the tooltip of our point says so
-    assert re.search(r"<circle[^>]*><title>2025-01: 83\.3% \([\d.]+–[\d.]+\), 5/6</title>", svg)
+    assert re.search(r"<circle[^>]*><title>2025-01: 83,3% \([\d,]+–[\d,]+\), 5/6 · sampel kecil</title>", svg)
+
+
+def test_bnba_xlsx_has_a_title_block_and_indonesian_headers(client, kota_user, children):
+    """Issue 8 item 18: a file a desa team can hand out."""
+    client.force_login(kota_user)
+    resp = client.get("/analytics/bnba/", {"region": "64.74", "period": "2025-01", "category": "stunted",
+                                           "format": "xlsx"})
+    rows = list(load_workbook(io.BytesIO(resp.content)).active.iter_rows(values_only=True))
+    assert rows[0][0].startswith("Daftar by name by address (BNBA): Pendek + Sangat pendek")
+    about = {r[0]: r[1] for r in rows[1:10] if r and r[0] and r[1]}
+    assert about["Wilayah"] == "Kota Bontang (64.74)"
+    assert about["Periode"] == "Januari 2025 (01-01-2025 – 31-01-2025)"
+    assert about["Dibuat oleh"] == kota_user.username and re.match(r"\d\d-\d\d-\d{4} \d\d:\d\d", about["Dibuat"])
+    assert about["Jumlah anak"] == "5"
+    header = next(r for r in rows if r and r[0] == "Nama")
+    assert header[:5] == ("Nama", "NIK", "Jenis kelamin", "Tanggal lahir", "Umur (bulan)")
+    assert not any(h in header for h in ("child_id", "nik", "haz", "name"))
+    data = [r for r in rows[rows.index(header) + 1:] if r[0]]
+    assert {r[2] for r in data} == {"P"} and len(data) == 5
+
 
 
 def test_bnba_not_measured_when_nobody_in_scope_was_measured_recently(client, area, kota_user):

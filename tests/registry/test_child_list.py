@@ -119,3 +119,44 @@ def test_pagination(client, kec1_user, regions):
     assert len(first.context["page"].object_list) == 50
     second = client.get(reverse("registry:child_list"), {"page": 2})
     assert _names(second) == [f"Anak {i:02d}" for i in range(50, 55)]
+
+
+def _listed_names(html):
+    import re
+
+    return re.findall(r'<a href="/registry/children/\d+/">([^<]+)</a>', html)
+
+
+def test_status_column_sorting_and_export(client, kec1_user, population):
+    """Issue 8 item 18: a status column, sorting, and an .xlsx export of the scoped, filtered list
+    (audited as an export, with a title block and Indonesian headers)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(kec1_user)
+    html = client.get(reverse("registry:child_list")).content.decode()
+    assert "<th>Status</th>" in html
+    row = html[html.index("Pendek Sekali"):html.index("</tr>", html.index("Pendek Sekali"))]
+    assert 'class="status"' in row and ("Sangat pendek" in row or ">Pendek<" in row)
+    tall = html[html.index("Tinggi Normal"):html.index("</tr>", html.index("Tinggi Normal"))]
+    assert ">Normal<" in tall
+    assert _listed_names(html) == ["Belum Diukur", "Pendek Sekali", "Tinggi Normal"]
+    assert _listed_names(client.get(reverse("registry:child_list"), {"sort": "-name"}).content.decode()) == [
+        "Tinggi Normal", "Pendek Sekali", "Belum Diukur"]
+    assert _listed_names(client.get(reverse("registry:child_list"), {"sort": "haz"}).content.decode()) == [
+        "Pendek Sekali", "Tinggi Normal", "Belum Diukur"]
+    assert _listed_names(client.get(reverse("registry:child_list"), {"sort": "-age"}).content.decode())[0] == "Belum Diukur"
+
+    resp = client.get(reverse("registry:child_list"), {"status": "stunted", "format": "xlsx"})
+    assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
+    ws = load_workbook(io.BytesIO(resp.content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "Balita"
+    assert "status=stunted" in rows[1][1] and rows[2][3] == kec1_user.username
+    header = next(i for i, r in enumerate(rows) if r and r[0] == "Nama")
+    assert rows[header][:3] == ("Nama", "NIK", "Jenis kelamin") and rows[header][-1] == "Status"
+    data = [r for r in rows[header + 1:] if r[0]]
+    assert [r[0] for r in data] == ["Pendek Sekali"]  # filtered, in scope (no "Anak Selatan")
+    event = AuditEvent.objects.get(action="export", object_type="registry.person")
+    assert event.detail["rows"] == 1 and event.detail["filters"] == {"status": "stunted"}

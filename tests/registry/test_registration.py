@@ -159,4 +159,4 @@ def test_mother_search_finds_women_in_scope_only(client, kec1_user, regions):
     client.force_login(kec1_user)
     html = client.get(reverse("registry:mother_search"), {"mother_choice-search": "Ibu"}).content.decode()
     assert "Ibu Melati" in html and "Ibu Mawar" not in html and "Ibu Laki" not in html
-    assert AuditEvent.objects.filter(action="view_list", summary="mother search").exists()
+    assert AuditEvent.objects.filter(action="view_list", summary="pencarian ibu").exists()  # in the user's language

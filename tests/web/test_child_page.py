@@ -43,7 +43,7 @@ def test_child_page_shows_identity_history_charts_in_indonesian(client, kec1_use
     label = {"stunted": "Pendek", "severely_stunted": "Sangat pendek"}[latest.length_for_age_category]
     assert f"TB/U: {label}" in html
     assert 'class="badge orange"' in html or 'class="badge red"' in html
-    assert f"{latest.length_for_age_z:+.2f}" in html
+    assert f"{latest.length_for_age_z:+.2f}".replace(".", ",") in html  # Indonesian decimal comma (issue 8)
     assert "Riwayat pengukuran" in html and "Tanggal ukur" in html
 
 

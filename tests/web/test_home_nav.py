@@ -27,7 +27,9 @@ def test_home_counts_follow_scope(client, kec1_user, kec2_user, regions):
     recompute_children([stunted.pk, normal.pk])
     client.force_login(kec1_user)
     response = client.get(reverse("web:home"))
-    assert response.context["counts"] == {"children": 3, "measured_this_month": 2, "stunted": 1, "measured_ever": 2}
+    counts = response.context["counts"]
+    assert {k: counts[k] for k in ("children", "measured_this_month", "stunted", "measured_ever", "valid_latest")} \
+        == {"children": 3, "measured_this_month": 2, "stunted": 1, "measured_ever": 2, "valid_latest": 2}
     html = response.content.decode()
     assert 'id="kpi-children">3<' in html and "Balita" in html and "BONTANG UTARA" in html
     client.force_login(kec2_user)
@@ -54,3 +56,27 @@ def test_nav_in_page_has_children_link(client, kec1_user):
     client.force_login(kec1_user)
     html = client.get(reverse("web:home")).content.decode()
     assert f'href="{reverse("registry:child_list")}"' in html
+
+
+@pytest.mark.django_db
+def test_home_on_the_2nd_shows_the_last_complete_month_and_says_what_it_counts(client, kec1_user, regions,
+                                                                               monkeypatch):
+    """Issue 8 item 3: not "Diukur pada Desember 2026 · 0%" on 2 December; the stunting card says it
+    counts the latest measurement ever, over children with a valid TB/U, as a percentage."""
+    from tumbuh.web import views
+
+    today = dt.date(2026, 12, 2)
+    monkeypatch.setattr(views, "_today", lambda: today)
+    d1 = regions["desa1"]
+    kids = [make_person(name=f"K{i}", sex="M", birth_date=dt.date(2025, 10, 1), desa=d1) for i in range(4)]
+    for i, child in enumerate(kids[:3]):
+        Measurement.objects.create(child=child, measured_on=dt.date(2026, 11, 10), weight_kg=8.0,
+                                   length_cm=66.0 if i == 0 else 75.0, position="l", desa=d1)
+    recompute_children([k.pk for k in kids])
+    client.force_login(kec1_user)
+    html = client.get(reverse("web:home")).content.decode()
+    assert "Desember 2026 · 0%" not in html
+    assert 'id="kpi-measured">3<' in html and "Diukur pada November 2026 · 75,0%" in html
+    assert "Desember 2026 sejauh ini (bulan berjalan): 0" in html
+    assert "Stunting pada pengukuran terakhir (tanggal berapa pun) · 33,3% dari yang TB/U-nya sah" in html
+    assert "Dasbor dan daftar BNBA menghitung pengukuran terakhir tiap anak dalam periode" in html

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tumbuh.regions.models import Region
+from tumbuh.web.uploads import validate_upload_size
 
 from .models import BoundaryUpload, ExternalFigure, RegionTarget
 from .svg import parse_features
@@ -21,21 +22,24 @@ class TargetForm(ScopedRegionMixin, forms.ModelForm):
     class Meta:
         model = RegionTarget
         fields = ["region", "year", "indicator", "target_percent", "source", "note"]
+        labels = {"region": _("Region")}
 
 
 class FigureForm(ScopedRegionMixin, forms.ModelForm):
     class Meta:
         model = ExternalFigure
         fields = ["region", "year", "indicator", "value_percent", "source", "period_label", "citation", "note"]
+        labels = {"region": _("Region")}
 
 
 class BoundaryForm(ScopedRegionMixin, forms.ModelForm):
-    file = forms.FileField(label=_("GeoJSON file"), required=False)
+    file = forms.FileField(label=_("GeoJSON file"), required=False, validators=[validate_upload_size])
 
     class Meta:
         model = BoundaryUpload
         fields = ["parent", "level", "property_key", "geojson"]
         widgets = {"geojson": forms.Textarea(attrs={"rows": 4})}
+        labels = {"parent": _("Parent region")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -253,6 +253,27 @@ class Estimate:
     def available(self) -> bool:
         return self.children > 0 and not np.isnan(self.rate)
 
+    @property
+    def small(self) -> bool:
+        """Too few children for the rate to mean much (see `is_small_sample`)."""
+        return self.available and is_small_sample(self.children, self.lower, self.upper)
+
+
+# Estimates on fewer children than this, or with a 95% CI wider than this many points, are shown
+# greyed as "sampel kecil" and left out of ranking colours, change and the map (issue 8).
+SMALL_SAMPLE_N = 30
+SMALL_SAMPLE_CI_POINTS = 20.0
+
+
+def is_small_sample(children, lower=float("nan"), upper=float("nan")) -> bool:
+    if children is None or children < SMALL_SAMPLE_N:
+        return True
+    try:
+        width = float(upper) - float(lower)
+    except (TypeError, ValueError):
+        return False
+    return bool(not np.isnan(width) and width > SMALL_SAMPLE_CI_POINTS)
+
 
 def headline(table: pd.DataFrame, subgroup: str = "All") -> dict[str, Estimate]:
     """The dashboard's five rates, read off the same table the export writes."""

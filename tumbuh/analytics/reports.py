@@ -84,6 +84,38 @@ def prevalence_report_from_rows(user, region: Region, period: Period, posyandu_i
                             cov.coverage(registered, latest), latest)
 
 
+# A period is taken as complete when it has at least this share of the children measured in the
+# periods before it (median of up to three with data): a month whose posyandu have not all
+# reported yet is not the default.
+COMPLETE_SHARE = 0.5
+
+
+def default_period(user, region_code: str, kind: str, today: dt.date) -> Period:
+    """The period a page opens on without `?period=`: the latest *complete* one (issue 8).
+
+    Start from the period of the latest measurement (never after today); a period still in
+    progress (ending today or later) is not complete, so the one before it is taken; then step
+    back while a period has far fewer children measured than the periods before it (D/S far below
+    the previous months: a month whose sessions are not all entered). When no complete period has
+    any data, the period of the latest measurement is shown after all."""
+    latest = sm.latest_period_key(user, region_code)
+    if not latest:
+        return Period.containing(today, kind).previous()
+    last_day = min(Period.parse(latest).end, today)
+    newest = Period.containing(last_day, kind)
+    start = newest.previous() if newest.end >= today else newest
+    window = start.history(8)
+    totals = sm.period_totals(user, region_code, window)
+    measured = dict(zip(totals["period"], totals["measured"], strict=True))
+    for i in range(len(window) - 1, len(window) - 4, -1):
+        n = measured.get(i, 0)
+        before = [measured[j] for j in range(i - 1, -1, -1) if measured.get(j, 0) > 0][:3]
+        if n > 0 and (not before or n >= COMPLETE_SHARE * float(np.median(before))):
+            return window[i]
+    with_data = [i for i in range(len(window) - 1, -1, -1) if measured.get(i, 0) > 0]
+    return window[with_data[0]] if with_data else newest
+
+
 @dataclass
 class TrendPoint:
     period: Period
@@ -108,6 +140,8 @@ def trend_points(latest: pd.DataFrame, periods: list[Period], indicator: str = "
 def child_units(user, region: Region) -> tuple[str, list[tuple[str, str]]]:
     """What sits under the region for ranking and the map: ("region", [(code, name)]) or, under a
     desa, ("posyandu", [(id, name)])."""
+    if getattr(region, "is_service_area", False):  # a puskesmas service area: its desa
+        return "region", list(region.units)
     if region.level == Region.Level.DESA:
         return "posyandu", [(str(p.pk), p.name) for p in posyandu_for(user).filter(desa=region)]
     return "region", list(Region.objects.filter(parent=region).values_list("code", "name"))
@@ -138,7 +172,8 @@ def ranking(user, region: Region, latest: pd.DataFrame, current: int, registered
 def _ranking_table(units, cur: pd.DataFrame, prev: pd.DataFrame, registered: pd.Series) -> pd.DataFrame:
     names = dict(units)
     rows = pd.DataFrame({"key": list(names), "name": list(names.values())})
-    prev = prev[["key", "rate"]].rename(columns={"rate": "previous"})
+    prev = prev[["key", "rate", "children", "lower", "upper"]].rename(columns={
+        "rate": "previous", "children": "previous_children", "lower": "previous_lower", "upper": "previous_upper"})
     reg = registered.rename_axis("key").rename("registered").reset_index()
     out = rows.merge(cur, on="key", how="left").merge(prev, on="key", how="left").merge(reg, on="key", how="left")
     out["registered"] = out["registered"].fillna(0).astype(int)
@@ -275,15 +310,25 @@ def mask_nik(nik: str) -> str:
 
 # ---- Data quality ---------------------------------------------------------------------------
 
+def posyandu_labels(user) -> dict[int, str]:
+    """Posyandu id -> "name (desa)": posyandu names repeat across desa (four "Posyandu Anggrek 1"
+    in one kota), so every list names the desa beside them."""
+    return {pk: f"{name} ({desa})" for pk, name, desa in
+            posyandu_for(user).values_list("pk", "name", "desa__name")}
+
+
 def quality_report(user, region: Region, period: Period, by: str = "posyandu") -> pd.DataFrame:
+    """Data-quality checks per posyandu (grouped by id, labelled with its desa) or per area."""
     m = measurement_frame(user, region.code, period.start, period.end)
     if m.empty:
-        return dq.quality_table(m.assign(unit=pd.Series(dtype=str)), "unit")
+        return dq.quality_table(m.assign(unit=pd.Series(dtype=str)), "unit").assign(unit_id=pd.Series(dtype=str))
     if by == "posyandu":
-        names = dict(posyandu_for(user).values_list("pk", "name"))
-        m = m.assign(unit=m["posyandu_id"].map(names).fillna("-"))
+        keys = m["posyandu_id"].astype(str).to_numpy()
+        labels = {str(k): v for k, v in posyandu_labels(user).items()}
     else:
         kind, units = child_units(user, region)
         keys = unit_keys(m, kind, units)
-        m = m.assign(unit=pd.Series(keys).map(dict(units)).fillna("-").to_numpy())
-    return dq.quality_table(m, "unit").sort_values("score").reset_index(drop=True)
+        labels = dict(units)
+    table = dq.quality_table(m.assign(unit=keys), "unit").rename(columns={"unit": "unit_id"})
+    table.insert(0, "unit", table["unit_id"].map(labels).fillna("-"))
+    return table.sort_values(["score", "unit"]).reset_index(drop=True)

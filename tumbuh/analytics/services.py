@@ -26,10 +26,13 @@ BONTANG_FIGURES = (
     ("64.74", 2023, ExternalFigure.Source.SKI, "", "27.4", ""),
     ("64.74", 2024, ExternalFigure.Source.SSGI, "", "20.7",
      'The source labels it "DP3A 2024"; read as the SSGI 2024 figure (inferred).'),
-    ("64.74", 2024, ExternalFigure.Source.EPPGBM, "Aug 2024", "20.6", ""),
-    ("64.74", 2025, ExternalFigure.Source.DINKES, "May 2025 operasi timbang", "12.0",
+    ("64.74", 2024, ExternalFigure.Source.EPPGBM, "Agustus 2024", "20.6", ""),
+    ("64.74", 2025, ExternalFigure.Source.DINKES, "Mei 2025 (operasi timbang)", "12.0",
      '1,219 of 10,047 balita; 1,752 "pendek" before paediatric verification.'),
 )
+
+
+RENAMED_LABELS = {"Aug 2024": "Agustus 2024", "May 2025 operasi timbang": "Mei 2025 (operasi timbang)"}
 
 
 @transaction.atomic
@@ -43,6 +46,8 @@ def seed_reference_figures() -> dict[str, int]:
         )
         created["targets"] += made
     known = set(Region.objects.filter(code__in={f[0] for f in BONTANG_FIGURES}).values_list("code", flat=True))
+    for old, new in RENAMED_LABELS.items():  # labels seeded in English before issue 8
+        ExternalFigure.objects.filter(region_id__in=known, period_label=old).update(period_label=new)
     for code, year, source, period, value, note in BONTANG_FIGURES:
         if code not in known:
             continue

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 
+from django.utils.formats import number_format
 from django.utils.html import escape
 
 # Stunting bands (%) for colours: under the 2024 target, to the 2025 target, WHO "medium",
@@ -35,7 +36,7 @@ def tile_grid(tiles: list[tuple[str, str, float | None, str]], *, columns: int =
     for i, (key, name, rate, tip) in enumerate(tiles):
         cx, cy = (i % columns) * (size + gap), (i // columns) * (size + gap)
         label = escape(name if len(name) <= 14 else name[:13] + "…")
-        value = "–" if rate is None or math.isnan(rate) else f"{rate:.1f}%"
+        value = "–" if rate is None or math.isnan(rate) else f"{number_format(round(rate, 1), decimal_pos=1)}%"
         parts.append(
             f'<g data-key="{escape(key)}"><title>{escape(tip)}</title>'
             f'<rect x="{cx}" y="{cy}" width="{size}" height="{size}" rx="6" fill="{band_colour(rate)}"/>'

@@ -10,6 +10,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -24,13 +27,14 @@ from tumbuh.regions.models import Region, within
 from tumbuh.regions.selectors import posyandu_for, regions_for
 from tumbuh.web.charts import Axis, LineChart
 
-from . import exports, reports, svg
+from . import areas, exports, reports, svg
+from .areas import is_service_area, service_area_for
 from .forms import BoundaryForm, FigureForm, TargetForm
 from .models import BoundaryUpload, ExternalFigure, RegionTarget
 from .periods import KINDS, Period
+from .prevalence import SMALL_SAMPLE_CI_POINTS, SMALL_SAMPLE_N, is_small_sample
 from .quality import dps_class
 from .services import figures_for, targets_for
-from .summary import latest_period_key
 
 INDICATOR_LABELS = {
     "stunting": _l("Stunting"),
@@ -43,7 +47,13 @@ INDICATOR_LABELS = {
 
 def _region(request) -> Region:
     allowed = regions_for(request.user)
-    code = request.GET.get("region") or scope_region_code(request.user) or ""
+    requested = request.GET.get("region") or ""
+    area = service_area_for(request.user)
+    # A puskesmas officer's service area (several desa, not one region) answers to its covering
+    # region's code and is the default: the officer's scope limits it to the served desa.
+    if area is not None and requested in ("", area.code):
+        return area
+    code = requested or scope_region_code(request.user) or ""
     if not code:  # an administrator with no region chosen: start at the first kabupaten/kota
         first = allowed.filter(level=Region.Level.KABUPATEN).first() or allowed.first()
         if first is None:
@@ -53,6 +63,10 @@ def _region(request) -> Region:
     if region is None:
         raise Http404(_("Region not found"))
     return region
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
 
 
 def _period(request, region: Region) -> Period:
@@ -67,11 +81,7 @@ def _period(request, region: Region) -> Period:
         return chosen if kind not in KINDS or kind == chosen.kind else Period.containing(chosen.end, kind)
     if kind not in KINDS:
         kind = "month"
-    # The latest month with a measurement (every period kind is whole months, so any day of it
-    # picks the same period as the latest measurement's date would).
-    latest = latest_period_key(request.user, region.code)
-    day = Period.parse(latest).end if latest else dt.date.today()
-    return Period.containing(day, kind)
+    return reports.default_period(request.user, region.code, kind, _today())
 
 
 def _posyandu(request):
@@ -86,21 +96,61 @@ def _posyandu(request):
 
 def _picker(request, region: Region, period: Period) -> dict:
     allowed = regions_for(request.user)
-    chain = [r for r in region.ancestors() if allowed.filter(code=r.code).exists()]
-    children = list(allowed.filter(parent=region))
+    area = service_area_for(request.user)
+    if is_service_area(region):
+        chain, children = [], [r for r in allowed.order_by("name")]
+    else:
+        chain = [r for r in region.ancestors() if allowed.filter(code=r.code).exists()]
+        if area is not None:
+            chain = [area]
+        children = list(allowed.filter(parent=region))
+    today = _today()
+    # Never a future period in the list; the period in progress may be chosen (it is not the default).
     period_options = [p for p in period.history(HISTORY_OPTIONS[period.kind])][::-1]
-    following = [period.shift(i) for i in (3, 2, 1)]
+    following = [p for p in (period.shift(i) for i in (3, 2, 1)) if p.start <= today]
+    posyandu_levels = (Region.Level.DESA, Region.Level.KECAMATAN, areas.LEVEL)
     return {
         "region": region, "period": period, "region_chain": chain, "region_children": children,
-        "period_options": following + period_options, "kinds": KIND_LABELS,
-        "posyandu_options": posyandu_for(request.user).filter(within("desa_id", region.code))[:500]
-        if region.level in (Region.Level.DESA, Region.Level.KECAMATAN) else [],
+        "period_options": [{"key": p.key, "label": period_label(p)} for p in following + period_options],
+        "period_label": period_label(period), "kinds": KIND_LABELS,
+        "small_n": SMALL_SAMPLE_N, "small_ci": SMALL_SAMPLE_CI_POINTS,
+        "period_in_progress": period.end >= today,
+        "posyandu_options": posyandu_choices(request.user, region.code)
+        if region.level in posyandu_levels else [],
     }
+
+
+def posyandu_choices(user, region_code: str) -> list[dict]:
+    """Posyandu of the region for a picker, each with its desa (names repeat across desa)."""
+    qs = posyandu_for(user).select_related("desa").order_by("desa__name", "name", "pk")
+    if region_code:
+        qs = qs.filter(within("desa_id", region_code))
+    return [{"pk": p.pk, "name": p.name, "desa": p.desa.name, "label": f"{p.name} ({p.desa.name})"}
+            for p in qs[:500]]
+
+
+def period_label(period: Period) -> str:
+    """The period in words of the active language: "November 2026", "Triwulan 3 2026"."""
+    if period.kind == "month":
+        return f"{MONTHS[period.index]} {period.year}"
+    if period.kind == "quarter":
+        return _("Quarter %(n)d %(year)d") % {"n": period.index, "year": period.year}
+    if period.kind == "semester":
+        return _("Semester %(n)d %(year)d") % {"n": period.index, "year": period.year}
+    if period.kind == "weighing":
+        return _("Weighing month %(month)s %(year)d") % {"month": MONTHS[period.index], "year": period.year}
+    return str(period.year)
 
 
 HISTORY_OPTIONS = {"month": 24, "quarter": 12, "semester": 8, "year": 6, "weighing": 8}
 KIND_LABELS = [("month", _l("Month")), ("quarter", _l("Quarter")), ("semester", _l("Semester")),
                ("year", _l("Year")), ("weighing", _l("Weighing month (Feb/Aug)"))]
+
+
+def fmt_decimal(v, digits=1) -> str:
+    """A number in the active language's format ("37,0" in Indonesian), for text built in Python
+    (tooltips); templates use floatformat, which localizes the same way."""
+    return number_format(round(float(v), digits), decimal_pos=digits)
 
 
 def _num(v, digits=1):
@@ -114,28 +164,44 @@ def dashboard(request):
     board = reports.dashboard(request.user, region, period)
     est = board.report.estimates
     targets = targets_for(region)
-    figures = figures_for(region)
+    figures = [] if is_service_area(region) else figures_for(region)
 
     chart, chart_legend = _trend_chart(board.trend, targets)
     verdict = _verdict(board.trend, targets, period)
     tiles_values = {}
+    small_label = _("small sample")
     for row in board.ranking.itertuples():
-        tip = f"{row.name}: " + ("–" if math.isnan(row.rate) else f"{row.rate:.1f}% ({row.cases}/{row.children})")
-        tiles_values[str(row.key)] = (row.name, None if math.isnan(row.rate) else float(row.rate), tip)
+        small = not math.isnan(row.rate) and is_small_sample(row.children, row.lower, row.upper)
+        rate_text = "–" if math.isnan(row.rate) else f"{fmt_decimal(row.rate)}% ({row.cases}/{row.children})"
+        tip = f"{row.name}: {rate_text}" + (f" · {small_label}" if small else "")
+        # A small sample is left out of the map's colours (drawn as "no data" with its tooltip).
+        tiles_values[str(row.key)] = (row.name, None if math.isnan(row.rate) or small else float(row.rate), tip)
     map_svg = _map(region, board.unit_kind, tiles_values)
 
-    ranking_rows = [
-        {"key": r.key, "name": r.name, "rate": _num(r.rate), "lower": _num(r.lower), "upper": _num(r.upper),
-         "cases": r.cases, "children": r.children, "registered": r.registered, "coverage": _num(r.coverage),
-         "previous": _num(r.previous), "change": _num(r.change)}
-        for r in board.ranking.itertuples()
-    ]
+    ranking_rows = []
+    for r in board.ranking.itertuples():
+        small = not math.isnan(r.rate) and is_small_sample(r.children, r.lower, r.upper)
+        prev_small = not math.isnan(r.previous) and is_small_sample(r.previous_children, r.previous_lower,
+                                                                    r.previous_upper)
+        ranking_rows.append({
+            "key": r.key, "name": r.name, "rate": _num(r.rate), "lower": _num(r.lower), "upper": _num(r.upper),
+            "cases": r.cases, "children": r.children, "registered": r.registered, "coverage": _num(r.coverage),
+            "previous": _num(r.previous), "small": small,
+            # A change from or to a small sample is noise, not a trend: not shown, not listed.
+            "change": None if small or prev_small else _num(r.change)})
+    # Reliable rates first (highest first), then the small samples, then units without data.
+    ranking_rows.sort(key=lambda r: (r["rate"] is None, r["small"], -(r["rate"] or 0), r["name"]))
     by_change = sorted([r for r in ranking_rows if r["change"] is not None], key=lambda r: r["change"])
     # Long rankings (hundreds of posyandu) are cut to the highest and lowest rates on screen;
     # `?ranking=all` shows every row. The map above still colours every unit.
     show_all = request.GET.get("ranking") == "all" or len(ranking_rows) <= 2 * RANKING_SHOWN
-    for i, r in enumerate(ranking_rows, start=1):
-        r["rank"] = i
+    rank = 0
+    for r in ranking_rows:
+        if r["rate"] is not None and not r["small"]:
+            rank += 1
+            r["rank"] = rank
+        else:
+            r["rank"] = None
     shown = ranking_rows if show_all else (ranking_rows[:RANKING_SHOWN] + ranking_rows[-RANKING_SHOWN:])
     skdn = _skdn_rows(request.user, board.skdn)
     show_skdn_all = request.GET.get("ranking") == "all"
@@ -146,7 +212,9 @@ def dashboard(request):
         "coverage": board.report.coverage,
         "chart": chart, "chart_legend": chart_legend, "verdict": verdict, "map_svg": map_svg, "bands": svg.BANDS,
         "ranking": shown, "ranking_total": len(ranking_rows), "ranking_cut": not show_all,
-        "ranking_shown": RANKING_SHOWN, "improving": by_change[:5], "worsening": by_change[::-1][:5],
+        "ranking_shown": RANKING_SHOWN,
+        "improving": [r for r in by_change if r["change"] < 0][:5],
+        "worsening": [r for r in by_change[::-1] if r["change"] > 0][:5],
         "unit_kind": board.unit_kind,
         "figures": figures, "targets": targets,
         # Cut on its own count, not the ranking's: a kabupaten has ~10 kecamatan (ranking shown
@@ -197,16 +265,20 @@ def _trend_chart(trend, targets) -> tuple[str, list[dict]]:
         chart.add_line(xs, ys, css_class=css, label=label, dashed=True)
         legend.append({"css": css, "label": label, "dashed": True})
     tips = [f"{lab}: " + ("–" if p.estimate is None or not p.estimate.available else
-                          f"{p.estimate.rate:.1f}% ({p.estimate.lower:.1f}–{p.estimate.upper:.1f}), "
+                          f"{fmt_decimal(p.estimate.rate)}% ({fmt_decimal(p.estimate.lower)}–"
+                          f"{fmt_decimal(p.estimate.upper)}), "
                           f"{p.estimate.cases}/{p.estimate.children}") for lab, p in zip(labels, trend, strict=True)]
     ours_label = _("Tumbuh (routine data)")
-    chart.add_points(xs, ours, css_class="series trend-ours", label=ours_label, titles=tips)
+    small = [bool(p.estimate is not None and p.estimate.small) for p in trend]
+    tips = [t + (f" · {_('small sample')}" if s_ else "") for t, s_ in zip(tips, small, strict=True)]
+    chart.add_points(xs, ours, css_class="series trend-ours", label=ours_label, titles=tips,
+                     point_classes=["small-sample" if s_ else "" for s_ in small])
     legend.insert(0, {"css": "trend-ours", "label": ours_label, "dashed": False})
     return chart.render(), legend
 
 
 def _skdn_rows(user, table) -> list[dict]:
-    names = dict(posyandu_for(user).values_list("pk", "name"))
+    names = reports.posyandu_labels(user)
     rows = []
     for r in table.to_dict("records"):
         rows.append({"name": names.get(r["posyandu_id"], "-"), "S": r["S"], "D": r["D"], "N": r["N"],
@@ -239,7 +311,7 @@ def _verdict(trend, targets, period: Period) -> dict | None:
 
 
 def _map(region: Region, unit_kind: str, values: dict) -> str:
-    if unit_kind == "region":
+    if unit_kind == "region" and not is_service_area(region):
         child_level = Region.Level.KECAMATAN if region.level == Region.Level.KABUPATEN else Region.Level.DESA
         upload = BoundaryUpload.objects.filter(parent=region, level=child_level).first()
         if upload:
@@ -263,7 +335,7 @@ def prevalence(request):
     report = reports.prevalence_report(request.user, region, period, posyandu.pk if posyandu else None)
     if request.GET.get("format") == "xlsx":
         record(request.user, "export", object_type="analytics.prevalence", object_id=period.key,
-               region_code=region.code, summary=f"Prevalence table {region.code} {period.key}",
+               region_code=region.code, summary=_("Prevalence table %(region)s %(period)s") % {"region": region.code, "period": period.key},
                detail={"period": period.key, "posyandu": posyandu.pk if posyandu else None}, request=request)
         return _xlsx(exports.prevalence_workbook(report), f"prevalensi-{region.code}-{period.key}.xlsx")
     table = report.table
@@ -311,11 +383,25 @@ def bnba(request):
               "rows": len(rows)}
     if request.GET.get("format") == "xlsx":
         record(request.user, "export", object_type="analytics.bnba", object_id=category, region_code=region.code,
-               summary=f"BNBA {category} {region.code} {period.key} ({len(rows)} children)", detail=detail,
+               summary=_("BNBA %(list)s %(region)s %(period)s (%(n)d children)") % {"list": dict(bnba_labels()).get(category, category), "region": region.code, "period": period.key, "n": len(rows)}, detail=detail,
                request=request)
-        return _xlsx(exports.frame_workbook({category: rows}), f"bnba-{category}-{region.code}-{period.key}.xlsx")
+        label = dict(bnba_labels())[category]
+        about = [
+            (_("Region"), f"{region.name} ({region.code})" if region.code and not is_service_area(region)
+             else region.name),
+            (_("Period"), f"{period_label(period)} ({period.start:%d-%m-%Y} – {period.end:%d-%m-%Y})"),
+            (_("List"), label),
+            ("Posyandu", posyandu.name + f" ({posyandu.desa.name})" if posyandu else _("All")),
+            (_("Children"), str(len(rows))),
+            (_("Generated"), timezone.localtime().strftime("%d-%m-%Y %H:%M")),
+            (_("Generated by"), request.user.get_full_name() or request.user.get_username()),
+            (_("Note"), _("Each child's latest measurement in the period. Personal data: keep it safe; "
+                          "this download is recorded in the audit log.")),
+        ]
+        title = _("By-name list (BNBA): %(list)s") % {"list": label}
+        return _xlsx(exports.bnba_workbook(rows, title, about), f"bnba-{category}-{region.code}-{period.key}.xlsx")
     record(request.user, "view_list", object_type="analytics.bnba", object_id=category, region_code=region.code,
-           summary=f"BNBA {category} {region.code} {period.key} ({len(rows)} children)", detail=detail,
+           summary=_("BNBA %(list)s %(region)s %(period)s (%(n)d children)") % {"list": dict(bnba_labels()).get(category, category), "region": region.code, "period": period.key, "n": len(rows)}, detail=detail,
            request=request)
     shown = rows.head(BNBA_SCREEN_LIMIT).to_dict("records")
     for r in shown:
@@ -338,7 +424,7 @@ def quality(request):
     table = reports.quality_report(request.user, region, period, by)
     if request.GET.get("format") == "xlsx":
         record(request.user, "export", object_type="analytics.quality", object_id=period.key,
-               region_code=region.code, summary=f"Data quality {region.code} {period.key}",
+               region_code=region.code, summary=_("Data quality %(region)s %(period)s") % {"region": region.code, "period": period.key},
                detail={"period": period.key, "by": by}, request=request)
         return _xlsx(exports.frame_workbook({"quality": table}), f"kualitas-data-{region.code}-{period.key}.xlsx")
     rows = []

@@ -11,8 +11,17 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent
 
+# Object types that are not models (analytics lists and tables).
+OTHER_OBJECT_TYPES = {
+    "analytics.bnba": _("BNBA list"),
+    "analytics.prevalence": _("prevalence table"),
+    "analytics.quality": _("data quality"),
+}
+
 
 def object_type_label(label: str) -> str:
+    if label in OTHER_OBJECT_TYPES:
+        return str(OTHER_OBJECT_TYPES[label])
     try:
         return str(apps.get_model(label)._meta.verbose_name)
     except (LookupError, ValueError):

@@ -1,82 +1,139 @@
 """Spreadsheets going back out: rejected rows to fix and re-upload, and our data in EPPGBM's
-by-name layout (so it can return to EPPGBM or any spreadsheet)."""
+by-name layout (so it can return to EPPGBM or any spreadsheet).
+
+Both are written by the project's one xlsx writer (`tumbuh.web.xlsx`): strings are text, never
+formulas; control characters cannot break the file; the EPPGBM export is streamed while its rows
+are read (a 100,000-row export starts downloading at once instead of after a minute or more).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import IO
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from tumbuh.growth import categories
+from tumbuh.regions.models import Posyandu, Region
+from tumbuh.web import xlsx
 
 from .columns import EPPGBM_HEADER
 from .models import ImportBatch, ImportRow
 
 
-def rejected_rows_workbook(batch: ImportBatch, out: IO[bytes]) -> int:
+def rejected_rows_sheet(rows, header: list[str] | None) -> xlsx.Sheet:
+    """`rows`: the ImportRows to write (already limited to what the user may see)."""
+    header = list(header or EPPGBM_HEADER)[: xlsx.MAX_COLUMNS - 2]
+    width = len(header)
+
+    def lines() -> Iterator[list]:
+        for number, cells, reasons in (rows.filter(outcome=ImportRow.Outcome.REJECTED).order_by("row_number")
+                                       .values_list("row_number", "cells", "reasons").iterator(chunk_size=2000)):
+            cells = (list(cells) + [""] * width)[:width]
+            yield [*map(str, cells), "; ".join(reasons), number]  # every cell as text: NIK stays text
+
+    return xlsx.Sheet(_("Rejected"), lines(), header=[*header, _("Reason rejected"), _("Row in the original file")])
+
+
+def rejected_rows_workbook(batch: ImportBatch, out: IO[bytes], rows=None) -> int:
     """The rejected rows in the file's own column layout plus a reasons column; returns rows."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Rejected"))
-    header = list(batch.header or EPPGBM_HEADER)
-    sheet.append([*header, _("Reason rejected"), _("Row in the original file")])
-    count = 0
-    rows = batch.rows.filter(outcome=ImportRow.Outcome.REJECTED).order_by("row_number")
-    for row in rows.values_list("row_number", "cells", "reasons").iterator(chunk_size=2000):
-        number, cells, reasons = row
-        cells = (list(cells) + [""] * len(header))[: len(header)]
-        sheet.append([*cells, "; ".join(reasons), number])  # every cell as text: NIK stays text
-        count += 1
-    workbook.save(out)
-    return count
+    rows = batch.rows.all() if rows is None else rows
+    xlsx.write_workbook([rejected_rows_sheet(rows, batch.header)], out)
+    return rows.filter(outcome=ImportRow.Outcome.REJECTED).count()
 
 
 def _fmt(value, digits: int = 1):
     return "" if value is None else round(value, digits)  # a number cell, as EPPGBM's own
 
 
+EXPORT_FIELDS = (
+    "child__nik", "child__name", "child__sex", "child__birth_date", "child__birth_weight_kg",
+    "child__birth_length_cm", "child__eppgbm_parent__parent_name", "child__mother__name", "desa_id",
+    "posyandu_id", "child__household__rt", "child__household__rw", "child__household__address",
+    "age_days", "measured_on", "weight_kg", "length_cm", "position", "arm_circumference_cm",
+    "weight_for_age_category", "weight_for_age_z", "length_for_age_category", "length_for_age_z",
+    "weight_for_length_category", "weight_for_length_z", "weight_gain",
+)
+POSITION_LABELS = {"l": "Terlentang", "h": "Berdiri"}
+
+
+def _ordered(measurements):
+    return measurements.order_by("desa_id", "child__name", "child_id", "measured_on")
+
+
+def _places(measurements) -> tuple[dict[str, tuple[str, str, str, str]], dict[int, tuple[str, str]]]:
+    """desa code -> (provinsi, kab/kota, kecamatan, desa) names; posyandu id -> (name, puskesmas):
+    two queries for the whole export instead of four joins per row."""
+    desa_codes = set(measurements.order_by().values_list("desa_id", flat=True).distinct())
+    codes: set[str] = set()
+    for code in desa_codes:
+        parts = code.split(".")
+        codes.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    names: dict[str, str] = {}
+    codes_list = sorted(codes)
+    for start in range(0, len(codes_list), 900):
+        names.update(Region.objects.filter(code__in=codes_list[start:start + 900]).values_list("code", "name"))
+    regions = {}
+    for code in desa_codes:
+        parts = code.split(".")
+        chain = [names.get(".".join(parts[:i]), "") for i in range(1, len(parts) + 1)]
+        chain = ([""] * 4 + chain)[-4:]
+        regions[code] = tuple(chain)
+    posyandu_ids = sorted(set(measurements.order_by().exclude(posyandu_id=None)
+                              .values_list("posyandu_id", flat=True).distinct()))
+    posyandu: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(posyandu_ids), 900):
+        for pk, name, puskesmas in (Posyandu.objects.filter(pk__in=posyandu_ids[start:start + 900])
+                                    .values_list("pk", "name", "puskesmas__name")):
+            posyandu[pk] = (name, puskesmas or "")
+    return regions, posyandu
+
+
+def eppgbm_rows(measurements) -> Iterator[list]:
+    """One row per measurement of `measurements` (a scoped Measurement queryset), EPPGBM's 38
+    columns, z-scores and categories as Tumbuh computed them."""
+    regions, posyandu = _places(measurements)
+    no_place = ("", "", "", "")
+    label = _label
+    for (nik, name, sex, born, birth_weight, birth_length, parent, mother, desa_id, posyandu_id, rt, rw,
+         address, age_days, measured_on, weight, length, position, arm, wfa_c, wfa_z, hfa_c, hfa_z,
+         wfh_c, wfh_z, gain) in _ordered(measurements).values_list(*EXPORT_FIELDS).iterator(chunk_size=5000):
+        prov, kab, kec, desa = regions.get(desa_id, no_place)
+        pos_name, puskesmas = posyandu.get(posyandu_id, ("", ""))
+        yield [
+            nik, name, "L" if sex == "M" else "P", born.strftime("%d/%m/%Y"),
+            _fmt(birth_weight, 2), _fmt(birth_length), parent or mother or "",
+            prov, kab, kec, puskesmas, desa, pos_name, rt or "", rw or "", address or "",
+            int(age_days / 30.4375) if age_days is not None else "",
+            measured_on.strftime("%d/%m/%Y"), measured_on.strftime("%m/%Y"), "", "",
+            _fmt(weight, 3), _fmt(length, 2), POSITION_LABELS.get(position, ""),
+            _fmt(arm, 2), label("bb_u", wfa_c), _fmt(wfa_z, 2),
+            label("pb_u", hfa_c), _fmt(hfa_z, 2),
+            label("bb_pb", wfh_c), _fmt(wfh_z, 2),
+            gain, "", "", "", "", "", "",
+        ]
+
+
+def eppgbm_sheet(measurements) -> xlsx.Sheet:
+    return xlsx.Sheet("EPPGBM", eppgbm_rows(measurements), header=EPPGBM_HEADER)
+
+
 def eppgbm_workbook(measurements, out: IO[bytes]) -> int:
-    """`measurements`: a scoped Measurement queryset. One row per measurement, EPPGBM columns,
-    z-scores and categories as Tumbuh computed them."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("EPPGBM")
-    sheet.append(EPPGBM_HEADER)
-    qs = (measurements.select_related("child", "child__mother", "child__eppgbm_parent", "child__household",
-                                      "desa__parent__parent__parent", "posyandu__puskesmas")
-          .order_by("desa_id", "child__name", "child_id", "measured_on"))
-    count = 0
-    for m in qs.iterator(chunk_size=2000):
-        child = m.child
-        desa = m.desa
-        kec = desa.parent
-        kab = kec.parent if kec else None
-        prov = kab.parent if kab else None
-        parent = getattr(getattr(child, "eppgbm_parent", None), "parent_name", "") or (child.mother.name if child.mother else "")
-        household = child.household
-        age_months = int(m.age_days / 30.4375) if m.age_days is not None else ""
-        sheet.append([
-            child.nik, child.name, "L" if child.sex == "M" else "P", child.birth_date.strftime("%d/%m/%Y"),
-            _fmt(child.birth_weight_kg, 2), _fmt(child.birth_length_cm), parent,
-            prov.name if prov else "", kab.name if kab else "", kec.name if kec else "",
-            m.posyandu.puskesmas.name if m.posyandu and m.posyandu.puskesmas else "", desa.name,
-            m.posyandu.name if m.posyandu else "", household.rt if household else "",
-            household.rw if household else "", household.address if household else "",
-            age_months, m.measured_on.strftime("%d/%m/%Y"), m.measured_on.strftime("%m/%Y"), "", "",
-            _fmt(m.weight_kg, 3), _fmt(m.length_cm, 2), {"l": "Terlentang", "h": "Berdiri"}.get(m.position, ""),
-            _fmt(m.arm_circumference_cm, 2), _label("bb_u", m.weight_for_age_category), _fmt(m.weight_for_age_z, 2),
-            _label("pb_u", m.length_for_age_category), _fmt(m.length_for_age_z, 2),
-            _label("bb_pb", m.weight_for_length_category), _fmt(m.weight_for_length_z, 2),
-            m.weight_gain, "", "", "", "", "", "",
-        ])
-        count += 1
-    workbook.save(out)
-    return count
+    """The whole export into `out`; returns the number of rows."""
+    xlsx.write_workbook([eppgbm_sheet(measurements)], out)
+    return measurements.count()
+
+
+_LABELS: dict[tuple[str, str], str] = {}
 
 
 def _label(index: str, code: str) -> str:
     if not code:
         return ""
-    try:
-        return categories.label(index, code, "id")
-    except (KeyError, ValueError):
-        return code
+    key = (index, code)
+    if key not in _LABELS:
+        try:
+            _LABELS[key] = categories.label(index, code, "id")
+        except (KeyError, ValueError):
+            _LABELS[key] = code
+    return _LABELS[key]

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from tumbuh.accounts.scoping import scope_region_code
 from tumbuh.regions.models import Region
 from tumbuh.regions.selectors import regions_for
+from tumbuh.web.uploads import validate_upload_size
 
 MAX_CHOICES = 400  # beyond this (a province or the whole country) the code is typed
 
@@ -28,7 +29,8 @@ def region_choices(user) -> list[tuple[str, str]]:
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("EPPGBM by-name export (.xlsx, .xls, .csv)"))
+    file = forms.FileField(label=_("EPPGBM by-name export (.xlsx, .xls, .csv)"),
+                           validators=[validate_upload_size])
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)

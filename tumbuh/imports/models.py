@@ -51,6 +51,14 @@ class ImportBatch(models.Model):
         return f"{self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"
 
     @property
+    def warnings(self) -> list:
+        """What the report and the command say besides the counts."""
+        if self.status == self.Status.DONE and self.total_rows == 0:
+            return [_("The file has a header row but no data rows: nothing was imported. "
+                      "Check that you exported the list with its rows.")]
+        return []
+
+    @property
     def accounted_rows(self) -> int:
         return self.imported + self.merged + self.unchanged + self.rejected + self.blank_rows
 
@@ -115,3 +123,5 @@ class MatchReview(models.Model):
     class Meta:
         ordering = ["-score"]
         constraints = [models.UniqueConstraint(fields=["person", "candidate"], name="matchreview_unique_pair")]
+        # The review page: pending reviews, highest score first, without reading decided ones.
+        indexes = [models.Index(fields=["decision", "-score"], name="matchreview_decision_score")]

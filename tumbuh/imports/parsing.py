@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tumbuh.measurements.validation import (
@@ -134,14 +135,65 @@ def parse_number(text: str) -> float | None:
     return value
 
 
-@lru_cache(maxsize=200_000)
+# What a spreadsheet makes of a long number: 6.47401E+15, 6474011506780001.0, 6,47E+15
+_NUMBER_SPELLING = re.compile(r"^[+-]?\d+(?:[.,]\d*)?(?:[eE][+-]?\d+)?$", re.ASCII)
+
+
 def _checked_nik(text: str) -> tuple[str, str]:
-    """(nik, "") or ("", why not); cached because a child's NIK repeats on every weighing."""
+    """(nik, "") or ("", why not); cached because a child's NIK repeats on every weighing (per
+    language: the reason is translated)."""
+    return _checked_nik_in(text, get_language())
+
+
+@lru_cache(maxsize=200_000)
+def _checked_nik_in(text: str, _language: str | None) -> tuple[str, str]:
+    """_checked_nik() for one language.
+
+    Digits only (ASCII) is checked first: a NIK typed with letters ("64740115O6ABCDEF") is a
+    typing error, not a number Excel rounded, even when one of the letters is an E."""
+    compact = text.strip().replace(" ", "").lstrip("'")
+    if not (compact.isascii() and compact.isdigit()) and not _NUMBER_SPELLING.match(compact):
+        return "", f'{_("NIK must contain digits only")} ({compact})'
     try:
         parse_nik(text)
         return clean_nik(text), ""
     except NikError as exc:
         return "", str(exc)
+
+
+# Longest text each field can hold (Person.name, ParentName, Posyandu.name, Household.address/RT/RW).
+NAME_MAX = 120
+ADDRESS_MAX = 255
+RT_RW_MAX = 3
+# A posyandu name has letters; digits, spaces and . , ' ’ - / ( ) & # may come with them.
+_PLACE_CHARS = re.compile(r"^[^\W_]+(?:[\w .,'’\-/()&#]*)$")
+
+
+def posyandu_name_problem(name: str) -> str:
+    """Why `name` (squashed) cannot be the name of a posyandu Tumbuh would create, or ""."""
+    if not name:
+        return ""
+    if len(name) > NAME_MAX:
+        return _("is %(n)d characters long; a posyandu name has at most %(max)d") % {"n": len(name), "max": NAME_MAX}
+    try:
+        float(name.replace(",", "."))
+    except ValueError:
+        pass
+    else:  # "inf", "nan", "1e5", "12"
+        return _("is a number, not a name")
+    if not any(ch.isalpha() for ch in name) or not _PLACE_CHARS.match(name) or "_" in name:
+        return _("is not a posyandu name (letters, digits, spaces and . , ' - / ( ) & # only)")
+    return ""
+
+
+@lru_cache(maxsize=10_000)
+def who_length_for_age(height: float, sex: str, age_days: int, position: str) -> tuple[float | None, bool]:
+    """(length/height-for-age z, flagged by WHO's rule |z| > 6) from the growth engine."""
+    from tumbuh.growth import anthro_zscore_row
+
+    row = anthro_zscore_row(sex=1 if sex == "M" else 2, age_days=age_days, lenhei=height, measure=position)
+    z = row.get("zlen")
+    return z, bool(row.get("flen"))
 
 
 def is_sentinel(value: float | None) -> bool:
@@ -231,6 +283,27 @@ def _nik(text: str) -> tuple[str, bool]:
     return "", True
 
 
+def _name(text: str) -> tuple[str, bool]:
+    value = " ".join(text.split())
+    return value, bool(value) and len(value) <= NAME_MAX
+
+
+def _parent(text: str) -> tuple[str, bool]:
+    value = " ".join(text.split())
+    return value, len(value) <= NAME_MAX
+
+
+def _posyandu(text: str) -> tuple[str, bool]:
+    value = " ".join(text.split())
+    return value, not posyandu_name_problem(value)
+
+
+def _limited(limit: int):
+    def decode(text: str) -> tuple[str, bool]:
+        return text, len(text) <= limit
+    return decode
+
+
 def _position(text: str) -> tuple[str, bool]:
     return POSITION.get(text.lower(), ""), True
 
@@ -269,14 +342,13 @@ def _z(text: str) -> tuple[float | None, bool]:
 
 
 _FAST_DECODERS = {
-    "name": _required_text, "sex": _sex, "birth_date": _birth_date, "measured_on": _required_date,
+    "name": _name, "sex": _sex, "birth_date": _birth_date, "measured_on": _required_date,
     "desa": _required_text, "weight": _measured(WEIGHT_KG), "height": _measured(HEIGHT_CM),
     "arm_circumference": _measured(ARM_CM), "nik": _nik, "position": _position,
     "birth_weight": _birth_weight, "birth_length": _birth_length,
     "wfa_z": _z, "hfa_z": _z, "wfh_z": _z,
-    "parent_name": _squashed, "kecamatan": _squashed, "puskesmas": _squashed, "posyandu": _squashed,
-    "rt": lambda text: (text[:3], True), "rw": lambda text: (text[:3], True),
-    "address": lambda text: (text[:255], True),
+    "parent_name": _parent, "kecamatan": _squashed, "puskesmas": _squashed, "posyandu": _posyandu,
+    "rt": _limited(RT_RW_MAX), "rw": _limited(RT_RW_MAX), "address": _limited(ADDRESS_MAX),
 }
 _FAST_FIELDS = tuple(_FAST_DECODERS)
 # Record's fields (but notes) in order, as parse_many's decoders name them
@@ -321,6 +393,19 @@ class RowParser:
         name = " ".join(get(cells, "name").split())
         if not name:
             reasons.append(_("%(col)s is empty") % {"col": self.column("name")})
+        elif len(name) > NAME_MAX:
+            reasons.append(_("%(col)s is %(n)d characters long; Tumbuh keeps names of at most %(max)d "
+                             "characters, so shorten it (nothing was cut)")
+                           % {"col": self.column("name"), "n": len(name), "max": NAME_MAX})
+        parent_name = " ".join(get(cells, "parent_name").split())
+        if len(parent_name) > NAME_MAX:
+            reasons.append(_("%(col)s is %(n)d characters long; Tumbuh keeps names of at most %(max)d "
+                             "characters, so shorten it (nothing was cut)")
+                           % {"col": self.column("parent_name"), "n": len(parent_name), "max": NAME_MAX})
+        posyandu = " ".join(get(cells, "posyandu").split())
+        if problem := posyandu_name_problem(posyandu):
+            reasons.append(_("%(col)s '%(value)s' %(problem)s") % {
+                "col": self.column("posyandu"), "value": posyandu, "problem": problem})
         sex_text = get(cells, "sex")
         sex = SEX.get(sex_text.lower())
         if sex is None:
@@ -362,9 +447,12 @@ class RowParser:
                 "col": self.column("position") if "position" in self.mapping else "Cara Ukur",
                 "value": position_text, "position": _("lying") if position == "l" else _("standing")})
         if birth_date and measured_on and not reasons:
-            reasons.extend(str(p) for p in input_errors(
+            problems = input_errors(
                 birth_date=birth_date, measured_on=measured_on, weight_kg=weight, length_cm=height,
-                position=position, head=None, arm=arm, today=self.today))
+                position=position, head=None, arm=arm, today=self.today)
+            if height is not None and not HEIGHT_CM[0] <= height <= HEIGHT_CM[1]:
+                problems = self._height_by_who(problems, height, sex, birth_date, measured_on, position)
+            reasons.extend(str(p) for p in problems)
 
         birth_weight = self._optional(cells, "birth_weight", notes)
         if birth_weight is not None:
@@ -381,20 +469,58 @@ class RowParser:
                 notes.append(_("%(col)s %(value)s not plausible; left empty") % {"col": self.column("birth_length"), "value": _g(birth_length)})
             birth_length = fixed
 
+        address = get(cells, "address")
+        if len(address) > ADDRESS_MAX:
+            notes.append(_("%(col)s is %(n)d characters long; only its first %(max)d were kept")
+                         % {"col": self.column("address"), "n": len(address), "max": ADDRESS_MAX})
+            address = address[:ADDRESS_MAX]
+        rt, rw = get(cells, "rt"), get(cells, "rw")
+        for field_name in ("rt", "rw"):
+            value = rt if field_name == "rt" else rw
+            if len(value) > RT_RW_MAX:
+                notes.append(_("%(col)s '%(value)s' is longer than %(max)d characters; left empty")
+                             % {"col": self.column(field_name), "value": value, "max": RT_RW_MAX})
+                if field_name == "rt":
+                    rt = ""
+                else:
+                    rw = ""
+
         if reasons:
             return None, reasons
         return Record(
             name=name, sex=sex, birth_date=birth_date, measured_on=measured_on, nik=nik,
-            parent_name=" ".join(get(cells, "parent_name").split()),
+            parent_name=parent_name,
             birth_weight_kg=birth_weight, birth_length_cm=birth_length,
             kecamatan=" ".join(get(cells, "kecamatan").split()),
             puskesmas=" ".join(get(cells, "puskesmas").split()),
-            desa=desa, posyandu=" ".join(get(cells, "posyandu").split()),
-            rt=get(cells, "rt")[:3], rw=get(cells, "rw")[:3], address=get(cells, "address")[:255],
+            desa=desa, posyandu=posyandu, rt=rt, rw=rw, address=address,
             weight_kg=weight, length_cm=height, position=position, arm_circumference_cm=arm,
             wfa_z=self._optional(cells, "wfa_z", None), hfa_z=self._optional(cells, "hfa_z", None),
             wfh_z=self._optional(cells, "wfh_z", None), notes=notes,
         ), []
+
+    def _height_by_who(self, problems, height, sex, birth_date, measured_on, position):
+        """A height outside the entry screen's fixed range is kept when WHO's flag rule keeps it
+        (length/height-for-age within -6..+6 SD): a tall 4-year-old at +5.4 SD is a real child.
+        Beyond the flag limits the row is rejected with the z-score that says why. Values that are
+        a unit slip (mm, metres: physically impossible as centimetres) keep their own reason."""
+        from tumbuh.measurements.validation import METRES_THRESHOLD, MM_THRESHOLD
+
+        if not METRES_THRESHOLD <= height <= MM_THRESHOLD or sex is None or position not in ("l", "h"):
+            return problems
+        age = (measured_on - birth_date).days
+        if not 0 <= age < MAX_AGE_DAYS:
+            return problems
+        z, flagged = who_length_for_age(height, sex, age, position)
+        rest = [p for p in problems if getattr(p, "field", None) != "length_cm"]  # the fixed range
+        if z is not None and not flagged:
+            return rest
+        text = (_("%(col)s %(value)s cm: WHO flags length/height-for-age %(z)s SD as implausible "
+                  "(beyond -6 to +6 SD)") % {"col": self.column("height"), "value": _g(height),
+                                             "z": f"{z:+.1f}".replace(".", ",")}
+                if z is not None else
+                _("%(col)s %(value)s cm is outside what WHO's tables cover") % {"col": self.column("height"), "value": _g(height)})
+        return [*rest, text]
 
     # -- many rows at once ---------------------------------------------------------------------
     def parse_many(self, rows: list[list[str]]) -> list[tuple[Record | None, list[str]]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from tumbuh.regions.models import Posyandu, Puskesmas, Region, within
-from tumbuh.regions.selectors import posyandu_for, regions_for
+from tumbuh.regions.selectors import regions_for
 
 from .matching import normalise_place
 
@@ -34,10 +34,12 @@ class PlaceResolver:
         self._cache: dict[tuple[str, str], str | None] = {}
         self.unknown_desa: Counter[str] = Counter()
 
+        # Every posyandu of the region, not only those in the user's own scope: a posyandu's name
+        # and desa are not personal data, and a posyandu missed here would be created again and
+        # break the (desa, name) constraint.
         self.posyandu: dict[tuple[str, str], int] = {
             (desa_id, normalise_place(name)): pk
-            for pk, desa_id, name in posyandu_for(user)
-            .filter(within("desa_id", region.code))
+            for pk, desa_id, name in Posyandu.objects.filter(within("desa_id", region.code))
             .values_list("pk", "desa_id", "name")
         }
         kec_prefix = kecamatan_of(region.code) if region.level == Region.Level.DESA else region.code
@@ -76,7 +78,7 @@ class PlaceResolver:
                 puskesmas_id = self.puskesmas.get((kec, normalise_place(puskesmas_name)))
                 if puskesmas_id is None:
                     self.unknown_puskesmas[puskesmas_name] += 1
-            objects.append(Posyandu(name=name[:120], desa_id=desa_code, puskesmas_id=puskesmas_id))
+            objects.append(Posyandu(name=name, desa_id=desa_code, puskesmas_id=puskesmas_id))
         Posyandu.objects.bulk_create(objects)
         for (desa_code, norm), obj in zip(wanted, objects, strict=True):
             if obj.pk is None:  # backends that return no ids

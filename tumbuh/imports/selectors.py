@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import Http404
 
+from tumbuh.accounts.scoping import is_admin, person_scope_q, scope_for
 from tumbuh.regions.selectors import regions_for
 from tumbuh.registry.selectors import people_for
 
-from .models import ImportBatch, MatchReview
+from .models import ImportBatch, ImportRow, MatchReview
 
 
 def batches_for(user):
@@ -23,11 +25,43 @@ def batch_for(user, pk: int) -> ImportBatch:
 
 
 def reviews_for(user, *, pending_only: bool = True):
-    """Reviews where both children are inside the user's scope."""
-    people = people_for(user)
+    """Reviews where both children are inside the user's scope, from an import into a region the
+    user may see.
+
+    Written so the database starts from the reviews, not from the people: the scope is a join to
+    each child's own row (`person_scope_q` through `person__`/`candidate__`), not `IN (every person
+    in scope)`, and pending reviews come off the (decision, score) index in page order. With
+    100,000 review rows and 50,000 children the page answers in milliseconds (bench/bench_reviews.py)
+    instead of the 21-33 s of the `IN` subqueries for a kota, a province or an administrator."""
     qs = MatchReview.objects.filter(
-        batch__in=batches_for(user), person__in=people, candidate__in=people
-    ).select_related("person", "candidate", "batch", "person__posyandu", "candidate__posyandu")
+        person_scope_q(user, prefix="person__"), person_scope_q(user, prefix="candidate__"),
+        person__isnull=False,
+    )
+    if not is_admin(user):
+        qs = qs.filter(batch__region__in=regions_for(user))
+    qs = qs.select_related("person", "candidate", "batch", "person__posyandu", "candidate__posyandu")
     if pending_only:
         qs = qs.filter(decision=MatchReview.Decision.PENDING)
-    return qs
+    return qs.order_by("-score", "pk")
+
+
+def may_see_rejected_rows(user, batch: ImportBatch) -> bool:
+    """A rejected row belongs to no child and may name a child of any desa (that is often why it
+    was rejected): its raw cells are shown only to the uploader and to roles above the file's
+    region (whose area holds the file's whole region and its neighbours), and administrators."""
+    scope = scope_for(user)
+    if scope.is_empty:
+        return False
+    if scope.everything or (batch.user_id is not None and batch.user_id == scope.user_id):
+        return True
+    code = scope.region_code
+    return bool(code) and not scope.posyandu_ids and batch.region_id.startswith(code + ".")
+
+
+def rows_for(user, batch: ImportBatch):
+    """The batch's rows the user may see: rows of children in the user's scope, plus the
+    rejected rows when may_see_rejected_rows()."""
+    visible = Q(person__in=people_for(user).values("pk"))
+    if may_see_rejected_rows(user, batch):
+        visible |= Q(outcome=ImportRow.Outcome.REJECTED)
+    return batch.rows.filter(visible)

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tumbuh.accounts.scoping import scope_for
 from tumbuh.audit.services import record
 from tumbuh.measurements.derivation import DERIVED_FIELDS, INPUT_COLUMNS, derived_columns
 from tumbuh.measurements.models import Measurement
@@ -36,7 +37,7 @@ from tumbuh.registry.models import Household, Person
 from tumbuh.registry.selectors import people_for
 
 from .bulk import BackgroundCopy, allocate_ids, insert_rows
-from .columns import find_header_row, map_header, missing_required
+from .columns import EPPGBM_HEADER, find_header_row, map_header, missing_required
 from .matching import ChildIndex, normalise_name, normalise_place
 from .models import ImportBatch, ImportRow, MatchReview, ParentName
 from .parsing import Record, RowParser
@@ -44,6 +45,9 @@ from .places import PlaceResolver
 from .readers import read_rows, sniff_format
 
 CHUNK_ROWS = 20_000
+# Columns a file may have (EPPGBM has 38): more cannot be written back as a rejected-rows file,
+# whose layout is the file's own plus two columns (Excel: 16,384 at most).
+MAX_COLUMNS = 1_000
 HEADER_SEARCH_ROWS = 30
 Z_TOLERANCE = 0.05  # EPPGBM prints two decimals; more than this is a real disagreement
 Z_INDICATORS = [("wfa", "BB/U", "weight_for_age_z"), ("hfa", "TB/U", "length_for_age_z"),
@@ -102,6 +106,7 @@ def import_eppgbm(
     chunk_rows: int = CHUNK_ROWS,
 ) -> ImportBatch:
     path = Path(path)
+    refuse_importer(user)
     region = regions_for(user).filter(code=region_code).first()
     if region is None:
         raise ImportRefused(_("Region %(code)s is not inside your area.") % {"code": region_code})
@@ -143,6 +148,16 @@ def import_eppgbm(
                detail={"sha256": batch.file_sha256, "failed": True})
         raise ImportFailed(batch, message) from exc
     return batch
+
+
+def refuse_importer(user) -> None:
+    """A file belongs to a whole region: only users who see every child of the regions they may
+    pick (desa teams and above, puskesmas officers for their service area, administrators)
+    import. A cadre sees one posyandu's children, so the importer could not match the file's other
+    children against Tumbuh's and would create them again."""
+    if scope_for(user).is_cadre:
+        raise ImportRefused(_("A posyandu cadre cannot import a file for a whole desa; ask the desa "
+                              "team or the puskesmas to import it."))
 
 
 def _safe_sniff(head: bytes) -> str:
@@ -250,6 +265,13 @@ class EppgbmImporter:
                 % {"n": HEADER_SEARCH_ROWS, "missing": ", ".join(missing_required(map_header(best)))}
             )
         header = head[at]
+        while header and not header[-1]:  # a spreadsheet's used range often runs on, empty
+            header = header[:-1]
+        if len(header) > MAX_COLUMNS:
+            raise FileProblem(
+                _("The header row has %(n)d columns; an EPPGBM export has %(eppgbm)d and Tumbuh reads "
+                  "at most %(max)d. Remove the extra columns and upload again.")
+                % {"n": len(header), "eppgbm": len(EPPGBM_HEADER), "max": MAX_COLUMNS})
         self.batch.header = header
         self.parser = RowParser(map_header(header), header, today=timezone.localdate())
         numbered = self._numbered(at + 2, head[at + 1:], rows)
@@ -384,11 +406,11 @@ class EppgbmImporter:
                 self.next_temp -= 1
                 # PERSON_FIELDS, the household as its key until it is written
                 self.pending_people[person] = [
-                    rec.nik, rec.name[:120], rec.sex, rec.birth_date, rec.birth_weight_kg,
+                    rec.nik, rec.name, rec.sex, rec.birth_date, rec.birth_weight_kg,
                     rec.birth_length_cm, e.desa, e.posyandu, self.user.pk, self._household(e),
                 ]
                 if rec.parent_name:
-                    self.pending_parents[person] = rec.parent_name[:120]
+                    self.pending_parents[person] = rec.parent_name
                 near = index.near(rec.name, rec.birth_date, rec.parent_name)
                 index.add(person, rec.nik, rec.name, rec.birth_date, rec.parent_name)
                 if near:

@@ -62,7 +62,7 @@ def _render_session(request, posyandu, on: dt.date, *, override=None, status: in
     measured = sum(1 for r in rows if r.current is not None)
     record(request.user, AuditEvent.Action.VIEW_LIST, object_type="regions.posyandu", object_id=posyandu.pk,
            region_code=posyandu.desa_id, request=request,
-           summary=f"Posyandu session {posyandu.name} {on.isoformat()}",
+           summary=_("Posyandu session %(posyandu)s %(date)s") % {"posyandu": posyandu.name, "date": on.isoformat()},
            detail={"date": on.isoformat(), "children": len(rows)})
     return render(request, "measurements/session.html", {
         "posyandu": posyandu, "date": on, "rows": rows, "measured": measured, "expected": len(rows),
@@ -132,7 +132,7 @@ def _safe_next(request) -> str | None:
 
 def _form_page(request, child, form, measurement=None, status=200):
     record(request.user, AuditEvent.Action.VIEW, obj=child, request=request,
-           summary=f"Measurements of {child.name}", detail={"screen": "measurement form"})
+           summary=_("Measurements of %(name)s") % {"name": child.name}, detail={"screen": "measurement form"})
     return render(request, "measurements/measurement_form.html", {
         "child": child, "form": form, "measurement": measurement,
         "history": selectors.child_history(request.user, child),

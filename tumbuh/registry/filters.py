@@ -23,6 +23,18 @@ STATUS_CHOICES = [
 ]
 
 
+class PosyanduChoiceField(forms.ModelChoiceField):
+    """Posyandu names repeat across desa ("Posyandu Anggrek 1" in four kelurahan): the desa is
+    named beside each."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.desa.name})"
+
+
+class PosyanduFilter(django_filters.ModelChoiceFilter):
+    field_class = PosyanduChoiceField
+
+
 class ChildFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Name or NIK"), method="search",
@@ -30,7 +42,7 @@ class ChildFilter(django_filters.FilterSet):
     )
     desa = django_filters.ModelChoiceFilter(label=_("Desa/kelurahan"), queryset=Region.objects.none(),
                                             empty_label=_("All"))
-    posyandu = django_filters.ModelChoiceFilter(label=_("Posyandu"), queryset=Posyandu.objects.none(),
+    posyandu = PosyanduFilter(label=_("Posyandu"), queryset=Posyandu.objects.none(),
                                                 empty_label=_("All"))
     status = django_filters.ChoiceFilter(label=_("Status (latest measurement)"), choices=STATUS_CHOICES,
                                          method="by_status", empty_label=_("All"))
@@ -43,7 +55,7 @@ class ChildFilter(django_filters.FilterSet):
         super().__init__(data, queryset, request=request, prefix=prefix)
         user = request.user
         self.filters["desa"].queryset = desa_choices(user)
-        self.filters["posyandu"].queryset = posyandu_for(user).order_by("name")
+        self.filters["posyandu"].queryset = posyandu_for(user).select_related("desa").order_by("name", "desa__name", "pk")
 
     def search(self, queryset, name, value):
         text = value.strip()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from tumbuh.accounts.scoping import Scope, as_scope
@@ -112,7 +112,53 @@ def attach_latest(children: list) -> list:
 
 
 def child_list_queryset(user) -> QuerySet:
-    return children_for(user).select_related("desa", "posyandu", "mother").order_by("name", "pk")
+    return children_for(user).select_related("desa", "posyandu", "posyandu__desa", "mother").order_by("name", "pk")
+
+
+# Sort orders of the children list: key -> (order_by fields, needs the latest HAZ annotation).
+CHILD_SORTS: dict[str, tuple[tuple, bool]] = {
+    "name": (("name", "pk"), False),
+    "-name": (("-name", "-pk"), False),
+    "age": (("birth_date", "name", "pk"), False),  # oldest first
+    "-age": (("-birth_date", "name", "pk"), False),
+    "desa": (("desa__name", "posyandu__name", "name", "pk"), False),
+    "posyandu": (("posyandu__name", "desa__name", "name", "pk"), False),
+    "last_measured": ((F("latest_on").desc(nulls_last=True), "name", "pk"), False),
+    "-last_measured": ((F("latest_on").asc(nulls_first=True), "name", "pk"), False),
+    "haz": ((F("latest_haz").asc(nulls_last=True), "name", "pk"), True),  # most stunted first
+}
+
+
+def sort_children(children: QuerySet, sort: str) -> QuerySet:
+    order, needs_haz = CHILD_SORTS.get(sort, CHILD_SORTS["name"])
+    if needs_haz:
+        children = children.annotate(latest_haz=latest_measurement_subquery("length_for_age_z"))
+    return children.order_by(*order)
+
+
+def status_labels(m, lang: str = "id") -> list[tuple[str, str]]:
+    """(css class, label) of the latest measurement's Permenkes 2/2020 categories that need
+    attention (TB/U, BB/TB, BB/U; WHO-flagged values never count), or [("", "Normal")]."""
+    from tumbuh.growth.categories import LABELS
+
+    if m is None:
+        return []
+    out = []
+    for z, flag, category, codes in (
+        (m.length_for_age_z, m.length_for_age_flag, m.length_for_age_category, ("severely_stunted", "stunted")),
+        (m.weight_for_length_z, m.weight_for_length_flag, m.weight_for_length_category,
+         ("severely_wasted", "wasted")),
+        (m.weight_for_age_z, m.weight_for_age_flag, m.weight_for_age_category,
+         ("severely_underweight", "underweight")),
+    ):
+        if z is None or flag:
+            continue
+        code = category if category in codes else (codes[0] if z < -3 else codes[1] if z < -2 else "")
+        if code:
+            out.append(("red" if code == codes[0] else "orange", LABELS[code][lang]))
+    if m.oedema:
+        out.append(("red", "Oedema" if lang == "en" else "Edema"))
+    return out or [("green", LABELS["normal"][lang])]
 
 
 def child_detail(user, pk: int):
@@ -156,19 +202,43 @@ def search_women(user, text: str, limit: int = 10) -> QuerySet:
 
 
 def home_counts(user, on: dt.date | None = None) -> dict[str, int]:
+    """The home page's counts, in two queries (one pass over the children, one over two months of
+    measurements). Coverage is shown for the last complete month (the month in progress would
+    read "0%" on its first days) with the current month's count so far beside it; stunting is at
+    each child's latest measurement whatever its date, over the children whose latest measurement
+    has a valid (not WHO-flagged) TB/U z-score (docs/analytics.md, "Which figure counts what")."""
     on = on or today()
-    children = children_for(user, on)
     first_of_month = on.replace(day=1)
+    last_month_end = first_of_month - dt.timedelta(days=1)
+    last_month_start = last_month_end.replace(day=1)
+    valid = Q(latest_haz__isnull=False) & ~Q(latest_haz_flag=True)
+    children = children_for(user, on).annotate(
+        latest_haz=latest_measurement_subquery("length_for_age_z"),
+        latest_haz_flag=latest_measurement_subquery("length_for_age_flag"),
+    )
+    child_counts = children.aggregate(
+        children=Count("pk"),
+        measured_ever=Count("pk", filter=Q(latest_id__isnull=False)),
+        valid_latest=Count("pk", filter=valid),
+        stunted=Count("pk", filter=valid & Q(latest_haz__lt=-2)),
+    )
+
+    def under_five_on(day: dt.date) -> Q:
+        return Q(measured_on__lte=day, child__birth_date__gt=under_five_cutoff(day), child__birth_date__lte=day)
+
     measured = (
         measurements_for(user)
-        .filter(measured_on__gte=first_of_month, measured_on__lte=on)
-        .filter(child__birth_date__gt=under_five_cutoff(on), child__active=True)
-        .values("child_id").distinct().count()
+        .filter(measured_on__gte=last_month_start, measured_on__lte=on, child__active=True)
+        .aggregate(
+            this_month=Count("child_id", distinct=True,
+                             filter=Q(measured_on__gte=first_of_month) & under_five_on(on)),
+            last_month=Count("child_id", distinct=True,
+                             filter=Q(measured_on__lte=last_month_end) & under_five_on(last_month_end)),
+        )
     )
     return {
-        "children": children.count(),
-        "measured_this_month": measured,
-        "stunted": filter_latest_status(children, "stunted", on).count(),
-        "measured_ever": children.filter(latest_id__isnull=False).count(),
+        **{k: int(v or 0) for k, v in child_counts.items()},
+        "measured_this_month": int(measured["this_month"] or 0),
+        "measured_last_month": int(measured["last_month"] or 0),
+        "children_last_month": children_for(user, last_month_end).count(),
     }
-

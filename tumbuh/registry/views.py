@@ -9,12 +9,16 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from tumbuh.accounts.access import region_safe
 from tumbuh.accounts.scoping import scope_region_code
 from tumbuh.audit.models import AuditEvent
 from tumbuh.audit.services import record
+from tumbuh.web import xlsx
 
 from . import selectors, services
 from .filters import ChildFilter
@@ -37,25 +41,91 @@ def _url_or_none(name: str, **kwargs) -> str | None:
         return None
 
 
+SORT_LABELS = [
+    ("name", _l("Name A-Z")), ("-name", _l("Name Z-A")), ("age", _l("Oldest first")),
+    ("-age", _l("Youngest first")), ("last_measured", _l("Measured most recently")),
+    ("-last_measured", _l("Longest without a measurement")), ("haz", _l("Lowest TB/U z first")),
+    ("desa", _l("Desa/kelurahan")), ("posyandu", _l("Posyandu")),
+]
+EXPORT_LIMIT = 50_000
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "id").startswith("en") else "id"
+
+
 @region_safe
 def child_list(request):
     base = selectors.child_list_queryset(request.user)
     child_filter = ChildFilter(request.GET or None, queryset=base, request=request)
     queryset = child_filter.qs if child_filter.is_bound and child_filter.is_valid() else base
+    sort = request.GET.get("sort") if request.GET.get("sort") in selectors.CHILD_SORTS else "name"
+    queryset = selectors.sort_children(queryset, sort)
+    filters = {k: v for k, v in request.GET.items() if k not in ("page", "format") and v}
+    if request.GET.get("format") == "xlsx":
+        children = selectors.attach_latest(list(queryset[:EXPORT_LIMIT]))
+        record(request.user, AuditEvent.Action.EXPORT, object_type="registry.person",
+               region_code=scope_region_code(request.user) or "",
+               summary=f"children list export ({len(children)})",
+               detail={"filters": filters, "rows": len(children)}, request=request)
+        return xlsx.download([child_list_sheet(request.user, children, filters)],
+                             f"daftar-balita-{timezone.localdate():%Y%m%d}.xlsx")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.attach_latest(page.object_list)
+    lang = _lang()
+    for child in page.object_list:
+        child.status = selectors.status_labels(child.latest, lang)
     record(request.user, AuditEvent.Action.VIEW_LIST, object_type="registry.person",
            region_code=scope_region_code(request.user) or "",
-           summary="children list",
-           detail={"filters": {k: v for k, v in request.GET.items() if k != "page" and v},
-                   "page": page.number, "shown": len(page.object_list), "total": page.paginator.count},
+           summary=_("children list"),
+           detail={"filters": filters, "page": page.number, "shown": len(page.object_list),
+                   "total": page.paginator.count},
            request=request)
     query = request.GET.copy()
     query.pop("page", None)
+    sortless = query.copy()
+    sortless.pop("sort", None)
+    sortless.pop("format", None)
     context = {"filter": child_filter, "page": page, "query": query.urlencode(),
+               "sort": sort, "sorts": SORT_LABELS, "sortless_query": sortless.urlencode(),
                "can_add_measurement": _url_or_none("measurements:add_for_child", child_id=0) is not None}
     template = "registry/_child_rows.html" if request.headers.get("HX-Request") else "registry/child_list.html"
     return render(request, template, context)
+
+
+def child_list_sheet(user, children: list, filters: dict) -> xlsx.Sheet:
+    """The children list as .xlsx: a title block (scope, filters, generated when and by whom)
+    above Indonesian headers, one row per child (the one writer, tumbuh.web.xlsx)."""
+    lang = _lang()
+    header = [_("Name"), "NIK", _("Sex"), _("Birth date"), _("Mother"), _("Desa/kelurahan"), "Posyandu",
+              _("Last measured"), _("Weight (kg)"), _("Height (cm)"), "TB/U z", "BB/U z", "BB/TB z", _("Gain"),
+              _("Status")]
+    preamble = [
+        [_("Children under five")],
+        [_("Filters"), ", ".join(f"{k}={v}" for k, v in sorted(filters.items())) or _("none")],
+        [_("Generated"), timezone.localtime().strftime("%d-%m-%Y %H:%M"), _("by"), user.get_username()],
+        [_("Status is that of each child's latest measurement, whatever its date.")],
+        [],
+    ]
+
+    def row(child):
+        m = child.latest
+        return [
+            child.name, child.nik or "", child.get_sex_display(), child.birth_date,
+            child.mother.name if child.mother else "", child.desa.name,
+            child.posyandu.name if child.posyandu else "",
+            m.measured_on if m else None, m.weight_kg if m else None, m.length_cm if m else None,
+            _z(m.length_for_age_z if m else None), _z(m.weight_for_age_z if m else None),
+            _z(m.weight_for_length_z if m else None), (m.weight_gain or "") if m else "",
+            ", ".join(label for _css, label in selectors.status_labels(m, lang)),
+        ]
+
+    return xlsx.Sheet(_("Children under five"), (row(c) for c in children),
+                      header=header, preamble=preamble, bold_rows={0})
+
+
+def _z(value):
+    return None if value is None else round(float(value), 2)
 
 
 def _confirm_warnings(request, warnings: list[str]) -> bool:
@@ -82,7 +152,7 @@ def child_detail(request, pk: int):
 
     child = _get_or_404(selectors.child_detail, request.user, pk)
     history = list(selectors.measurement_history(request.user, child))
-    record(request.user, AuditEvent.Action.VIEW, obj=child, summary="child page", request=request)
+    record(request.user, AuditEvent.Action.VIEW, obj=child, summary=_("child page"), request=request)
     context = child_page_context(child, history)
     context["add_measurement_url"] = _url_or_none("measurements:add_for_child", child_id=child.pk)
     context["edit_measurement_available"] = _url_or_none("measurements:edit", pk=0) is not None
@@ -108,7 +178,7 @@ def person_edit(request, pk: int):
 def household_detail(request, pk: int):
     household = _get_or_404(selectors.household_detail, request.user, pk)
     members = list(selectors.household_members(request.user, household))
-    record(request.user, AuditEvent.Action.VIEW, obj=household, summary="household page",
+    record(request.user, AuditEvent.Action.VIEW, obj=household, summary=_("household page"),
            detail={"members_shown": len(members)}, request=request)
     return render(request, "registry/household_detail.html", {"household": household, "members": members})
 
@@ -131,6 +201,6 @@ def mother_search(request):
     women = list(selectors.search_women(request.user, text))
     if women:
         record(request.user, AuditEvent.Action.VIEW_LIST, object_type="registry.person",
-               region_code=scope_region_code(request.user) or "", summary="mother search",
+               region_code=scope_region_code(request.user) or "", summary=_("mother search"),
                detail={"shown": len(women)}, request=request)
     return render(request, "registry/_mother_search.html", {"women": women, "text": text})

@@ -16,3 +16,24 @@ class IndonesianFirstLocaleMiddleware(LocaleMiddleware):
             chosen = settings.LANGUAGE_CODE
         translation.activate(chosen)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class RegionTimezoneMiddleware:
+    """Times are shown in the user's own region's zone (WIB/WITA/WIT), not one server-wide zone.
+
+    After AuthenticationMiddleware. Administrators and anonymous users get settings.TIME_ZONE.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import timezone
+
+        from .timezones import region_code_of, zone_for_region
+
+        timezone.activate(zone_for_region(region_code_of(getattr(request, "user", None))))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

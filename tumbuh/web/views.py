@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -7,14 +9,27 @@ from tumbuh.regions.models import Region
 from tumbuh.registry import selectors
 
 
+def _today():
+    return timezone.localdate()
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return 100 * part / whole if whole else None
+
+
 @region_safe
 def home(request):
     # Counts only, no names: not a view of personal data, so not audited.
     code = scope_region_code(request.user)
     region = Region.objects.filter(pk=code).first() if code else None
-    today = timezone.localdate()
+    today = _today()
+    counts = selectors.home_counts(request.user, today)
+    last_month = today.replace(day=1) - dt.timedelta(days=1)
     return render(request, "web/home.html", {
-        "counts": selectors.home_counts(request.user, today),
+        "counts": counts,
         "month": today,
+        "last_month": last_month,
+        "coverage_last_month": _percent(counts["measured_last_month"], counts["children_last_month"]),
+        "stunted_percent": _percent(counts["stunted"], counts["valid_latest"]),
         "scope_name": region.name if region else "",
     })

@@ -7,6 +7,7 @@ import datetime as dt
 from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -62,5 +63,17 @@ def age_label(birth_date: dt.date | None, on: dt.date | None = None) -> str:
 
 @register.filter
 def zscore(value) -> str:
-    """z-score with sign and 2 decimals; "" when missing (or unresolvable in the template)."""
-    return f"{value:+.2f}" if isinstance(value, int | float) else ""
+    """z-score with sign and 2 decimals in the active language's format ("-2,28", "+0,50" in
+    Indonesian); "" when missing (or unresolvable in the template)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return ""
+    text = number_format(round(float(value), 2) + 0.0, decimal_pos=2)  # + 0.0: no "-0,00"
+    return text if text.startswith("-") else f"+{text}"
+
+
+@register.filter
+def anthro_group(text):
+    """A row label of WHO's anthro_prevalence layout in the active language."""
+    from tumbuh.web.labels import anthro_group as label
+
+    return label(text)

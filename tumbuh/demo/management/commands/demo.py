@@ -49,6 +49,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.report(summary, password, time.perf_counter() - started)
         self.seed_reference_figures()
+        self.seed_coordination(region, today)
 
     def report(self, summary, password, seconds):
         latest = summary.latest
@@ -74,6 +75,16 @@ class Command(BaseCommand):
             out(f"  {user.username:<24} {user.role:<10} {user.scope}{note}")
         steps = ", ".join(f"{k} {v:.1f}s" for k, v in summary.timings.items())
         out(f"\nDone in {seconds:.1f}s ({steps}).")
+
+    def seed_coordination(self, region, today):
+        try:
+            from tumbuh.coordination.demo import seed
+        except ImportError:
+            return
+        seeded = seed(region, today)
+        if seeded:
+            self.stdout.write(f"Coordination: 8 aksi with evidence, {seeded['meetings']} meetings, "
+                              f"{seeded['commitments']} commitments.")
 
     def seed_reference_figures(self):
         try:

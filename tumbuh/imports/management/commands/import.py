@@ -46,6 +46,8 @@ class Command(BaseCommand):
             f"{batch.review_count} to review; {batch.seconds:.1f} s "
             f"({batch.total_rows / max(batch.seconds, 1e-9):,.0f} rows/s)"
         )
+        for warning in batch.warnings:
+            self.stdout.write(f"  warning: {warning}")
         for item in batch.zscore_summary.get("indicators", []):
             self.stdout.write(
                 f"  z {item['label']}: {item['compared']} compared, {item['differ']} differ by > "
