@@ -1,20 +1,36 @@
-"""The scoping matrix: every role x every URL in the project.
+"""The scoping matrix: every role (anonymous and admin too) x every URL in the project.
 
-Structural, so it picks up views added later without anyone editing this file:
+Every URL name is registered in `ROUTES` below with what it takes (which model each id kwarg
+names, which query values it offers, what a form POSTs). A URL that is not registered fails
+`test_every_url_is_registered` with the line to add: that is the one step a new view needs.
 
-(a) every view must be marked `region_safe` or `public` (or be a Django admin view, which only
-    administrators reach) — a view added without the marker fails here;
-(b) a URL whose kwargs identify a child, person, measurement, posyandu or household is requested,
-    GET and POST, with the ids of objects the role must not see: the answer is 403, 404 or a
-    redirect to the login page, never the data, and nothing is changed;
-(c) a URL without such kwargs is requested as each role, plainly and with probing query
-    parameters (a search for the outsiders' surname, another region's code, another posyandu's
-    id): the body — including inside xlsx/zip downloads — never names an outsider child or shows
-    their NIK or KK number. 400 for a missing parameter is fine; 500 is a failure.
+For every (role, URL):
 
-The world (tumbuh.accounts.testing) has one child in each corner: same desa but another posyandu,
-the next desa, the next kecamatan, the next kabupaten, the next province; the expected visibility
-of each child per role is written out there, not derived from the code under test.
+(a) the view is marked `region_safe` or `public` (or is a Django admin view) — a view added
+    without the marker fails `test_every_view_is_marked`;
+(b) each id kwarg is probed, GET and POST (with the route's own valid POST payload), with the ids
+    of every object of that model the role must not see: 403, 404, 405 or a login redirect, never
+    the data, and no row changes in the database;
+(c) the page itself is requested as the role plainly, with probing query parameters (the
+    outsiders' region codes, posyandu and child ids, a name search), with every declared value
+    of every list parameter (`category`, `kind`/`period`, `format=xlsx`, `status`, ...) and with
+    every value the page itself offers in its selects and links: the body — unpacked when it is
+    an xlsx/zip — never shows an outsider's name, NIK or KK, nor the name of a region or posyandu
+    the role must not see (which is how an aggregate of an outside region would show: a ranking
+    row, a map tile, a filter option); the totals on the analytics pages, the home page and the
+    children list equal the numbers of children the role may see;
+(d) a form view is POSTed with the outsiders' posyandu / region / NIK / KK: no row changes, no
+    500. `test_form_payloads_change_data_inside_scope` proves each payload is otherwise valid
+    (posted for the home corner by a role allowed to, it does change the database);
+(e) anonymous requests answer a login redirect and name no one.
+
+Every URL the matrix builds must resolve back to the pattern under test (so a probe never
+"passes" against a 404 page), and `test_zz_every_role_reached_every_url` proves, at the end of a
+full run, that each role's requests reached every URL pattern of the urlconf.
+
+The world (tumbuh.accounts.testing) has one household in each corner: same desa but another
+posyandu, the next desa, the next kecamatan, the next kabupaten, the next province; the expected
+visibility per role is written out there, not derived from the code under test.
 
 A leak found in someone else's view is marked in KNOWN_LEAKS (strict xfail) and reported, not
 patched here.
@@ -22,48 +38,330 @@ patched here.
 
 from __future__ import annotations
 
+import datetime as dt
+import html.parser
 import io
+import json
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.apps import apps
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
+from django.utils import timezone
 
 from tumbuh.accounts import access
 from tumbuh.accounts.models import Role
-from tumbuh.accounts.testing import CHILDREN, EXPECTED_VISIBLE, build_world
+from tumbuh.accounts.testing import (
+    CHILDREN,
+    EXPECTED_VISIBLE,
+    EXPECTED_VISIBLE_PLACES,
+    POSYANDU,
+    REGIONS,
+    build_world,
+)
 
 LOGIN_PATH = "/accounts/login/"
 ROLES = ["anonymous", *Role.values]
+TUMBUH_APPS = {"accounts", "audit", "registry", "measurements", "imports", "analytics", "regions", "web", "demo"}
 
-# Which model a kwarg name identifies. "pk"/"id" could be any of them: the world's primary keys
-# are disjoint across models, so probing with every outsider id is unambiguous.
-PERSON_KWARGS = {"child_id", "person_id", "mother_id", "child_pk", "person_pk", "child", "person"}
-IDENTIFYING = {
-    "person": PERSON_KWARGS,
-    "measurement": {"measurement_id", "measurement_pk", "measurement"},
-    "posyandu": {"posyandu_id", "posyandu_pk", "posyandu"},
-    "household": {"household_id", "household_pk", "household"},
-    "user": {"user_id", "account_id"},
-    "any": {"pk", "id", "object_id",
-            # coordination (tumbuh/coordination/urls.py): probed with every outsider id, must be 403/404
-            "aksi_id", "evidence_id", "meeting_id", "commitment_id", "assessment_id", "case_id"},
-    "target": {"pregnancy_id", "postpartum_id", "adolescent_id"},  # tumbuh.targets records
+
+# --- the route registry: one line per URL name --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    """How the matrix probes one URL name.
+
+    ids:     kwarg -> model kind it identifies (a key of OBJECTS: "person", "measurement",
+             "posyandu", "household", "batch", "review", "target", "figure", ...).
+    fixed:   kwarg -> value, for kwargs that are not ids (e.g. `kind="target"`).
+    query:   (world, role) -> list of query dicts the view understands, each probed.
+    post:    (world, role, corner) -> list of (data, files) POST payloads that would change the
+             database for that corner's place/people; the matrix posts them with outsider corners
+             (outsiders of kind `post_outsiders`: "person" or "desa") to the page itself
+             (`post_to_home`; False when the payload names no place, e.g. a measurement) and, for
+             id kwargs, to the outsider's URL.
+    control: a role that may POST the payload for the home corner (positive control), or None.
+    totals:  (world, role, body) -> list of problems, for the plain GET in the role's own scope.
+    """
+
+    ids: dict[str, str] = field(default_factory=dict)
+    fixed: dict[str, object] = field(default_factory=dict)
+    query: Callable | None = None
+    post: Callable | None = None
+    post_outsiders: str = "person"
+    post_to_home: bool = True
+    control: str | None = None
+    totals: Callable | None = None
+    no_post: str = ""  # why a page with its own POST form needs no payload (e.g. the login form)
+
+
+def page(**kw) -> Route:
+    """A page without kwargs (list, dashboard, form)."""
+    return Route(**kw)
+
+
+def detail(**ids_and_kw) -> Route:
+    """A page whose kwargs name objects: detail(pk="batch"), detail(posyandu_id="posyandu",
+    child_id="person", post=...)."""
+    kw = {k: ids_and_kw.pop(k) for k in ("fixed", "query", "post", "post_outsiders", "post_to_home", "control",
+                                         "totals", "no_post") if k in ids_and_kw}
+    return Route(ids=ids_and_kw, **kw)
+
+
+# -- query variants -------------------------------------------------------------------------------
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def analytics_query(*extra: dict) -> Callable:
+    """Every period kind (its current and an earlier period), plus each extra dict."""
+
+    def build(world, role):
+        from tumbuh.analytics.periods import KINDS, Period
+
+        out = []
+        for kind in KINDS:
+            now = Period.containing(today(), kind)
+            out += [{"kind": kind}, {"period": now.key}, {"period": now.shift(-1).key, "kind": kind}]
+        return out + [dict(e) for e in extra]
+
+    return build
+
+
+def bnba_query(world, role):
+    from tumbuh.analytics.reports import BNBA_CATEGORIES
+
+    out = analytics_query()(world, role)
+    for category in BNBA_CATEGORIES:
+        out += [{"category": category}, {"category": category, "format": "xlsx"}]
+    return out
+
+
+def child_list_query(world, role):
+    from tumbuh.registry.filters import STATUS_CHOICES
+
+    return [{"status": s} for s, _label in STATUS_CHOICES] + [{"page": "2"}, {"status": "stunted", "q": "Zzyzx"}]
+
+
+# -- POST payloads (valid except for the place or people they name) ------------------------------
+
+
+def corner_place(world, corner):
+    child = world.children[corner]
+    return child.desa_id, child.posyandu_id
+
+
+def child_create_post(world, role, corner):
+    desa, posyandu = corner_place(world, corner)
+    born = today() - dt.timedelta(days=300)
+    nik = f"{desa.replace('.', '')[:6]}{born.day:02d}{born.month:02d}{born.year % 100:02d}7777"
+    base = {
+        "child-name": "Baru Terdaftar", "child-nik": nik, "child-sex": "M", "child-birth_date": born.isoformat(),
+        "child-birth_weight_kg": "3.0", "child-desa": desa, "child-posyandu": str(posyandu),
+        "mother_choice-mode": "new", "mother-name": "Ibu Baru", "mother-nik": "", "mother-birth_date": "1996-02-03",
+        "household_choice-mode": "new", "household-kk_number": "", "household-head_name": "Ayah Baru",
+        "household-address": "Jl. Baru 1", "household-rt": "1", "household-rw": "2", "confirm_warnings": "1",
+    }
+    if corner == "home":
+        return [(base, None)]
+    mother = world.mothers[corner]
+    return [
+        (base, None),
+        # An existing mother and household found by another corner's NIK / KK.
+        ({**base, "child-desa": world.children["home"].desa_id, "child-posyandu": str(world.children["home"].posyandu_id),
+          "mother_choice-mode": "existing", "mother_choice-existing_nik": mother.nik,
+          "household_choice-mode": "existing", "household_choice-existing_kk": world.households[corner].kk_number},
+         None),
+    ]
+
+
+def person_edit_post(world, role, corner):
+    child = world.children["home"]
+    desa, posyandu = corner_place(world, corner)
+    return [({"name": child.name + " Diubah", "nik": child.nik, "sex": child.sex, "birth_date": child.birth_date.isoformat(),
+              "desa": desa, "posyandu": str(posyandu), "active": "on", "confirm_warnings": "1"}, None)]
+
+
+def household_edit_post(world, role, corner):
+    home = world.households["home"]
+    desa, _posyandu = corner_place(world, corner)
+    return [({"kk_number": home.kk_number, "head_name": home.head_name, "address": "Jl. Pindah 9", "rt": "1",
+              "rw": "1", "desa": desa}, None)]
+
+
+def measurement_post(world, role, corner):
+    return [({"measured_on": today().isoformat(), "weight_kg": "7.4", "length_cm": "69.5", "position": "l",
+              "measurer_name": "Matrix", "date": today().isoformat()}, None)]
+
+
+def upload_post(world, role, corner):
+    from tumbuh.imports import testing as t
+
+    child = world.children[corner]
+    region = world.regions[child.desa_id]
+    row = {h: "" for h in t.EPPGBM_HEADER}
+    row.update({"NIK": "6474010101240009", "Nama": "Impor Baru", "JK": "L",
+                "Tgl Lahir": (today() - dt.timedelta(days=400)).strftime("%d/%m/%Y"),
+                "Kec": region.parent.name.upper(), "Desa/Kel": region.name.upper(),
+                "Posyandu": str(child.posyandu), "Tanggal Pengukuran": today().strftime("%d/%m/%Y"),
+                "Berat": "8.1", "Tinggi": "72.0", "Cara Ukur": "Terlentang", "Alamat": "Jl. Impor 1"})
+    out = io.StringIO()
+    out.write(";".join(t.EPPGBM_HEADER) + "\n" + ";".join(row[h] for h in t.EPPGBM_HEADER) + "\n")
+    upload = io.BytesIO(out.getvalue().encode())
+    upload.name = "matrix.csv"
+    return [({"region": child.desa_id}, {"file": upload})]
+
+
+def target_post(world, role, corner):
+    desa = world.children[corner].desa_id
+    kecamatan = desa.rsplit(".", 1)[0]
+    return [
+        ({"t-region": kecamatan, "t-year": str(today().year + 3), "t-indicator": "stunting",
+          "t-target_percent": "9.5", "t-source": "Matrix"}, None),
+        ({"f-region": kecamatan, "f-year": str(today().year - 3), "f-indicator": "stunting",
+          "f-value_percent": "19.5", "f-source": "SSGI", "f-period_label": "Matrix"}, None),
+    ]
+
+
+def boundary_post(world, role, corner):
+    kecamatan = world.children[corner].desa_id.rsplit(".", 1)[0]
+    desa = world.regions[world.children[corner].desa_id]
+    geojson = json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"name": desa.name},
+        "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}}]})
+    return [({"parent": kecamatan, "level": "desa", "property_key": "name", "geojson": geojson}, None)]
+
+
+def decide_post(world, role, corner):
+    return [({"decision": "same"}, None)]
+
+
+# -- totals: what the role's own pages must count -------------------------------------------------
+
+
+def _n(role) -> int:
+    return len(EXPECTED_VISIBLE[role])
+
+
+def expect(pattern: str, value: Callable[[str], str]) -> Callable:
+    def check(world, role, body):
+        want = value(role)
+        found = re.findall(pattern, body)
+        return [] if found and all(f == want for f in found) else [f"{pattern!r}: {found} on the page, expected {want}"]
+
+    return check
+
+
+def all_of(*checks) -> Callable:
+    return lambda world, role, body: [p for c in checks for p in c(world, role, body)]
+
+
+DASHBOARD_TOTALS = all_of(
+    expect(r'(?s)id="kpi-stunting".*?class="kpi-n">([^<]*)<', lambda r: f"{_n(r)}/{_n(r)}"),
+    expect(r'id="coverage-ds">([^<]*)<', lambda r: f"{_n(r)}/{2 * _n(r)}"),  # the sibling is not measured
+)
+HOME_TOTALS = all_of(expect(r'id="kpi-children">\s*(\d+)\s*<', lambda r: str(2 * _n(r))),
+                     expect(r'id="kpi-measured">\s*(\d+)\s*<', lambda r: str(_n(r))))
+BNBA_TOTALS = expect(r'id="bnba-total">(\d+)<', lambda r: str(_n(r)))
+CHILD_LIST_TOTALS = expect(r"<p class=\"muted\">(\d+) balita</p>", lambda r: str(2 * _n(r)))
+
+MANAGER = Role.KABUPATEN
+
+# Every URL name of the project. A new URL: add one line here (page(), detail(pk="<model kind>"),
+# with post=/query= when it has a form or list parameters). Django's admin ("admin:*") is covered
+# by namespace and needs no line.
+ROUTES: dict[str, Route] = {
+    "set_language": page(),
+    "accounts:login": page(no_post="the login form names no region, posyandu or person"),
+    "accounts:logout": page(),
+    "accounts:me": page(),
+    "audit:list": page(query=lambda w, r: [{"action": "view_list"}, {"object_type": "registry.person"}]),
+    "registry:child_list": page(query=child_list_query, totals=CHILD_LIST_TOTALS),
+    "registry:child_create": page(post=child_create_post, control=Role.KECAMATAN),
+    "registry:child_detail": detail(pk="person"),
+    "registry:person_edit": detail(pk="person", post=person_edit_post, control=Role.KECAMATAN),
+    "registry:mother_search": page(query=lambda w, r: [{"q": "Ibu"}, {"mother_choice-search": "Zzyzx"}]),
+    "registry:household_detail": detail(pk="household"),
+    "registry:household_edit": detail(pk="household", post=household_edit_post, post_outsiders="desa",
+                                      control=Role.KECAMATAN),
+    "measurements:session_list": page(),
+    "measurements:session": detail(posyandu_id="posyandu", query=lambda w, r: [{"date": today().isoformat()}]),
+    "measurements:session_row": detail(posyandu_id="posyandu", child_id="person", post=measurement_post,
+                                       post_to_home=False),
+    "measurements:add_for_child": detail(child_id="person", post=measurement_post, post_to_home=False),
+    "measurements:edit": detail(pk="measurement", post=measurement_post, post_to_home=False),
+    "measurements:delete": detail(pk="measurement"),
+    "imports:upload": page(post=upload_post, post_outsiders="desa", control=Role.KECAMATAN),
+    "imports:report": detail(pk="batch"),
+    "imports:rejected": detail(pk="batch"),
+    "imports:reviews": page(),
+    "imports:decide": (detail(pk="review", post=decide_post, post_to_home=False),
+                       detail(pk="cross_review", post=decide_post, post_to_home=False)),
+    "imports:export": page(query=lambda w, r: [{"download": "1"}, {"download": "1", "region": w.children["home"].desa_id}]),
+    "analytics:dashboard": page(query=analytics_query({"ranking": "all"}), totals=DASHBOARD_TOTALS),
+    "analytics:prevalence": page(query=analytics_query({"format": "xlsx"}), totals=DASHBOARD_TOTALS),
+    "analytics:bnba": page(query=bnba_query, totals=BNBA_TOTALS),
+    "analytics:quality": page(query=analytics_query({"by": "region"}, {"by": "posyandu"}, {"format": "xlsx"})),
+    "analytics:targets": page(post=target_post, post_outsiders="desa", control=MANAGER),
+    "analytics:delete_reference": (detail(pk="target", fixed={"kind": "target"}),
+                                   detail(pk="figure", fixed={"kind": "figure"})),
+    "analytics:boundaries": page(post=boundary_post, post_outsiders="desa", control=MANAGER),
+    "web:home": page(totals=HOME_TOTALS),
 }
-# Accounts each home user may manage on the user pages (accounts:user_*), written out: an
-# administrator every account, a kabupaten/kota team the accounts anchored inside its kota
-# (its own included), nobody else any. Every other account is an outsider for that role.
-MANAGEABLE_ACCOUNTS = {
-    Role.ADMIN: set(Role.values),
-    Role.KABUPATEN: {Role.CADRE, Role.PUSKESMAS, Role.DESA, Role.KECAMATAN, Role.KABUPATEN},
-}
-REGION_KWARGS = {"code", "region", "region_code", "desa", "desa_code", "kecamatan", "kabupaten", "provinsi"}
 
 # (role, url name) -> reason. Strict: when the owner fixes the view, the xfail turns into a failure
 # and the entry must be removed.
-KNOWN_LEAKS: dict[tuple[str, str], str] = {}
+_CADRE_BATCH = ("a cadre opens the import batches of their posyandu's desa (batches are scoped by "
+                "region), whose rejected rows show the raw cells (name, NIK) of other posyandu's children")
+KNOWN_LEAKS: dict[tuple[str, str], str] = {
+    (Role.CADRE, "imports:report"): _CADRE_BATCH,
+    (Role.CADRE, "imports:rejected"): _CADRE_BATCH,
+}
+
+
+# --- the world's objects, by kind ---------------------------------------------------------------
+
+# kind -> (corner -> object) and which corners a role may see for that kind: "people" (the
+# corner's child is visible) or "places" (the corner's desa is inside the role's regions).
+OBJECTS: dict[str, tuple[Callable, str]] = {
+    "person": (lambda w, k: w.children[k], "people"),
+    "mother": (lambda w, k: w.mothers[k], "people"),
+    "sibling": (lambda w, k: w.siblings[k], "people"),
+    "measurement": (lambda w, k: w.measurements[k][-1], "people"),
+    "posyandu": (lambda w, k: w.posyandu[CHILDREN[k][1]], "people"),
+    "household": (lambda w, k: w.households[k], "people"),
+    "batch": (lambda w, k: w.batches[k], "places"),
+    "review": (lambda w, k: w.reviews[k], "people"),
+    "cross_review": (lambda w, k: w.cross_reviews.get(k) or w.reviews[k], "people"),
+    "target": (lambda w, k: w.targets[k], "places"),
+    "figure": (lambda w, k: w.figures[k], "places"),
+    "desa": (lambda w, k: w.regions[CHILDREN[k][0]], "places"),
+}
+
+
+def visible_corners(role: str, kind: str = "person") -> set[str]:
+    """Anonymous sees no corner."""
+    table = EXPECTED_VISIBLE if OBJECTS[kind][1] == "people" else EXPECTED_VISIBLE_PLACES
+    return table.get(role, set())
+
+
+def outsiders(world, role: str, kind: str = "person") -> list[str]:
+    """Corners of objects of this kind the role must not see, nearest first."""
+    visible = visible_corners(role, kind)
+    return [k for k in CHILDREN if k not in visible]
+
+
+def object_id(world, kind: str, corner: str) -> int:
+    return OBJECTS[kind][0](world, corner).pk
 
 
 # --- walking the resolver ----------------------------------------------------------------------
@@ -130,6 +428,13 @@ def collect() -> tuple[list[Entry], str | None]:
 ENTRIES, COLLECT_ERROR = collect()
 
 
+def routes_of(entry: Entry) -> tuple[Route, ...]:
+    if entry.is_admin:
+        return (Route(),)
+    found = ROUTES.get(entry.name)
+    return () if found is None else (found if isinstance(found, tuple) else (found,))
+
+
 def entry_params():
     if COLLECT_ERROR:
         return [pytest.param(None, id="urlconf-import-error")]
@@ -153,18 +458,32 @@ def matrix_params():
 # --- what a role must never see ----------------------------------------------------------------
 
 
-def outsiders(world, role: str) -> list[str]:
-    """Keys of children the role must not see, nearest first."""
-    visible = EXPECTED_VISIBLE.get(role, set())
-    return [k for k in CHILDREN if k not in visible]
+def place_names(role: str) -> list[str]:
+    """Names of regions and posyandu the role must not see: neither holding a corner the role sees
+    nor above one. (Shown on a page they mean a figure, tile, row or choice of an outside place.)"""
+    seen_people = EXPECTED_VISIBLE.get(role, set())
+    seen_places = EXPECTED_VISIBLE_PLACES.get(role, set())
+    desas = {CHILDREN[k][0] for k in seen_places}
+    allowed = {code for d in desas for code in _ancestors(d)}
+    names = [name for code, name in REGIONS if code not in allowed]
+    names += [POSYANDU[CHILDREN[k][1]][1] for k in CHILDREN if k not in seen_people]
+    return names
+
+
+def _ancestors(code: str) -> list[str]:
+    parts = code.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
 def forbidden_texts(world, role: str) -> list[str]:
     texts = []
     for key in outsiders(world, role):
-        child = world.children[key]
-        texts += [child.name, child.nik, world.households[key].kk_number]
-    return texts
+        for person in world.people(key):
+            texts += [person.name, person.nik]
+        texts.append(world.households[key].kk_number)
+    if role != "anonymous":
+        texts += place_names(role)
+    return [t for t in texts if t]
 
 
 def body_text(response) -> str:
@@ -179,20 +498,8 @@ def body_text(response) -> str:
     return "\n".join(c.decode("utf-8", "replace") for c in chunks)
 
 
-def leaks_in(response, world, role) -> list[str]:
-    text = body_text(response)
-    return [t for t in forbidden_texts(world, role) if t and t in text]
-
-
 def is_login_redirect(response) -> bool:
     return response.status_code == 302 and response["Location"].startswith(LOGIN_PATH)
-
-
-def kind_of(kwarg: str) -> str | None:
-    for kind, names in IDENTIFYING.items():
-        if kwarg in names:
-            return kind
-    return None
 
 
 def benign_value(converter) -> object:
@@ -204,39 +511,6 @@ def benign_value(converter) -> object:
 
         return uuid.UUID(int=1)
     return "accounts" if converter is None else "x"
-
-
-def home_value(world, kind: str, converter) -> object:
-    """An id the role may see, for the kwargs not under probe."""
-    home = "home"
-    return {
-        "person": world.children[home].pk,
-        "measurement": world.measurements[home][0].pk,
-        "posyandu": world.children[home].posyandu_id,
-        "household": world.households[home].pk,
-        "user": world.users[Role.CADRE].pk,
-        "any": world.children[home].pk,
-        "target": world.targets["pregnancy"][home].pk,
-    }[kind]
-
-
-def foreign_values(world, role: str, kind: str) -> list[int]:
-    keys = outsiders(world, role)
-    person = [world.children[k].pk for k in keys]
-    measurement = [world.measurements[k][0].pk for k in keys]
-    posyandu = [world.children[k].posyandu_id for k in keys]
-    household = [world.households[k].pk for k in keys]
-    if kind == "user":
-        allowed = MANAGEABLE_ACCOUNTS.get(role, set())
-        return [u.pk for r, u in world.users.items() if r not in allowed]
-    if kind == "target":
-        from tumbuh.targets.testing import target_ids
-
-        return target_ids(world, keys)
-    return {
-        "person": person, "measurement": measurement, "posyandu": posyandu, "household": household,
-        "any": person + measurement + posyandu + household,
-    }[kind]
 
 
 def probe_query(world, role: str) -> dict[str, str]:
@@ -256,92 +530,239 @@ def probe_query(world, role: str) -> dict[str, str]:
     }
 
 
+class _Offers(html.parser.HTMLParser):
+    """The (name, value) pairs a page offers: <select> options, radio/checkbox inputs, and the
+    query strings of links to the same path (category tabs, export links, period pickers)."""
+
+    def __init__(self, path: str):
+        super().__init__()
+        self.path, self.select, self.pairs, self.links = path, None, [], []
+        self.own_post_forms = 0  # <form method="post"> submitting to this page itself
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and (a.get("method") or "").lower() == "post":
+            if urlsplit(a.get("action") or "").path in ("", self.path):
+                self.own_post_forms += 1
+        if tag == "select":
+            self.select = a.get("name")
+        elif tag == "option" and self.select and a.get("value") not in (None, ""):
+            self.pairs.append((self.select, a["value"]))
+        elif tag == "input" and a.get("type") in ("radio", "checkbox") and a.get("name") and a.get("value"):
+            self.pairs.append((a["name"], a["value"]))
+        elif tag == "a" and a.get("href"):
+            href = urlsplit(a["href"])
+            if href.query and (not href.path or href.path == self.path):
+                self.links.append(dict(parse_qsl(href.query)))
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+
+
+MAX_OFFERED_PER_NAME = 6  # all of a small choice (categories, kinds); the ends of a long one (periods)
+
+
+def has_own_post_form(path: str, body: str) -> bool:
+    parser = _Offers(path)
+    parser.feed(body)
+    return parser.own_post_forms > 0
+
+
+def offered_queries(path: str, body: str) -> list[dict]:
+    parser = _Offers(path)
+    parser.feed(body)
+    by_name: dict[str, list[str]] = {}
+    for name, value in parser.pairs:
+        if value not in by_name.setdefault(name, []):
+            by_name[name].append(value)
+    out = []
+    for name, values in by_name.items():
+        if name in ("csrfmiddlewaretoken", "language", "next"):
+            continue
+        if len(values) > MAX_OFFERED_PER_NAME:
+            values = values[:3] + values[-3:]
+        out += [{name: v} for v in values]
+    seen = []
+    for link in parser.links:
+        link.pop("next", None)
+        if link and link not in seen:
+            seen.append(link)
+    return out + seen[:12]
+
+
 # --- the checks ----------------------------------------------------------------------------------
 
 
-def snapshot(world):
-    from tumbuh.measurements.models import Measurement
-    from tumbuh.regions.models import Posyandu
-    from tumbuh.registry.models import Household, Person
+def snapshot():
+    """Every row of every Tumbuh model except the audit log (which reads add to) and sessions."""
+    state = {}
+    for model in apps.get_models():
+        if model._meta.app_label not in TUMBUH_APPS or model._meta.label == "audit.AuditEvent":
+            continue
+        names = [f.attname for f in model._meta.concrete_fields if f.name not in ("last_login", "updated_at")]
+        state[model._meta.label] = sorted(map(repr, model.objects.values_list(*names)))
+    return state
 
-    return (
-        sorted(Person.objects.values_list("pk", "name", "nik", "desa_id", "posyandu_id", "household_id")),
-        sorted(Measurement.objects.values_list("pk", "child_id", "weight_kg", "length_cm", "measured_on")),
-        sorted(Household.objects.values_list("pk", "kk_number", "head_name", "desa_id")),
-        sorted(Posyandu.objects.values_list("pk", "name", "desa_id", "active")),
-    )
+
+def diff(before, after) -> list[str]:
+    return [label for label in before if before[label] != after[label]]
+
+
+REACHED: set[tuple[str, str]] = set()  # (role, url name) whose pattern a request actually reached
+
+
+class Checker:
+    def __init__(self, client, world, role: str, entry: Entry):
+        self.client, self.world, self.role, self.entry = client, world, role, entry
+        self.problems: list[str] = []
+        self.forbidden = forbidden_texts(world, role)
+
+    # one request, with every general check
+    def request(self, method: str, url: str, data=None, files=None, *, what: str = "", ok=None):
+        self._assert_reaches_entry(url)
+        payload = dict(data or {})
+        if files:
+            for k, f in files.items():
+                f.seek(0)
+                payload[k] = f
+        response = getattr(self.client, method)(url, payload)
+        label = f"{self.role} {method.upper()} {url} {what}".rstrip()
+        if response.status_code >= 500:
+            self.problems.append(f"{label} -> {response.status_code}")
+        if ok is not None and not ok(response):
+            self.problems.append(f"{label} -> {response.status_code}")
+        # What the request itself carried (a typed NIK echoed back in the form) is not a leak.
+        sent = " ".join(str(v) for v in payload.values())
+        found = [t for t in self.forbidden if t in body_text(response) and t not in sent]
+        if found:
+            self.problems.append(f"{label} shows what it must not: {found}")
+        return response
+
+    def _assert_reaches_entry(self, url: str):
+        path = urlsplit(url).path
+        try:
+            match = resolve(path)
+        except Exception:  # noqa: BLE001 - reported as a problem below
+            match = None
+        if match is None or match.func is not self.entry.callback:
+            self.problems.append(f"the matrix built {path} for {self.entry.name}, which resolves elsewhere: fix Entry.url")
+        else:
+            REACHED.add((self.role, self.entry.name))
+
+    def values(self, route: Route, probed: str | None = None, corner: str | None = None) -> dict:
+        values = {}
+        for k, conv in self.entry.kwargs.items():
+            if k in route.fixed:
+                values[k] = route.fixed[k]
+            elif k in route.ids:
+                values[k] = object_id(self.world, route.ids[k], corner if k == probed else "home")
+            else:
+                values[k] = benign_value(conv)
+        return values
+
+    def refused(self, response) -> bool:
+        return response.status_code in (403, 404, 405) or is_login_redirect(response)
+
+    def run(self) -> list[str]:
+        kind = access.classify(self.entry.callback, self.entry.namespaces)
+        for route in routes_of(self.entry):
+            if self.role == "anonymous":
+                self.anonymous(route, kind)
+            elif self.entry.is_admin:
+                # Administrators: any answer but a 500 (the admin itself refuses some adds/deletes).
+                ok = None if self.role == Role.ADMIN else (lambda r: r.status_code == 403)
+                self.request("get", self.entry.url(self.values(route)), ok=ok, what="(admin site)")
+            else:
+                self.ids(route)
+                self.pages(route)
+                self.posts(route)
+        return self.problems
+
+    def anonymous(self, route: Route, kind):
+        url = self.entry.url(self.values(route))
+        ok = None if kind == access.PUBLIC else is_login_redirect
+        self.request("get", url, ok=ok)
+        before = snapshot()
+        for data, files in (route.post(self.world, "anonymous", "home") if route.post else [({}, None)]):
+            self.request("post", url, data, files, ok=None if kind == access.PUBLIC else is_login_redirect)
+        if (changed := diff(before, snapshot())):
+            self.problems.append(f"anonymous POST {url} changed {changed}")
+
+    def ids(self, route: Route):
+        """(b): every id kwarg with every outsider's id, GET and POST; nothing may change."""
+        if not route.ids:
+            return
+        before = snapshot()
+        for probed, kind in route.ids.items():
+            for corner in outsiders(self.world, self.role, kind):
+                url = self.entry.url(self.values(route, probed, corner))
+                what = f"({probed}={object_id(self.world, kind, corner)}: {kind} of {corner}, outside scope)"
+                self.request("get", url, what=what, ok=self.refused)
+                payloads = route.post(self.world, self.role, corner) if route.post else [({}, None)]
+                for data, files in payloads:
+                    self.request("post", url, data, files, what=what, ok=self.refused)
+            # An object the role may open by place (an import batch of its desa) must still not
+            # show people outside its scope (a cadre: another posyandu's children).
+            if OBJECTS[kind][1] == "places":
+                for corner in sorted(visible_corners(self.role, kind) - {"home"}):
+                    self.request("get", self.entry.url(self.values(route, probed, corner)),
+                                 what=f"({probed}: {kind} of {corner}, in scope by place)")
+        if (changed := diff(before, snapshot())):
+            self.problems.append(f"{self.role}: requests with outsider ids changed {changed}")
+
+    def pages(self, route: Route):
+        """(c): the page in scope, plainly, probed, with every declared and offered query."""
+        url = self.entry.url(self.values(route))
+        plain = self.request("get", url)
+        body = body_text(plain)
+        if route.totals and plain.status_code == 200 and self.role != Role.ADMIN:
+            self.problems += [f"{self.role} GET {url}: {p}" for p in route.totals(self.world, self.role, body)]
+        queries = [probe_query(self.world, self.role)]
+        if route.query:
+            queries += route.query(self.world, self.role)
+        if plain.status_code == 200 and "html" in plain.get("Content-Type", ""):
+            queries += offered_queries(urlsplit(url).path, body)
+            if not route.post and not route.no_post and has_own_post_form(urlsplit(url).path, body):
+                self.problems.append(
+                    f"{self.entry.name} shows {self.role} a form that POSTs to itself, but its ROUTES line has no "
+                    "post=<payload builder>: add one (docs/testing.md) so the matrix posts it naming outside "
+                    "places and people, or no_post='why it needs none'")
+        done = []
+        for query in queries:
+            if query in done:
+                continue
+            done.append(query)
+            self.request("get", url, query, what=str(query))
+
+    def posts(self, route: Route):
+        """(d): the form posted with every outsider corner's place and people."""
+        if not route.post or not route.post_to_home:
+            return
+        url = self.entry.url(self.values(route))
+        before = snapshot()
+        for corner in outsiders(self.world, self.role, route.post_outsiders):
+            for data, files in route.post(self.world, self.role, corner):
+                self.request("post", url, data, files, what=f"(form naming {corner})")
+        if (changed := diff(before, snapshot())):
+            self.problems.append(f"{self.role}: POSTs to {url} naming outsiders changed {changed}")
 
 
 def check(client, world, role: str, entry: Entry) -> list[str]:
-    problems: list[str] = []
-    kwargs = entry.kwargs
-    kind = access.classify(entry.callback, entry.namespaces)
-
-    def request(method: str, url: str, data=None):
-        response = getattr(client, method)(url, data or {})
-        if response.status_code >= 500:
-            problems.append(f"{method.upper()} {url} -> {response.status_code}")
-        return response
-
-    def benign_url():
-        return entry.url({k: benign_value(c) for k, c in kwargs.items()})
-
-    if role == "anonymous":
-        response = request("get", benign_url())
-        if kind != access.PUBLIC and not is_login_redirect(response):
-            problems.append(f"anonymous GET {benign_url()} -> {response.status_code}, not a login redirect")
-        return problems
-
-    if entry.is_admin:
-        response = request("get", benign_url())
-        if role != Role.ADMIN and response.status_code != 403:
-            problems.append(f"{role} reached admin {benign_url()} -> {response.status_code}")
-        return problems
-
-    forbidden = forbidden_texts(world, role)
-    identifying = {k: kind_of(k) for k in kwargs if kind_of(k)}
-    if identifying:
-        before = snapshot(world)
-        for probed, probed_kind in identifying.items():
-            for foreign in foreign_values(world, role, probed_kind):
-                values = {}
-                for k, conv in kwargs.items():
-                    if k == probed:
-                        values[k] = foreign
-                    elif identifying.get(k):
-                        values[k] = home_value(world, identifying[k], conv)
-                    else:
-                        values[k] = benign_value(conv)
-                url = entry.url(values)
-                for method in ("get", "post"):
-                    response = request(method, url)
-                    ok = response.status_code in (403, 404, 405) or is_login_redirect(response)
-                    if not ok:
-                        problems.append(f"{role} {method.upper()} {url} ({probed}={foreign}, outside scope) -> {response.status_code}")
-                    elif leaks_in(response, world, role):
-                        problems.append(f"{role} {method.upper()} {url} shows {leaks_in(response, world, role)}")
-        if snapshot(world) != before:
-            problems.append(f"{role}: requests with outsider ids changed data")
-        return problems
-
-    # No identifying kwargs: fill region-like kwargs with outsider codes, the rest benignly.
-    region_codes = [world.children[k].desa_id for k in outsiders(world, role)] or ["64"]
-    variants = []
-    for code in region_codes[:1] + region_codes[-1:]:
-        variants.append({k: (code if k in REGION_KWARGS else benign_value(c)) for k, c in kwargs.items()})
-    for values in variants[: 1 if not kwargs else 2]:
-        url = entry.url(values)
-        for query in ({}, probe_query(world, role)):
-            response = client.get(url, query)
-            if response.status_code >= 500:
-                problems.append(f"GET {url} {query or ''} -> {response.status_code}")
-            found = [t for t in forbidden if t in body_text(response)]
-            if found:
-                problems.append(f"{role} GET {url} {query or ''} shows outsiders: {found}")
-    return problems
+    return Checker(client, world, role, entry).run()
 
 
 # --- the tests ---------------------------------------------------------------------------------
+
+REGISTER_HINT = (
+    "Register it in ROUTES in tests/test_scoping_matrix.py, one line, e.g.\n"
+    '    "{name}": page(),                      # a page without kwargs\n'
+    '    "{name}": detail(pk="person"),         # kwargs naming objects: person, measurement, posyandu,\n'
+    "                                           # household, batch, review, target, figure (see OBJECTS;\n"
+    "                                           # a new model: add it to OBJECTS and the world)\n"
+    "  add query=... for list parameters (category, period, format=xlsx) and post=... (a payload\n"
+    "  builder) for a form, so the matrix probes them as every role."
+)
 
 
 @pytest.mark.parametrize("entry", entry_params())
@@ -354,13 +775,98 @@ def test_every_view_is_marked(entry):
     )
 
 
-@pytest.fixture
-def world(db):
-    world = build_world()
-    from tumbuh.targets.testing import build_targets
+def registration_problems(entries: list[Entry], routes: dict) -> list[str]:
+    problems = []
+    names = {e.name for e in entries}
+    for entry in entries:
+        if entry.is_admin:
+            continue
+        found = routes.get(entry.name)
+        routes_ = () if found is None else (found if isinstance(found, tuple) else (found,))
+        if not routes_:
+            problems.append(f"URL {entry.route!r} ({entry.name}, view "
+                            f"{entry.callback.__module__}.{getattr(entry.callback, '__name__', '?')}) is not known "
+                            "to the scoping matrix.\n" + REGISTER_HINT.format(name=entry.name))
+            continue
+        for route in routes_:
+            unknown = [k for k in entry.kwargs if k not in route.ids and k not in route.fixed]
+            if unknown:
+                problems.append(f"{entry.name}: kwargs {unknown} are neither ids (pk=\"<model kind>\") nor fixed "
+                                f"values in its ROUTES line, so the matrix cannot probe them")
+            bad = [k for k, kind in route.ids.items() if kind not in OBJECTS]
+            if bad:
+                problems.append(f"{entry.name}: ids {bad} name no model kind of OBJECTS {sorted(OBJECTS)}")
+    stale = sorted(set(routes) - names)
+    if stale:
+        problems.append(f"ROUTES names URLs the urlconf no longer has: {stale} (remove or rename the lines)")
+    return problems
 
-    build_targets(world)  # target-group records in every corner
-    return world
+
+def test_every_url_is_registered():
+    """A URL the matrix does not know fails here, with the line to add."""
+    assert not COLLECT_ERROR, f"the URL configuration does not load: {COLLECT_ERROR}"
+    problems = registration_problems(ENTRIES, ROUTES)
+    assert not problems, "\n\n".join(problems)
+
+
+def test_an_unregistered_url_fails_loudly():
+    """What another engineer sees after adding a URL without its ROUTES line."""
+    from django.urls import include, path
+
+    view = access.region_safe(lambda request, pk: None)
+    extra = list(walk([path("new/", include(([path("<int:pk>/", view, name="thing")], "newapp")))]))
+    problems = registration_problems(ENTRIES + extra, ROUTES)
+    assert len(problems) == 1
+    assert "'new/<int:pk>/' (newapp:thing" in problems[0] and "is not known to the scoping matrix" in problems[0]
+    assert 'Register it in ROUTES in tests/test_scoping_matrix.py' in problems[0]
+    assert '"newapp:thing": detail(pk="person")' in problems[0]
+    # Registered with an id kind, it passes; with a kwarg left unexplained, it says so.
+    assert registration_problems(ENTRIES + extra, {**ROUTES, "newapp:thing": detail(pk="batch")}) == []
+    assert "neither ids" in registration_problems(ENTRIES + extra, {**ROUTES, "newapp:thing": page()})[0]
+    assert "ROUTES names URLs the urlconf no longer has: ['gone:away']" in registration_problems(
+        ENTRIES, {**ROUTES, "gone:away": page()})[0]
+
+
+def test_walker_sees_every_url_pattern():
+    """The matrix's own walk of the resolver against Django's admindocs enumeration: an include the
+    walker missed would leave its URLs untested without anyone noticing."""
+    from django.contrib.admindocs.views import extract_views_from_urlpatterns
+
+    assert not COLLECT_ERROR, f"the URL configuration does not load: {COLLECT_ERROR}"
+    theirs = sorted((route, ":".join(ns or [])) for _f, route, ns, _name in
+                    extract_views_from_urlpatterns(get_resolver().url_patterns))
+    ours = sorted((e.route, ":".join(e.namespaces)) for e in ENTRIES)
+    assert len(ENTRIES) > 20
+    assert ours == theirs, f"walked but not in the urlconf: {sorted(set(ours) - set(theirs))}; " \
+                           f"in the urlconf but not walked: {sorted(set(theirs) - set(ours))}"
+
+
+def test_matrix_covers_every_role_and_url():
+    """Every role (anonymous and admin too) x every collected URL is a test case, and every role of
+    the model has a home user in the world."""
+    assert set(ROLES) == {"anonymous", *Role.values} and Role.ADMIN in ROLES
+    cases = {(p.values[0], p.values[1].name) for p in matrix_params()}
+    assert cases == {(role, e.name) for e in ENTRIES for role in ROLES}
+    assert set(EXPECTED_VISIBLE) == set(Role.values) == set(EXPECTED_VISIBLE_PLACES)
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """One world for the whole module, inside a transaction rolled back at the end; each test's
+    own changes roll back with the test (Django TestCase's setUpTestData pattern)."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(shared_world, db):
+    return shared_world
 
 
 @pytest.mark.parametrize("role, entry", matrix_params())
@@ -371,6 +877,38 @@ def test_role_x_view(client, world, role, entry):
         client.force_login(world.users[role])
     problems = check(client, world, role, entry)
     assert not problems, "\n".join(problems)
+
+
+def form_routes():
+    return [pytest.param(name, route, id=name) for name, r in ROUTES.items()
+            for route in (r if isinstance(r, tuple) else (r,)) if route.post and route.control]
+
+
+@pytest.mark.parametrize("name, route", form_routes())
+def test_form_payloads_change_data_inside_scope(client, world, name, route):
+    """Positive control for (d): the payload, naming the home corner and posted by a role allowed
+    to, does change the database — so "nothing changed" for outsiders means refused, not invalid."""
+    entry = next(e for e in ENTRIES if e.name == name)
+    client.force_login(world.users[route.control])
+    checker = Checker(client, world, route.control, entry)
+    url = entry.url(checker.values(route))
+    for data, files in route.post(world, route.control, "home"):
+        before = snapshot()
+        response = checker.request("post", url, data, files)
+        assert diff(before, snapshot()), (
+            f"{name}: the matrix's payload for the home corner changed nothing "
+            f"({response.status_code}): fix the payload builder so that only the place makes it fail\n"
+            + body_text(response)[:3000])
+    assert not checker.problems, checker.problems
+
+
+def test_zz_every_role_reached_every_url(request):
+    """At the end of a full run: each role's requests reached every URL pattern (not a 404 page)."""
+    selected = [i for i in request.session.items if i.originalname == "test_role_x_view"]
+    if len(selected) < len(matrix_params()):
+        pytest.skip("only part of the matrix was selected")
+    missing = sorted({(role, e.name) for e in ENTRIES for role in ROLES} - REACHED)
+    assert not missing, f"never reached: {missing}"
 
 
 # --- the matrix itself can fail ------------------------------------------------------------------
@@ -393,6 +931,12 @@ def _leaky_list(request):
     return HttpResponse(", ".join(Person.objects.values_list("name", flat=True)))
 
 
+def _form_page(request):
+    from django.http import HttpResponse
+
+    return HttpResponse('<form method="post"><select name="desa"><option value="64">x</option></select></form>')
+
+
 def _unmarked(request):
     from django.http import HttpResponse
 
@@ -400,21 +944,27 @@ def _unmarked(request):
 
 
 def test_matrix_catches_leaky_and_unmarked_views(client, world):
+    from django.test import override_settings
     from django.urls import path
 
-    detail = access.region_safe(_leaky_detail)
+    detail_view = access.region_safe(_leaky_detail)
     listing = access.region_safe(_leaky_list)
-    entries = list(walk([path("x/<int:pk>/", detail, name="x"), path("y/", listing, name="y"),
-                         path("z/", _unmarked, name="z")]))
+
+    form_view = access.region_safe(_form_page)
 
     class Urls:
-        urlpatterns = [path("x/<int:pk>/", detail), path("y/", listing), path("z/", _unmarked)]
+        urlpatterns = [path("x/<int:pk>/", detail_view, name="x"), path("y/", listing, name="y"),
+                       path("z/", _unmarked, name="z"), path("f/", form_view, name="f")]
 
-    from django.test import override_settings
-
+    entries = list(walk(Urls.urlpatterns))
     client.raise_request_exception = False
     client.force_login(world.users[Role.KABUPATEN])
     with override_settings(ROOT_URLCONF=Urls):
-        assert any("outside scope" in p for p in check(client, world, Role.KABUPATEN, entries[0]))
-        assert any("Zzyzx Kotalainwilayah" in p for p in check(client, world, Role.KABUPATEN, entries[1]))
+        ROUTES["x"], ROUTES["y"], ROUTES["f"] = detail(pk="person"), page(), page()
+        try:
+            assert any("outside scope" in p for p in check(client, world, Role.KABUPATEN, entries[0]))
+            assert any("Zzyzx Kotalainwilayah" in p for p in check(client, world, Role.KABUPATEN, entries[1]))
+            assert any("a form that POSTs to itself" in p for p in check(client, world, Role.KABUPATEN, entries[3]))
+        finally:
+            del ROUTES["x"], ROUTES["y"], ROUTES["f"]
     assert access.classify(entries[2].callback) is None

@@ -21,6 +21,8 @@ def world():
 
 def keys_of(world, queryset, mapping):
     by_pk = {obj.pk: key for key, obj in mapping.items()}
+    if mapping is world.children:  # the corner's mother and sibling count as the corner
+        by_pk.update({p.pk: key for key in world.children for p in world.people(key)})
     return {by_pk[pk] for pk in queryset.values_list("pk", flat=True)}
 
 
@@ -28,6 +30,8 @@ def keys_of(world, queryset, mapping):
 def test_people_for_each_role(world, role):
     user = world.users[role]
     assert keys_of(world, scoping.people_for(user), world.children) == EXPECTED_VISIBLE[role]
+    everyone = {p.pk for key in EXPECTED_VISIBLE[role] for p in world.people(key)}
+    assert set(scoping.people_for(user).values_list("pk", flat=True)) == everyone  # mothers, siblings too
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -87,7 +91,7 @@ def test_puskesmas_spanning_two_desa_scope_code_is_their_common_parent(world):
     user = world.users[Role.PUSKESMAS]
     assert scoping.scope_region_code(user) == "64.74.01"
     assert set(scoping.people_for(user).values_list("name", flat=True)) == {
-        CHILDREN[k][2] for k in ("home", "other_posyandu", "other_desa")
+        p.name for k in ("home", "other_posyandu", "other_desa") for p in world.people(k)
     }
 
 
@@ -161,7 +165,7 @@ def test_anonymous_user_sees_nothing(world):
 def test_superuser_without_role_is_admin(world):
     user = User.objects.create(username="root", is_superuser=True)
     assert scoping.is_admin(user)
-    assert scoping.people_for(user).count() == len(CHILDREN)
+    assert scoping.people_for(user).count() == 3 * len(CHILDREN)  # child, mother, sibling
 
 
 def test_scope_moves_with_the_child(world):
@@ -173,7 +177,7 @@ def test_scope_moves_with_the_child(world):
     child.save()
     desa_user = world.users[Role.DESA]
     assert not scoping.measurements_for(desa_user).filter(child=child).exists()
-    assert scoping.measurements_for(world.users[Role.PROVINSI]).filter(child=child).count() == 2
+    assert scoping.measurements_for(world.users[Role.PROVINSI]).filter(child=child).count() == 3
 
 
 def test_selectors_do_not_multiply_queries(world, django_assert_num_queries):

@@ -263,3 +263,33 @@ def test_bnba_xlsx_has_a_title_block_and_indonesian_headers(client, kota_user, c
     assert not any(h in header for h in ("child_id", "nik", "haz", "name"))
     data = [r for r in rows[rows.index(header) + 1:] if r[0]]
     assert {r[2] for r in data} == {"P"} and len(data) == 5
+
+
+
+def test_bnba_not_measured_when_nobody_in_scope_was_measured_recently(client, area, kota_user):
+    """Regression (issue 17): with registered children but no measurement in the last year the
+    list answered 500 (pandas cast an empty datetime mapping to float64)."""
+    never = make_child(area["kuala"], area["pos_kuala"], name="Belum Pernah", born=dt.date(2024, 6, 1))
+    old = make_child(area["tanjung"], area["pos_tanjung"], name="Lama Sekali", born=dt.date(2023, 6, 1))
+    measure(old, dt.date(2023, 9, 1), haz=0.1, whz=0.0, waz=0.0)  # far outside the look-back window
+    client.force_login(kota_user)
+    for fmt in ("", "xlsx"):
+        resp = client.get("/analytics/bnba/", {"region": "64.74", "period": "2025-01", "category": "not_measured",
+                                               "format": fmt})
+        assert resp.status_code == 200
+    html = client.get("/analytics/bnba/", {"region": "64.74", "period": "2025-01",
+                                           "category": "not_measured"}).content.decode()
+    assert 'id="bnba-total">2<' in html and never.name in html and old.name in html
+
+
+def test_bnba_not_measured_means_no_measurement_in_the_last_two_months(client, area, kota_user):
+    """61 days before the period's end: measured 77 days before is listed, 47 days before is not."""
+    late = make_child(area["kuala"], area["pos_kuala"], name="Terakhir November", born=dt.date(2024, 1, 5))
+    recent = make_child(area["kuala"], area["pos_kuala"], name="Terakhir Desember", born=dt.date(2024, 1, 6))
+    measure(late, dt.date(2024, 11, 15), haz=0.0, whz=0.0, waz=0.0)
+    measure(recent, dt.date(2024, 12, 15), haz=0.0, whz=0.0, waz=0.0)
+    client.force_login(kota_user)
+    html = client.get("/analytics/bnba/", {"region": "64.74", "period": "2025-01",
+                                           "category": "not_measured"}).content.decode()
+    assert "Terakhir November" in html and "Terakhir Desember" not in html
+    assert 'id="bnba-total">1<' in html

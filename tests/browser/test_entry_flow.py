@@ -65,9 +65,12 @@ def test_login_session_entry_and_child_chart(live_server, page, phone_page, shot
     page.goto(f"{live_server.url}/registry/children/{first.pk}/")
     chart = page.locator("svg#chart-lhfa")
     expect(chart).to_be_visible()
-    assert chart.locator("circle").count() >= 1
-    expect(page.locator("svg#chart-wfa")).to_be_visible()
-    expect(page.locator("svg#chart-wflh")).to_be_visible()
+    # The child's own points (not any circle of the chart): one per saved measurement, on each chart.
+    points = Measurement.objects.filter(child=first).count()
+    assert points == 1
+    for chart_id in ("chart-lhfa", "chart-wfa", "chart-wflh"):
+        expect(page.locator(f"svg#{chart_id}")).to_be_visible()
+        assert page.locator(f"svg#{chart_id} g.child circle").count() == points, chart_id
     shot(page, "03-child-page")
 
     # The same session screen on a 360 px phone, logged in through the phone context.

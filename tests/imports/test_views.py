@@ -1,4 +1,6 @@
 import io
+import re
+from collections import Counter
 
 import pytest
 from django.urls import reverse
@@ -26,9 +28,21 @@ def test_upload_imports_and_shows_a_report_that_adds_up(client, kota_user, tmp_p
     assert response.status_code == 302 and response["Location"] == reverse("imports:report", args=[batch.pk])
     page = client.get(response["Location"]).content.decode()
     assert batch.file_name == path.name
-    expected = (f"{batch.imported} diimpor + {batch.merged} digabung + {batch.unchanged} tidak berubah + "
-                f"{batch.rejected} ditolak = {batch.total_rows} baris")
-    assert expected in page
+    # The report's own sum, read from the page, against the file we wrote (not the batch's fields).
+    m = re.search(r"(\d+) diimpor \+ (\d+) digabung \+ (\d+) tidak berubah \+ (\d+) ditolak = (\d+) baris"
+                  r" \(dan (\d+) baris kosong", page)
+    assert m, page
+    imported, merged, unchanged, rejected, total, blank = map(int, m.groups())
+    blank_in_file = sum(1 for row in rows if not any(v.strip() for v in row.values()))
+    assert blank_in_file == blank == 1
+    assert imported + merged + unchanged + rejected == len(rows) - blank_in_file
+    assert total == len(rows) - blank_in_file
+    # Each row of the file has exactly one recorded outcome, and the page shows those counts.
+    outcomes = Counter(batch.rows.values_list("outcome", flat=True))
+    assert (outcomes["imported"], outcomes["merged"], outcomes["unchanged"], outcomes["rejected"]) == (
+        imported, merged, unchanged, rejected)
+    # What the ugly rows must come to: the unreadable ones rejected, the duplicate rows not imported twice.
+    assert rejected >= 3 and unchanged + merged >= 1 and imported >= 20
     assert "Antah Berantah" in page and "tdk diukur" in page
     assert AuditEvent.objects.filter(action="import", object_id=str(batch.pk)).exists()
 
@@ -68,10 +82,15 @@ def test_other_regions_cannot_see_a_batch(client, kota_user, desa_user, tmp_path
     client.force_login(desa_user)
     assert client.get(reverse("imports:report", args=[batch.pk])).status_code == 404
     assert client.get(reverse("imports:rejected", args=[batch.pk])).status_code == 404
+    people, measurements = Person.objects.count(), Measurement.objects.count()
     with path.open("rb") as handle:
         response = client.post(reverse("imports:upload"), {"file": handle, "region": "64.74"})
-    assert response.status_code == 200 and ImportBatch.objects.count() == 1
-    assert "64.74" in response.content.decode()
+    assert response.status_code == 200
+    # Refused with the reason, on the form, and nothing of the file stored.
+    assert "Wilayah 64.74 tidak berada di wilayah Anda." in response.content.decode()
+    assert ImportBatch.objects.count() == 1 and ImportBatch.objects.get() == batch
+    assert (Person.objects.count(), Measurement.objects.count()) == (people, measurements)
+    assert not AuditEvent.objects.filter(action="import", user=desa_user).exists()
 
 
 def test_review_same_child_merges_the_records(client, kota_user, tmp_path):

@@ -1,12 +1,21 @@
 """A small synthetic world for access tests: two provinces, kabupaten, kecamatan, desa,
-puskesmas and posyandu, one child in each corner, and one user per role anchored at "home".
+puskesmas and posyandu, one household in each corner, and one user per role anchored at "home".
 
-Every child has a distinctive made-up name and NIK, so a test can assert a page never mentions a
-child from outside the user's scope. Names are invented; no real personal data.
+Each corner's household holds a child under five with three current monthly measurements (raw
+values only; z-scores, flags, categories, N/T/2T and BGM are derived by the real services, so the
+child is stunted, wasted, below the red line and 2T: on every BNBA list), the child's mother and a
+younger sibling who was never measured (on every "not measured" list). Each corner also has an
+import batch (with a rejected row naming the child), a near-duplicate review, a regional target
+and an external figure, so every page that lists such things has rows inside and outside every
+role's scope.
+
+Every person has a distinctive made-up name and NIK, so a test can assert a page never mentions
+anyone from outside the user's scope. Names are invented; no real personal data.
 
 Primary keys are fixed and disjoint across models (people 1xxx, measurements 2xxx, households
-3xxx, posyandu 4xxx, puskesmas 5xxx) so that an id from one model can never be mistaken for a
-visible row of another when a test probes a URL with a foreign id.
+3xxx, posyandu 4xxx, puskesmas 5xxx, import batches 6xxx, reviews 7xxx, targets 8xxx, figures
+9xxx) so that an id from one model can never be mistaken for a visible row of another when a test
+probes a URL with a foreign id.
 """
 
 from __future__ import annotations
@@ -39,20 +48,52 @@ REGIONS = [
 
 HOME_DESA = "64.74.01.1001"
 
-# key: (desa, posyandu key, child name, NIK). The home child is visible to every home user; each
-# other child is one step further away.
+# key: (desa, posyandu key, child name, NIK serial). The home child is visible to every home user;
+# each other corner is one step further away. NIKs are built from the birth dates (relative to
+# today, so the children stay under five): see `nik_for`.
 CHILDREN = {
-    "home": ("64.74.01.1001", "mawar", "Qorina Rumahsendiri", "6474014503230001"),
-    "other_posyandu": ("64.74.01.1001", "melati", "Zzyzx Posyandusebelah", "6474011204230002"),
-    "other_desa": ("64.74.01.1002", "anggrek", "Zzyzx Desasebelah", "6474010705220003"),
-    "other_kecamatan": ("64.74.02.1001", "kenanga", "Zzyzx Kecamatanlain", "6474022108220004"),
-    "other_kabupaten": ("64.72.01.1001", "dahlia", "Zzyzx Kotalainwilayah", "6472015609220005"),
-    "other_provinsi": ("63.71.01.1001", "teratai", "Zzyzx Provinsilainwilayah", "6371013011210006"),
+    "home": ("64.74.01.1001", "mawar", "Qorina Rumahsendiri", "0001"),
+    "other_posyandu": ("64.74.01.1001", "melati", "Zzyzx Posyandusebelah", "0002"),
+    "other_desa": ("64.74.01.1002", "anggrek", "Zzyzx Desasebelah", "0003"),
+    "other_kecamatan": ("64.74.02.1001", "kenanga", "Zzyzx Kecamatanlain", "0004"),
+    "other_kabupaten": ("64.72.01.1001", "dahlia", "Zzyzx Kotalainwilayah", "0005"),
+    "other_provinsi": ("63.71.01.1001", "teratai", "Zzyzx Provinsilainwilayah", "0006"),
 }
+
+# The child's last measurement is today; the two before it a month apart. A boy of 13 months at
+# 6.6 kg and 67.5-68 cm: HAZ about -3.6, WAZ -3.5, WHZ -2.4, and no weight gained twice.
+CHILD_AGE_DAYS = 390
+MEASUREMENT_DAYS_AGO = (60, 30, 0)
+MEASUREMENT_VALUES = ((6.6, 67.5), (6.6, 67.8), (6.6, 68.0))  # (kg, cm), lying
+SIBLING_AGE_DAYS = 200  # registered, never measured
+
+
+def relatives(name: str) -> tuple[str, str]:
+    """(mother, sibling) names of a corner's child: "Zzyzx Desasebelah" -> "Zzyzx Ibu
+    Desasebelah", "Zzyzx Adik Desasebelah" (distinct strings, none inside another)."""
+    first, last = name.split()
+    return f"{first} Ibu {last}", f"{first} Adik {last}"
+
+
+def nik_for(desa: str, birth: dt.date, female: bool, serial: str) -> str:
+    digits = desa.replace(".", "")[:6]
+    return f"{digits}{birth.day + (40 if female else 0):02d}{birth.month:02d}{birth.year % 100:02d}{serial}"
 
 # Which children each home user must see — written out, not derived from the code under test.
 EXPECTED_VISIBLE = {
     Role.CADRE: {"home"},
+    Role.PUSKESMAS: {"home", "other_posyandu"},
+    Role.DESA: {"home", "other_posyandu"},
+    Role.KECAMATAN: {"home", "other_posyandu", "other_desa"},
+    Role.KABUPATEN: {"home", "other_posyandu", "other_desa", "other_kecamatan"},
+    Role.PROVINSI: {"home", "other_posyandu", "other_desa", "other_kecamatan", "other_kabupaten"},
+    Role.ADMIN: set(CHILDREN),
+}
+
+# Which corners' *places* (desa) each home user's regions cover: what region-anchored objects
+# (import batches, targets, figures) they may see. A cadre's region is their posyandu's desa.
+EXPECTED_VISIBLE_PLACES = {
+    Role.CADRE: {"home", "other_posyandu"},
     Role.PUSKESMAS: {"home", "other_posyandu"},
     Role.DESA: {"home", "other_posyandu"},
     Role.KECAMATAN: {"home", "other_posyandu", "other_desa"},
@@ -95,7 +136,18 @@ class World:
     children: dict = field(default_factory=dict)  # key -> Person
     households: dict = field(default_factory=dict)  # key -> Household
     measurements: dict = field(default_factory=dict)  # key -> [Measurement]
+    mothers: dict = field(default_factory=dict)  # key -> Person
+    siblings: dict = field(default_factory=dict)  # key -> Person (under five, never measured)
+    batches: dict = field(default_factory=dict)  # key -> ImportBatch (region = the corner's desa)
+    reviews: dict = field(default_factory=dict)  # key -> MatchReview (sibling vs child)
+    cross_reviews: dict = field(default_factory=dict)  # key -> MatchReview (home sibling vs this child)
+    targets: dict = field(default_factory=dict)  # key -> RegionTarget (the corner's desa)
+    figures: dict = field(default_factory=dict)  # key -> ExternalFigure (the corner's desa)
     users: dict[str, User] = field(default_factory=dict)  # role value -> home user
+
+    def people(self, key: str) -> list:
+        """Everyone living in a corner: child, mother, sibling (those that exist)."""
+        return [p for p in (self.children.get(key), self.mothers.get(key), self.siblings.get(key)) if p]
 
     def invisible_to(self, role: str) -> list[str]:
         return [key for key in CHILDREN if key not in EXPECTED_VISIBLE[role]]
@@ -122,10 +174,17 @@ def make_user(username: str, role: str, **scope) -> User:
     return user
 
 
-def build_world(*, with_measurements: bool = True) -> World:
+def build_world(*, with_measurements: bool = True, today: dt.date | None = None) -> World:
+    from django.utils import timezone
+
+    from tumbuh.analytics.models import ExternalFigure, RegionTarget
+    from tumbuh.analytics.summary import refresh_summaries
+    from tumbuh.imports.models import ImportBatch, ImportRow, MatchReview
     from tumbuh.measurements.models import Measurement
+    from tumbuh.measurements.services import recompute_children
     from tumbuh.registry.models import Household, Person
 
+    today = today or timezone.localdate()
     world = World()
     for code, name in REGIONS:
         parent = world.regions.get(code.rsplit(".", 1)[0]) if "." in code else None
@@ -140,30 +199,70 @@ def build_world(*, with_measurements: bool = True) -> World:
         world.posyandu[key] = Posyandu.objects.create(
             pk=4001 + i, name=name, desa_id=desa, puskesmas=world.puskesmas[pkm]
         )
-    for i, (key, (desa, pos, name, nik)) in enumerate(CHILDREN.items()):
+    for i, (key, (desa, pos, name, serial)) in enumerate(CHILDREN.items()):
+        surname = name.split()[1]
+        birth = today - dt.timedelta(days=CHILD_AGE_DAYS + i)
+        nik = nik_for(desa, birth, False, serial)
         household = Household.objects.create(
-            pk=3001 + i, kk_number=nik[:12] + "9999", head_name=f"{name.split()[1]} Ayah",
-            address=f"Jl. {name.split()[1]} No. {i + 1}", desa_id=desa,
+            pk=3001 + i, kk_number=nik[:12] + "9999", head_name=f"{surname} Ayah",
+            address=f"Jl. {surname} No. {i + 1}", desa_id=desa,
         )
-        birth = dt.date(2000 + int(nik[10:12]), int(nik[8:10]), int(nik[6:8]) % 40)
+        mother_name, sibling_name = relatives(name)
+        mother_birth = dt.date(1995, 1 + i, 10 + i)
+        mother = Person.objects.create(
+            pk=1101 + i, nik=nik_for(desa, mother_birth, True, "01" + serial[2:]), name=mother_name, sex="F",
+            birth_date=mother_birth, household=household, desa_id=desa, posyandu=world.posyandu[pos],
+        )
         child = Person.objects.create(
-            pk=1001 + i, nik=nik, name=name, sex="F" if int(nik[6:8]) > 40 else "M",
-            birth_date=birth, household=household, desa_id=desa, posyandu=world.posyandu[pos],
+            pk=1001 + i, nik=nik, name=name, sex="M", birth_date=birth, household=household, mother=mother,
+            desa_id=desa, posyandu=world.posyandu[pos],
         )
-        world.children[key] = child
+        sibling_birth = today - dt.timedelta(days=SIBLING_AGE_DAYS + i)
+        sibling = Person.objects.create(
+            pk=1201 + i, nik=nik_for(desa, sibling_birth, True, "02" + serial[2:]), name=sibling_name, sex="F",
+            birth_date=sibling_birth, household=household, mother=mother, desa_id=desa,
+            posyandu=world.posyandu[pos],
+        )
+        world.children[key], world.mothers[key], world.siblings[key] = child, mother, sibling
         world.households[key] = household
         if with_measurements:
             world.measurements[key] = [
                 Measurement.objects.create(
-                    pk=2001 + 10 * i + j, child=child, measured_on=birth + dt.timedelta(days=30 * (j + 1)),
-                    weight_kg=4.0 + j * 0.8, length_cm=54.0 + j * 3.0, position="l",
+                    pk=2001 + 10 * i + j, child=child, measured_on=today - dt.timedelta(days=ago),
+                    weight_kg=kg, length_cm=cm, position="l",
                     posyandu=child.posyandu, desa_id=desa, source="demo",
                 )
-                for j in range(2)
+                for j, (ago, (kg, cm)) in enumerate(zip(MEASUREMENT_DAYS_AGO, MEASUREMENT_VALUES, strict=True))
             ]
+        batch = ImportBatch.objects.create(
+            pk=6001 + i, region_id=desa, file_name=f"eppgbm-{surname.lower()}.csv", file_sha256=f"{i:064d}",
+            status=ImportBatch.Status.DONE, header=["NIK", "Nama"], total_rows=1, rejected=1, review_count=1,
+        )
+        ImportRow.objects.create(batch=batch, row_number=2, outcome=ImportRow.Outcome.REJECTED,
+                                 reasons=["Tanggal lahir kosong"], cells=[nik, name])
+        world.batches[key] = batch
+        world.reviews[key] = MatchReview.objects.create(
+            pk=7001 + i, batch=batch, row_number=2, person=sibling, candidate=child, score=0.9)
+        if key != "home":  # a review in the home batch whose candidate lives in this corner
+            world.cross_reviews[key] = MatchReview.objects.create(
+                pk=7101 + i, batch=world.batches["home"], row_number=3 + i, person=world.siblings["home"],
+                candidate=child, score=0.8)
+        world.targets[key] = RegionTarget.objects.create(
+            pk=8001 + i, region_id=desa, year=today.year, target_percent=11 + i, source=f"RPJMD {surname}")
+        world.figures[key] = ExternalFigure.objects.create(
+            pk=9001 + i, region_id=desa, year=today.year - 1, value_percent=21 + i, source="SSGI", period_label=surname,
+            citation=f"Survei {surname}")
+    if with_measurements:
+        # Derived through the real services: z-scores, flags, categories, N/T/2T, BGM, and the
+        # analytics summary (fresh after every write).
+        recompute_children([c.pk for c in world.children.values()])
+    else:
+        refresh_summaries(child_ids=[p.pk for key in world.children for p in world.people(key)])
     world.users[Role.CADRE] = make_user("kader_mawar", Role.CADRE, posyandu=world.posyandu["mawar"])
     world.users[Role.PUSKESMAS] = make_user("gizi_bu1", Role.PUSKESMAS, puskesmas=world.puskesmas["bu1"])
     for role, code in HOME_REGION_FOR_ROLE.items():
         world.users[role] = make_user(f"tpps_{role}", role, region=world.regions[code])
     world.users[Role.ADMIN] = make_user("admin_tumbuh", Role.ADMIN)
+    for key in list(world.measurements):
+        world.measurements[key] = list(Measurement.objects.filter(child=world.children[key]).order_by("measured_on"))
     return world

@@ -269,7 +269,9 @@ def bnba(user, region: Region, period: Period, category: str, posyandu_id=None) 
         registered = registered_frame(user, region.code, period.end, posyandu_id)
         recent = measurement_frame(user, region.code, since - dt.timedelta(days=365), period.end)
         last = recent.groupby("child_id")["measured_on"].max()
-        reg = registered.assign(measured_on=registered["child_id"].map(last))
+        # reindex, not Series.map: mapping through an empty datetime Series makes pandas cast it
+        # to float64 (TypeError) when no child in scope has a recent measurement.
+        reg = registered.assign(measured_on=last.reindex(registered["child_id"].to_numpy()).to_numpy())
         rows = reg[reg["measured_on"].isna() | (reg["measured_on"] < pd.Timestamp(since))].copy()
         for col in ("haz", "waz", "whz", "weight_kg", "length_cm"):
             rows[col] = np.nan

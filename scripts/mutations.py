@@ -1,0 +1,305 @@
+"""Mutation check: break the rules that matter on purpose, one at a time, in a temporary copy of
+the tree, run the tests that should notice, and print which mutations survived.
+
+    .venv/bin/python scripts/mutations.py              # all of them (~15-30 min on 2 cores)
+    .venv/bin/python scripts/mutations.py --only scoping --only bnba
+    .venv/bin/python scripts/mutations.py --list
+
+Exit status 0 only when every mutation was killed (a test failed). A mutation whose text is no
+longer found in the file is reported as STALE and also fails the run: update it when you change
+the code it names.
+
+A new context adds its mutations to MUTATIONS below (one `Mutation(...)` each: a name, the
+edits, and the tests that must fail). See docs/testing.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MATRIX = "tests/test_scoping_matrix.py"
+
+
+@dataclass(frozen=True)
+class Mutation:
+    name: str
+    edits: tuple[tuple[str, str, str], ...]  # (file, exact old text, new text); old must occur once
+    tests: tuple[str, ...]  # pytest arguments (files, node ids, -k expressions)
+
+
+def M(name: str, file: str, old: str, new: str, *tests: str) -> Mutation:
+    return Mutation(name, ((file, old, new),), tests)
+
+
+def matrix(*url_names: str) -> tuple[str, ...]:
+    """The scoping matrix for these URL names only (every role)."""
+    return (MATRIX, "-k", " or ".join(f"role_x_view and {n}" for n in url_names))
+
+
+SCOPING = "tumbuh/accounts/scoping.py"
+WHO = "tumbuh/growth/who2006.py"
+PREV = "tumbuh/analytics/prevalence.py"
+
+MUTATIONS: list[Mutation] = [
+    # -- growth rules ---------------------------------------------------------------------------
+    M("growth: 0.7 cm length/height correction becomes 0.6", WHO,
+      "out[plus] += 0.7", "out[plus] += 0.6", "tests/growth"),
+    M("growth: lying-from-day-731 correction dropped", WHO,
+      "out[minus] -= 0.7", "out[minus] -= 0.0", "tests/growth"),
+    M("growth: WHO length-for-age flag limit +-6 becomes +-7", WHO,
+      '("zlen", "flen", "lhfa", False, (-6, 6)),', '("zlen", "flen", "lhfa", False, (-7, 7)),', "tests/growth"),
+    M("growth: WHO weight-for-age upper flag limit 5 becomes 6", WHO,
+      '("zwei", "fwei", "wfa", True, (-6, 5)),', '("zwei", "fwei", "wfa", True, (-6, 6)),', "tests/growth"),
+    M("growth: WHO weight-for-length flag limits +-5 become +-6", WHO,
+      "WFL_FLAG = (-5, 5)", "WFL_FLAG = (-6, 6)", "tests/growth"),
+    M("growth: BGM (below the red line) at WAZ < -2 instead of -3", "tumbuh/growth/weight_gain.py",
+      "return z < -3", "return z < -2", "tests/growth/test_weight_gain.py", "tests/measurements"),
+    M("growth: 2T without the previous T", "tumbuh/growth/weight_gain.py",
+      'twice = is_t & (status[prev_safe] == "T") & last_month', "twice = is_t & last_month",
+      "tests/growth/test_weight_gain.py", "tests/measurements"),
+
+    # -- scoping predicates, per role -----------------------------------------------------------
+    M("scoping: a cadre sees the posyandu's whole desa", SCOPING,
+      'return Q(**{f"{prefix}posyandu_id__in": self.posyandu_ids})',
+      'return Q(**{f"{prefix}desa_id": self.home_desa})',
+      "tests/accounts/test_scoping.py"),
+    M("scoping: a cadre's posyandu list holds the whole desa", SCOPING,
+      "            return Q(pk__in=self.posyandu_ids)\n",
+      "            return Q(desa_id=self.home_desa)\n",
+      "tests/accounts/test_scoping.py"),
+    M("scoping: a cadre sees every household of the desa (place scope for people)", SCOPING,
+      "        if self.region_code and not self.posyandu_ids:\n",
+      "        if self.posyandu_ids:\n            return Q(**{f\"{field}_id\": self.home_desa})\n"
+      "        if self.region_code and not self.posyandu_ids:\n",
+      "tests/accounts/test_scoping.py"),
+    M("scoping: a puskesmas officer sees the whole kecamatan", SCOPING,
+      'return Q(**{f"{prefix}desa_id__in": self.desa_codes})',
+      'return within(f"{prefix}desa__code", self.desa_codes[0].rsplit(".", 1)[0])',
+      "tests/accounts/test_scoping.py"),
+    M("scoping: region roles see one level wider than their region", SCOPING,
+      'return within(f"{prefix}desa__code", self.region_code)',
+      'return within(f"{prefix}desa__code", self.region_code.rsplit(".", 1)[0])',
+      "tests/accounts/test_scoping.py"),
+    M("scoping: a region at the wrong level for the role is trusted", SCOPING,
+      "return code if Region.level_of(code) == level else None", "return code",
+      "tests/accounts"),
+    M("scoping: inactive accounts keep their scope", SCOPING,
+      "return bool(user is not None and user.is_authenticated and user.is_active)",
+      "return bool(user is not None and user.is_authenticated)",
+      "tests/accounts"),
+    # (SQLite's branch: the suite runs on SQLite; the PostgreSQL prefix branch is CI's PG run.)
+    M("regions: 'within' reaches past the code's own subtree (64.7 contains 64.74)", "tumbuh/regions/models.py",
+      'f"{field}__lt": region_code + "/"', 'f"{field}__lt": region_code + "~"',
+      "tests/regions", "tests/accounts/test_scoping.py"),
+
+    # -- list views reading unscoped (the matrix must notice) -----------------------------------
+    Mutation("bnba: the BNBA lists read people and measurements unscoped", (
+        ("tumbuh/analytics/selectors.py", "qs = people_for(user).filter(id__in=ids[i:i + 900]).order_by()",
+         "qs = people_for(user).model.objects.filter(id__in=ids[i:i + 900]).order_by()"),
+        ("tumbuh/analytics/selectors.py", "qs = measurements_for(user).filter(measured_on__gte=start,",
+         "qs = measurements_for(user).model.objects.filter(measured_on__gte=start,"),
+        ("tumbuh/analytics/selectors.py", "qs = people_for(user).filter(active=True, birth_date__lte=on,",
+         "qs = people_for(user).model.objects.filter(active=True, birth_date__lte=on,"),
+    ), matrix("analytics:bnba")),
+    M("analytics: the summary cells are read unscoped (dashboard, prevalence)", "tumbuh/analytics/summary.py",
+      "qs = PeriodSummary.objects.filter(person_scope_q(user))", "qs = PeriodSummary.objects.all()",
+      *matrix("analytics:dashboard", "analytics:prevalence")),
+    M("registry: the children list reads people unscoped", "tumbuh/registry/selectors.py",
+      "        people_for(user)\n        .filter(active=True, birth_date__gt=under_five_cutoff(on)",
+      "        people_for(user).model.objects\n        .filter(active=True, birth_date__gt=under_five_cutoff(on)",
+      *matrix("registry:child_list")),
+    M("registry: the child page and person edit find people unscoped", "tumbuh/registry/selectors.py",
+      "    return people_for(user).select_related(\n        \"desa\", \"desa__parent\"",
+      "    return people_for(user).model.objects.select_related(\n        \"desa\", \"desa__parent\"",
+      *matrix("registry:child_detail", "registry:person_edit")),
+    M("imports: import batches of every region", "tumbuh/imports/selectors.py",
+      "return ImportBatch.objects.filter(region__in=regions_for(user))", "return ImportBatch.objects.filter()",
+      *matrix("imports:report", "imports:rejected", "imports:upload")),
+    M("imports: a review is shown when only the imported child is in scope", "tumbuh/imports/selectors.py",
+      "batch__in=batches_for(user), person__in=people, candidate__in=people",
+      "batch__in=batches_for(user), person__in=people",
+      *matrix("imports:reviews", "imports:decide")),
+    # The form and the service both refuse (defence in depth): only both broken is a leak.
+    Mutation("imports: the upload accepts a region outside the user's area", (
+        ("tumbuh/imports/forms.py", "if value and not regions_for(self.user).filter(code=value).exists():",
+         "if False:"),
+        ("tumbuh/imports/services.py", "    region = regions_for(user).filter(code=region_code).first()\n",
+         "    region = regions_for(user).model.objects.filter(code=region_code).first()\n"),
+    ), matrix("imports:upload")),
+    M("analytics: the target/figure forms offer every region", "tumbuh/analytics/forms.py",
+      "field.queryset = regions.exclude(level=Region.Level.DESA)",
+      "field.queryset = Region.objects.exclude(level=Region.Level.DESA)",
+      *matrix("analytics:targets", "analytics:boundaries")),
+    M("analytics: another region's target or figure can be deleted", "tumbuh/analytics/views.py",
+      "if obj.region_id and not regions_for(request.user).filter(code=obj.region_id).exists():", "if False:",
+      *matrix("analytics:delete_reference")),
+    M("analytics: the targets page lists every region's figures", "tumbuh/analytics/views.py",
+      '"figure_rows": ExternalFigure.objects.filter(region__in=allowed).select_related("region"),',
+      '"figure_rows": ExternalFigure.objects.select_related("region"),',
+      *matrix("analytics:targets")),
+    M("measurements: a measurement is edited by id, unscoped", "tumbuh/measurements/views.py",
+      'measurement = get_object_or_404(measurements_for(request.user).select_related("child", "posyandu"), pk=pk)',
+      'measurement = get_object_or_404(measurements_for(request.user).model.objects.select_related("child", '
+      '"posyandu"), pk=pk)',
+      *matrix("measurements:edit")),
+
+    # -- prevalence -----------------------------------------------------------------------------
+    M("prevalence: WHO-flagged z-scores are not excluded", PREV,
+      "            z[flag] = np.nan", "            z[flag] = z[flag]", "tests/analytics"),
+    M("prevalence: oedema no longer counts as severe wasting", PREV,
+      "prev = np.where(oedema, -3.1, z)", "prev = np.where(oedema, 0.0, z)", "tests/analytics"),
+    M("prevalence: the -2 SD cut-off becomes -1.9", PREV,
+      "(z >= -3).astype(np.int8) + (z >= -2)", "(z >= -3).astype(np.int8) + (z >= -1.9)", "tests/analytics"),
+
+    # -- summary and period rules ---------------------------------------------------------------
+    M("summary: the latest measurement per child by id, not by date", PREV,
+      'order_cols = [*by, "child_id", "measured_on"] + (["id"] if "id" in frame else [])',
+      'order_cols = [*by, "child_id"] + (["id"] if "id" in frame else [])', "tests/analytics"),
+    M("summary: not refreshed after a write of measurements", "tumbuh/analytics/apps.py",
+      'measurements_changed.connect(_refresh, dispatch_uid="analytics_summary_measurements")', "pass",
+      "tests/analytics"),
+    M("periods: weighing months are March/September", "tumbuh/analytics/periods.py",
+      "WEIGHING_MONTHS = (2, 8)", "WEIGHING_MONTHS = (3, 9)", "tests/analytics"),
+    M("bnba: 'not measured for 2 months' waits 3 months", "tumbuh/analytics/reports.py",
+      "NOT_MEASURED_DAYS = 61", "NOT_MEASURED_DAYS = 91", "tests/analytics"),
+]
+
+
+def tracked_files() -> list[str]:
+    # Tracked and new (not ignored) files, as they are in the work tree now.
+    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                         capture_output=True, check=True).stdout
+    return [p for p in out.decode().split("\0") if p]
+
+
+def make_copy() -> Path:
+    tmp = Path(tempfile.mkdtemp(prefix="tumbuh-mutations-"))
+    for rel in tracked_files():
+        src = ROOT / rel
+        if src.is_file():
+            dst = tmp / rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+    for rel in ("node_modules",):  # installed assets the app serves (not tracked)
+        if (ROOT / rel).exists():
+            (tmp / rel).symlink_to(ROOT / rel)
+    # Compiled translations are tracked; static files and the venv are reused from the original tree.
+    return tmp
+
+
+def python() -> str:
+    venv = ROOT / ".venv" / "bin" / "python"
+    return str(venv if venv.exists() else sys.executable)
+
+
+def env_for(copy: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(copy) + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("DATABASE_URL", None)  # SQLite, in memory, like `make test`
+    return env
+
+
+def check_copy_is_imported(copy: Path) -> None:
+    out = subprocess.run([python(), "-c", "import tumbuh; print(tumbuh.__file__)"], cwd=copy, env=env_for(copy),
+                         capture_output=True, text=True, check=True).stdout.strip()
+    if not out.startswith(str(copy)):
+        sys.exit(f"the copy is not what Python imports ({out}); the mutations would test the original tree")
+
+
+def run_tests(copy: Path, tests: tuple[str, ...], timeout: int) -> tuple[int, str]:
+    cmd = [python(), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", "not browser", *tests]
+    try:
+        proc = subprocess.run(cmd, cwd=copy, env=env_for(copy), capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return -1, "timeout"
+    return proc.returncode, proc.stdout[-3000:] + proc.stderr[-2000:]
+
+
+def apply(copy: Path, mutation: Mutation) -> dict[Path, str] | str:
+    """Apply the edits; returns the original texts to restore, or why the mutation is stale."""
+    originals: dict[Path, str] = {}
+    for rel, old, new in mutation.edits:
+        path = copy / rel
+        text = originals.get(path) or path.read_text()
+        current = path.read_text()
+        if current.count(old) != 1:
+            for p, t in originals.items():
+                p.write_text(t)
+            return f"{rel}: expected the text once, found it {current.count(old)} times: {old!r}"
+        originals.setdefault(path, text)
+        path.write_text(current.replace(old, new))
+    return originals
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", action="append", default=[], help="substring of the mutation names (repeatable)")
+    parser.add_argument("--list", action="store_true", help="list the mutations and exit")
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds per mutation's test run")
+    parser.add_argument("--baseline", action="store_true", help="first run every selection unmutated (must pass)")
+    args = parser.parse_args(argv)
+
+    chosen = [m for m in MUTATIONS if not args.only or any(o.lower() in m.name.lower() for o in args.only)]
+    if args.list:
+        for m in chosen:
+            print(f"- {m.name}\n    tests: {' '.join(m.tests)}")
+        return 0
+
+    copy = make_copy()
+    print(f"copy of the tree: {copy}", flush=True)
+    try:
+        check_copy_is_imported(copy)
+        if args.baseline:
+            for tests in sorted({m.tests for m in chosen}):
+                code, out = run_tests(copy, tests, args.timeout)
+                if code != 0:
+                    print(f"BASELINE FAILS for {' '.join(tests)}:\n{out}")
+                    return 2
+            print("baseline: every selection passes unmutated", flush=True)
+        results = []
+        for i, m in enumerate(chosen, 1):
+            start = time.monotonic()
+            originals = apply(copy, m)
+            if isinstance(originals, str):
+                results.append((m, "STALE", originals))
+                print(f"[{i}/{len(chosen)}] STALE    {m.name}: {originals}", flush=True)
+                continue
+            try:
+                code, out = run_tests(copy, m.tests, args.timeout)
+            finally:
+                for path, text in originals.items():
+                    path.write_text(text)
+            if code == 1:
+                verdict = "killed"
+            elif code == 0:
+                verdict = "SURVIVED"
+            else:
+                verdict = f"ERROR({code})"  # collection error, timeout, no tests: not a kill
+            results.append((m, verdict, out))
+            print(f"[{i}/{len(chosen)}] {verdict:8} {m.name}  ({time.monotonic() - start:.0f} s)", flush=True)
+            if verdict == "killed":
+                first = next((line for line in out.splitlines() if line.startswith(("FAILED", "ERROR"))), "")
+                print(f"           by {first[:160]}", flush=True)
+        bad = [(m, v, out) for m, v, out in results if v != "killed"]
+        print()
+        print(f"{len(results) - len(bad)} of {len(results)} mutations killed.")
+        for m, v, out in bad:
+            print(f"\n{v}: {m.name}\n  tests: {' '.join(m.tests)}\n{out if v != 'SURVIVED' else ''}")
+        if not bad:
+            print("No survivors.")
+        return 1 if bad else 0
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
