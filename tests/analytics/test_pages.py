@@ -252,7 +252,7 @@ def test_bnba_xlsx_has_a_title_block_and_indonesian_headers(client, kota_user, c
     resp = client.get("/analytics/bnba/", {"region": "64.74", "period": "2025-01", "category": "stunted",
                                            "format": "xlsx"})
     rows = list(load_workbook(io.BytesIO(resp.content)).active.iter_rows(values_only=True))
-    assert rows[0][0].startswith("Daftar by name by address (BNBA): Pendek + Sangat pendek")
+    assert rows[0][0].startswith("Daftar nama dan alamat (BNBA): Pendek + Sangat pendek")
     about = {r[0]: r[1] for r in rows[1:10] if r and r[0] and r[1]}
     assert about["Wilayah"] == "Kota Bontang (64.74)"
     assert about["Periode"] == "Januari 2025 (01-01-2025 – 31-01-2025)"

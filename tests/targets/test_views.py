@@ -56,7 +56,7 @@ def test_xlsx_export_has_an_indonesian_title_block_and_is_audited(client, kec1_u
     r = client.get(reverse("targets:register_bumil"), {"download": "xlsx"})
     assert r["Content-Type"].startswith("application/vnd.openxmlformats")
     ws = load_workbook(io.BytesIO(r.content)).active
-    assert ws["A1"].value == "Register: Ibu hamil"
+    assert ws["A1"].value == "Daftar: Ibu hamil"
     assert ws["A2"].value == "Wilayah" and ws["B2"].value == "BONTANG UTARA"
     values = [c.value for row in ws.iter_rows() for c in row]
     assert "Rahma Ibu" in values and "Nama" in values

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tumbuh.audit.models import AuditEvent
 from tumbuh.audit.services import record
@@ -106,7 +107,7 @@ def screen_catin(user, person: Person, data: dict[str, Any], *, request=None) ->
     screening.notes = data.get("notes") or ""
     apply_catin_rule(screening, person)
     screening.save()
-    _audit(user, AuditEvent.Action.CREATE, screening, f"catin screening of person {person.pk}",
+    _audit(user, AuditEvent.Action.CREATE, screening, _("catin screening of person %(a)s") % {"a": person.pk},
            {"at_risk": screening.at_risk, "reasons": screening.reasons, "rule_version": screening.rule_version},
            request)
     return screening
@@ -155,7 +156,7 @@ def register_pregnancy(user, person: Person, data: dict[str, Any], *, request=No
                           **{k: data[k] for k in PREGNANCY_FIELDS if data.get(k) is not None})
     refresh_pregnancy(pregnancy, person)
     pregnancy.save()
-    _audit(user, AuditEvent.Action.CREATE, pregnancy, f"pregnancy of person {person.pk}",
+    _audit(user, AuditEvent.Action.CREATE, pregnancy, _("pregnancy of person %(a)s") % {"a": person.pk},
            {"hpht": pregnancy.hpht, "four_t": pregnancy.four_t, "kek": pregnancy.kek}, request)
     rederive_households([person.household_id])
     return pregnancy
@@ -174,7 +175,7 @@ def add_anc_visit(user, pregnancy: Pregnancy, data: dict[str, Any], *, request=N
     )
     refresh_pregnancy(pregnancy)
     pregnancy.save()
-    _audit(user, AuditEvent.Action.CREATE, pregnancy, f"ANC visit {visit.pk} of pregnancy {pregnancy.pk}",
+    _audit(user, AuditEvent.Action.CREATE, pregnancy, _("ANC visit %(a)s of pregnancy %(b)s") % {"a": visit.pk, "b": pregnancy.pk},
            {"visited_on": visit.visited_on, "contacts": pregnancy.anc_contacts, "k6": pregnancy.k6}, request)
     return visit
 
@@ -215,7 +216,7 @@ def record_outcome(user, pregnancy: Pregnancy, *, outcome: str, outcome_on: dt.d
     if outcome in (Pregnancy.Outcome.LIVE_BIRTH, Pregnancy.Outcome.STILLBIRTH):
         Postpartum.objects.get_or_create(pregnancy=pregnancy, defaults={
             **_placed(mother), "delivered_on": outcome_on, "created_by": _user(user), "rule_version": rules.version()})
-    _audit(user, AuditEvent.Action.UPDATE, pregnancy, f"outcome of pregnancy {pregnancy.pk}: {outcome}",
+    _audit(user, AuditEvent.Action.UPDATE, pregnancy, _("outcome of pregnancy %(a)s: %(b)s") % {"a": pregnancy.pk, "b": outcome},
            {"outcome": outcome, "outcome_on": outcome_on, "births": [b.child_id for b in made],
             "bblr": [b.bblr for b in made], "short": [b.short for b in made]}, request)
     rederive_households([mother.household_id])
@@ -258,7 +259,7 @@ def start_postpartum(user, person: Person, data: dict[str, Any], *, request=None
                                    delivery_place=data.get("delivery_place") or "",
                                    kb_method=data.get("kb_method") or "", created_by=_user(user),
                                    rule_version=rules.version())
-    _audit(user, AuditEvent.Action.CREATE, pp, f"after-birth record of person {person.pk}", {"delivered_on": delivered}, request)
+    _audit(user, AuditEvent.Action.CREATE, pp, _("after-birth record of person %(a)s") % {"a": person.pk}, {"delivered_on": delivered}, request)
     return pp
 
 
@@ -273,7 +274,7 @@ def add_kf_visit(user, pp: Postpartum, visited_on: dt.date, *, notes: str = "", 
                                    kf_number=rules.kf_number(pp.delivered_on, visited_on), notes=notes)
     pp.kf_count = len({n for n in pp.kf_visits.values_list("kf_number", flat=True) if n})
     pp.save(update_fields=["kf_count", "updated_at"])
-    _audit(user, AuditEvent.Action.CREATE, pp, f"KF visit {visit.pk}", {"visited_on": visited_on, "kf": visit.kf_number}, request)
+    _audit(user, AuditEvent.Action.CREATE, pp, _("KF visit %(a)s") % {"a": visit.pk}, {"visited_on": visited_on, "kf": visit.kf_number}, request)
     return visit
 
 
@@ -284,7 +285,7 @@ def set_kb(user, pp: Postpartum, method: str, *, reason: str = "", request=None)
         raise InputError([validation.Problem("Metode KB tidak dikenal", "kb_method")])
     pp.kb_method, pp.kb_refusal_reason = method, reason if method == Postpartum.Kb.REFUSED else ""
     pp.save(update_fields=["kb_method", "kb_refusal_reason", "updated_at"])
-    _audit(user, AuditEvent.Action.UPDATE, pp, f"KB pascasalin of record {pp.pk}", {"kb_method": method}, request)
+    _audit(user, AuditEvent.Action.UPDATE, pp, _("KB pascasalin of record %(a)s") % {"a": pp.pk}, {"kb_method": method}, request)
     return pp
 
 
@@ -294,9 +295,9 @@ def set_breastfeeding(user, pp: Postpartum, month: int, exclusive: bool, *, chil
     _check_person(user, pp.person)
     if not 1 <= month <= rules.cut("nifas", "exclusive_months"):
         raise InputError([validation.Problem("Bulan ASI eksklusif harus 1 sampai 6", "month")])
-    row, _ = BreastfeedingMonth.objects.update_or_create(postpartum=pp, child=child, month=month,
+    row, _created = BreastfeedingMonth.objects.update_or_create(postpartum=pp, child=child, month=month,
                                                          defaults={"exclusive": exclusive})
-    _audit(user, AuditEvent.Action.UPDATE, pp, f"breastfeeding month {month}", {"exclusive": exclusive}, request)
+    _audit(user, AuditEvent.Action.UPDATE, pp, _("breastfeeding month %(a)s") % {"a": month}, {"exclusive": exclusive}, request)
     return row
 
 
@@ -337,7 +338,7 @@ def add_hb_test(user, teen: Adolescent, tested_on: dt.date, hb_gdl: float | None
     teen.latest_hb_gdl, teen.latest_hb_on, teen.anaemia = latest.hb_gdl, latest.tested_on, latest.anaemia
     teen.rule_version = rules.version()
     teen.save(update_fields=["latest_hb_gdl", "latest_hb_on", "anaemia", "rule_version", "updated_at"])
-    _audit(user, AuditEvent.Action.CREATE, teen, f"Hb test {test.pk}", {"tested_on": tested_on, "hb": hb_gdl}, request)
+    _audit(user, AuditEvent.Action.CREATE, teen, _("Hb test %(a)s") % {"a": test.pk}, {"tested_on": tested_on, "hb": hb_gdl}, request)
     return test
 
 
@@ -346,8 +347,8 @@ def record_ttd_week(user, teen: Adolescent, day: dt.date, taken: bool, *, reques
     _check_person(user, teen.person)
     _raise_if(validation._date_problems(day, "week_start", "minggu", today()))
     monday = day - dt.timedelta(days=day.weekday())
-    row, _ = TtdWeek.objects.update_or_create(adolescent=teen, week_start=monday, defaults={"taken": taken})
-    _audit(user, AuditEvent.Action.UPDATE, teen, f"TTD week {monday}", {"taken": taken}, request)
+    row, _created = TtdWeek.objects.update_or_create(adolescent=teen, week_start=monday, defaults={"taken": taken})
+    _audit(user, AuditEvent.Action.UPDATE, teen, _("TTD week %(a)s") % {"a": monday}, {"taken": taken}, request)
     return row
 
 
@@ -479,8 +480,8 @@ def save_krs(user, household: Household, period: str, criteria: dict[str, Any], 
 @transaction.atomic
 def assign_household(user, team: TpkTeam, household: Household, since: dt.date, *, request=None) -> TpkAssignment:
     _check_household(user, household)
-    row, _ = TpkAssignment.objects.get_or_create(team=team, household=household, defaults={"since": since})
-    _audit(user, AuditEvent.Action.UPDATE, household, f"assigned to TPK team {team.pk}", {"team": team.name}, request)
+    row, _created = TpkAssignment.objects.get_or_create(team=team, household=household, defaults={"since": since})
+    _audit(user, AuditEvent.Action.UPDATE, household, _("assigned to TPK team %(a)s") % {"a": team.pk}, {"team": team.name}, request)
     return row
 
 
@@ -506,7 +507,7 @@ def add_tpk_visit(user, household: Household, data: dict[str, Any], *, request=N
         team=team, household=household, desa_id=household.desa_id, person=person, visited_on=data["visited_on"],
         referral=data.get("referral") or "", next_visit_on=nxt, notes=data.get("notes") or "",
         created_by=_user(user), **{f: bool(data.get(f)) for f in VISIT_FLAGS})
-    _audit(user, AuditEvent.Action.CREATE, household, f"TPK visit {visit.pk}",
+    _audit(user, AuditEvent.Action.CREATE, household, _("TPK visit %(a)s") % {"a": visit.pk},
            {"visited_on": visit.visited_on, "team": team.name, "referral": visit.referral}, request)
     return visit
 

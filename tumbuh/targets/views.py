@@ -109,7 +109,7 @@ def register(request, group):
     if request.GET.get("download"):
         objects = list(qs[:50000])
         record(request.user, AuditEvent.Action.EXPORT, object_type=f"targets.{group}",
-               region_code=scope_region_code(scope) or "", summary=f"{group} register xlsx",
+               region_code=scope_region_code(scope) or "", summary=_("%(a)s register xlsx") % {"a": group},
                detail={"filters": shown, "rows": len(objects)}, request=request)
         region = _get(Region.objects, code=scope_region_code(scope)).name if scope_region_code(scope) else _("Indonesia")
         body = exports.register_workbook(group, objects, region_name=region, filters=shown, user=request.user)
@@ -118,7 +118,7 @@ def register(request, group):
         return response
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     record(request.user, AuditEvent.Action.VIEW_LIST, object_type=f"targets.{group}",
-           region_code=scope_region_code(scope) or "", summary=f"{group} register",
+           region_code=scope_region_code(scope) or "", summary=_("%(a)s register") % {"a": group},
            detail={"filters": shown, "page": page.number, "total": page.paginator.count}, request=request)
     query = request.GET.copy()
     query.pop("page", None)
@@ -196,7 +196,7 @@ def group_new(request, person_id, group):
 def person(request, person_id):
     scope = _scope(request)
     who = _get(people_for(scope).select_related("desa", "posyandu", "household"), pk=person_id)
-    record(request.user, AuditEvent.Action.VIEW, obj=who, summary=f"target timeline of person {who.pk}", request=request)
+    record(request.user, AuditEvent.Action.VIEW, obj=who, summary=_("target timeline of person %(a)s") % {"a": who.pk}, request=request)
     return render(request, "targets/person.html", {
         "person": who, "events": selectors.timeline(scope, who), "children": selectors.children_of(scope, who),
         "age": rules.age_years(who.birth_date, services.today())})
@@ -213,7 +213,7 @@ def pregnancy(request, pregnancy_id):
             messages.success(request, _("Visit saved."))
             return redirect("targets:pregnancy", pregnancy_id=preg.pk)
     else:
-        record(request.user, AuditEvent.Action.VIEW, obj=preg, summary=f"pregnancy {preg.pk}", request=request)
+        record(request.user, AuditEvent.Action.VIEW, obj=preg, summary=_("pregnancy %(a)s") % {"a": preg.pk}, request=request)
     preg.refresh_from_db()
     return render(request, "targets/pregnancy.html", {
         "p": preg, "visits": selectors.anc_visits_for(scope).filter(pregnancy=preg), "form": form,
@@ -266,7 +266,7 @@ def postpartum(request, postpartum_id):
             messages.success(request, _("Saved."))
             return redirect("targets:postpartum", postpartum_id=pp.pk)
     elif request.method == "GET":
-        record(request.user, AuditEvent.Action.VIEW, obj=pp, summary=f"after-birth record {pp.pk}", request=request)
+        record(request.user, AuditEvent.Action.VIEW, obj=pp, summary=_("after-birth record %(a)s") % {"a": pp.pk}, request=request)
     months = {b.month: b.exclusive for b in pp.breastfeeding.all()}
     return render(request, "targets/postpartum.html", {
         "pp": pp, "forms": forms_, "kf_visits": pp.kf_visits.all(),
@@ -289,7 +289,7 @@ def adolescent(request, adolescent_id):
         if _try(ttd, services.record_ttd_week, request.user, teen, ttd.cleaned_data["week"], ttd.cleaned_data["taken"], request=request):
             return redirect("targets:adolescent", adolescent_id=teen.pk)
     elif request.method == "GET":
-        record(request.user, AuditEvent.Action.VIEW, obj=teen, summary=f"adolescent {teen.pk}", request=request)
+        record(request.user, AuditEvent.Action.VIEW, obj=teen, summary=_("adolescent %(a)s") % {"a": teen.pk}, request=request)
     weeks = list(teen.ttd_weeks.order_by("-week_start")[:12])
     return render(request, "targets/adolescent.html", {
         "teen": teen, "hb_form": hb, "ttd_form": ttd, "tests": teen.hb_tests.all(), "weeks": weeks,
@@ -327,7 +327,7 @@ def household(request, household_id):
             messages.success(request, _("Visit saved."))
             return redirect("targets:household", household_id=hh.pk)
     elif request.method == "GET":
-        record(request.user, AuditEvent.Action.VIEW, obj=hh, summary=f"KRS/TPK of household {hh.pk}", request=request)
+        record(request.user, AuditEvent.Action.VIEW, obj=hh, summary=_("KRS/TPK of household %(a)s") % {"a": hh.pk}, request=request)
     return render(request, "targets/household.html", {
         "hh": hh, "members": members, "krs_form": krs_form, "visit_form": visit_form,
         "per_month": selectors.visits_per_month(scope, hh), **selectors.household_timeline(scope, hh)})
