@@ -8,6 +8,9 @@ from tumbuh.accounts import scoping
 from tumbuh.accounts.models import Role, User
 from tumbuh.accounts.testing import CHILDREN, EXPECTED_VISIBLE, build_world
 from tumbuh.measurements.models import Measurement
+from tumbuh.measurements.selectors import measurements_for
+from tumbuh.regions.selectors import posyandu_for, regions_for
+from tumbuh.registry.selectors import households_for, people_for
 
 pytestmark = pytest.mark.django_db
 
@@ -29,44 +32,44 @@ def keys_of(world, queryset, mapping):
 @pytest.mark.parametrize("role", ROLES)
 def test_people_for_each_role(world, role):
     user = world.users[role]
-    assert keys_of(world, scoping.people_for(user), world.children) == EXPECTED_VISIBLE[role]
+    assert keys_of(world, people_for(user), world.children) == EXPECTED_VISIBLE[role]
     everyone = {p.pk for key in EXPECTED_VISIBLE[role] for p in world.people(key)}
-    assert set(scoping.people_for(user).values_list("pk", flat=True)) == everyone  # mothers, siblings too
+    assert set(people_for(user).values_list("pk", flat=True)) == everyone  # mothers, siblings too
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_measurements_follow_the_children(world, role):
     user = world.users[role]
     expected = {m.pk for key in EXPECTED_VISIBLE[role] for m in world.measurements[key]}
-    got = list(scoping.measurements_for(user).values_list("pk", flat=True))
+    got = list(measurements_for(user).values_list("pk", flat=True))
     assert sorted(got) == sorted(expected)  # also: no duplicate rows from joins
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_households_for_each_role(world, role):
     user = world.users[role]
-    got = list(scoping.households_for(user).values_list("pk", flat=True))
+    got = list(households_for(user).values_list("pk", flat=True))
     assert len(got) == len(set(got))
-    assert keys_of(world, scoping.households_for(user), world.households) == EXPECTED_VISIBLE[role]
+    assert keys_of(world, households_for(user), world.households) == EXPECTED_VISIBLE[role]
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_posyandu_for_each_role(world, role):
     user = world.users[role]
     expected = {CHILDREN[key][1] for key in EXPECTED_VISIBLE[role]}
-    assert keys_of(world, scoping.posyandu_for(user), world.posyandu) == expected
+    assert keys_of(world, posyandu_for(user), world.posyandu) == expected
 
 
 def test_regions_for_region_roles(world):
-    assert set(scoping.regions_for(world.users[Role.DESA]).values_list("code", flat=True)) == {"64.74.01.1001"}
-    assert set(scoping.regions_for(world.users[Role.KECAMATAN]).values_list("code", flat=True)) == {
+    assert set(regions_for(world.users[Role.DESA]).values_list("code", flat=True)) == {"64.74.01.1001"}
+    assert set(regions_for(world.users[Role.KECAMATAN]).values_list("code", flat=True)) == {
         "64.74.01", "64.74.01.1001", "64.74.01.1002"
     }
-    kab = set(scoping.regions_for(world.users[Role.KABUPATEN]).values_list("code", flat=True))
+    kab = set(regions_for(world.users[Role.KABUPATEN]).values_list("code", flat=True))
     assert "64.74.02.1001" in kab and "64.72" not in kab and "64" not in kab
-    assert set(scoping.regions_for(world.users[Role.CADRE]).values_list("code", flat=True)) == {"64.74.01.1001"}
-    assert set(scoping.regions_for(world.users[Role.PUSKESMAS]).values_list("code", flat=True)) == {"64.74.01.1001"}
-    assert scoping.regions_for(world.users[Role.ADMIN]).count() == 14
+    assert set(regions_for(world.users[Role.CADRE]).values_list("code", flat=True)) == {"64.74.01.1001"}
+    assert set(regions_for(world.users[Role.PUSKESMAS]).values_list("code", flat=True)) == {"64.74.01.1001"}
+    assert regions_for(world.users[Role.ADMIN]).count() == 14
 
 
 @pytest.mark.parametrize(
@@ -90,7 +93,7 @@ def test_puskesmas_spanning_two_desa_scope_code_is_their_common_parent(world):
     pkm.service_area.add("64.74.01.1002")
     user = world.users[Role.PUSKESMAS]
     assert scoping.scope_region_code(user) == "64.74.01"
-    assert set(scoping.people_for(user).values_list("name", flat=True)) == {
+    assert set(people_for(user).values_list("name", flat=True)) == {
         p.name for k in ("home", "other_posyandu", "other_desa") for p in world.people(k)
     }
 
@@ -114,11 +117,11 @@ def test_person_scope_q_through_a_relation(world):
 def everything_empty(user):
     return not any(
         [
-            scoping.people_for(user).exists(),
-            scoping.measurements_for(user).exists(),
-            scoping.households_for(user).exists(),
-            scoping.posyandu_for(user).exists(),
-            scoping.regions_for(user).exists(),
+            people_for(user).exists(),
+            measurements_for(user).exists(),
+            households_for(user).exists(),
+            posyandu_for(user).exists(),
+            regions_for(user).exists(),
         ]
     )
 
@@ -165,7 +168,7 @@ def test_anonymous_user_sees_nothing(world):
 def test_superuser_without_role_is_admin(world):
     user = User.objects.create(username="root", is_superuser=True)
     assert scoping.is_admin(user)
-    assert scoping.people_for(user).count() == 3 * len(CHILDREN)  # child, mother, sibling
+    assert people_for(user).count() == 3 * len(CHILDREN)  # child, mother, sibling
 
 
 def test_scope_moves_with_the_child(world):
@@ -176,8 +179,8 @@ def test_scope_moves_with_the_child(world):
     child.posyandu = world.posyandu["dahlia"]
     child.save()
     desa_user = world.users[Role.DESA]
-    assert not scoping.measurements_for(desa_user).filter(child=child).exists()
-    assert scoping.measurements_for(world.users[Role.PROVINSI]).filter(child=child).count() == 3
+    assert not measurements_for(desa_user).filter(child=child).exists()
+    assert measurements_for(world.users[Role.PROVINSI]).filter(child=child).count() == 3
 
 
 def test_selectors_do_not_multiply_queries(world, django_assert_num_queries):
@@ -190,9 +193,9 @@ def test_selectors_do_not_multiply_queries(world, django_assert_num_queries):
         assert scoping.scope_for(user) is scope
         assert scope.desa_codes == ("64.74.01.1001",)
     with django_assert_num_queries(1):
-        list(scoping.people_for(user))
+        list(people_for(user))
     with django_assert_num_queries(1):
-        list(scoping.households_for(user))
+        list(households_for(user))
 
 
 def test_scoping_knows_only_the_region_tree():

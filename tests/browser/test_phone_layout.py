@@ -103,7 +103,7 @@ def test_desktop_menu_is_always_shown_and_history_fits(new_page, live_server, sh
     page.goto(live_server.url + "/")
     assert page.locator("nav.mainnav").is_visible()
     assert not page.locator(".menu-toggle-label").is_visible()
-    from tumbuh.accounts.scoping import people_for
+    from tumbuh.registry.selectors import people_for
 
     child = people_for(user).filter(mother__isnull=False, measurements__isnull=False).order_by("pk").first()
     page.goto(f"{live_server.url}/registry/children/{child.pk}/")

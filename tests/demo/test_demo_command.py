@@ -8,12 +8,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import F
 
-from tumbuh.accounts import scoping
 from tumbuh.accounts.models import Role, User
 from tumbuh.measurements.models import Measurement
 from tumbuh.regions.models import Posyandu, Puskesmas, Region, within
 from tumbuh.registry.models import Household, Person
 from tumbuh.registry.nik import check_nik_against, parse_nik
+from tumbuh.registry.selectors import people_for
 
 TODAY = "2026-11-23"
 
@@ -101,7 +101,7 @@ def test_one_user_per_role_with_a_valid_scope(client):
         user.full_clean()
         assert user.username in output
         assert client.login(username=user.username, password="pohon-tumbuh-9")
-        visible = scoping.people_for(user)
+        visible = people_for(user)
         assert visible.exists(), role
     assert users[Role.ADMIN].is_superuser and users[Role.ADMIN].username == "admin"
     assert users[Role.KABUPATEN].username == "tpps.bontang" and users[Role.KABUPATEN].region_id == "64.74"
@@ -111,9 +111,9 @@ def test_one_user_per_role_with_a_valid_scope(client):
     assert users[Role.PUSKESMAS].username == "pkm.bontangutara1"
     assert users[Role.CADRE].username == "kader.melati1"
     # Narrower roles see less.
-    counts = [scoping.people_for(users[r]).count() for r in (Role.KABUPATEN, Role.KECAMATAN, Role.DESA, Role.CADRE)]
+    counts = [people_for(users[r]).count() for r in (Role.KABUPATEN, Role.KECAMATAN, Role.DESA, Role.CADRE)]
     assert counts == sorted(counts, reverse=True) and counts[0] > counts[-1]
-    assert scoping.people_for(users[Role.KABUPATEN]).count() == Person.objects.count()
+    assert people_for(users[Role.KABUPATEN]).count() == Person.objects.count()
 
 
 @pytest.mark.django_db

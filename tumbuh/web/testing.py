@@ -79,16 +79,18 @@ def all_pages() -> list[Page]:
 
 def candidate_ids(user) -> dict[str, list[int]]:
     """A few ids of each kind the user may see (through the one scoping module)."""
-    from tumbuh.accounts import scoping
     from tumbuh.imports.models import ImportBatch, MatchReview
+    from tumbuh.measurements.selectors import measurements_for
+    from tumbuh.regions.selectors import posyandu_for
+    from tumbuh.registry.selectors import people_for
 
-    people = scoping.people_for(user)
+    people = people_for(user)
     children = list(people.filter(mother__isnull=False, measurements__isnull=False)
                     .order_by("pk").values_list("pk", flat=True).distinct()[:2])
     households = list(people.filter(household__isnull=False).order_by("pk")
                       .values_list("household_id", flat=True)[:1])
-    measurements = list(scoping.measurements_for(user).order_by("-measured_on", "pk").values_list("pk", flat=True)[:1])
-    posyandu = list(scoping.posyandu_for(user).order_by("pk").values_list("pk", flat=True)[:1])
+    measurements = list(measurements_for(user).order_by("-measured_on", "pk").values_list("pk", flat=True)[:1])
+    posyandu = list(posyandu_for(user).order_by("pk").values_list("pk", flat=True)[:1])
     batches = list(ImportBatch.objects.order_by("-pk").values_list("pk", flat=True)[:1])
     reviews = list(MatchReview.objects.order_by("-pk").values_list("pk", flat=True)[:1])
     return {"child": children, "household": households, "measurement": measurements, "posyandu": posyandu,
