@@ -6,6 +6,7 @@ saved by Enter, so a height typed next can never land on another child (issue 8,
 Run with `.venv/bin/pytest tests/measurements -m browser` (or `make test-browser`)."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +20,8 @@ def phone(new_page, live_server, client, cadre_a):
 
 
 def focused(page, element_id):
-    page.wait_for_function(f"document.activeElement && document.activeElement.id === '{element_id}'")
+    # A locator assertion, not wait_for_function: the CSP forbids the page from evaluating strings.
+    expect(page.locator(f"#{element_id}")).to_be_focused()
 
 
 def test_keyboard_entry_on_a_phone(phone, live_server, shot, places, make_child, today):
