@@ -46,7 +46,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from django.apps import apps
@@ -59,7 +59,9 @@ from tumbuh.accounts import access
 from tumbuh.accounts.models import Role
 from tumbuh.accounts.testing import (
     CHILDREN,
+    EXPECTED_MANAGEABLE,
     EXPECTED_VISIBLE,
+    EXPECTED_VISIBLE_COORDINATION,
     EXPECTED_VISIBLE_PLACES,
     POSYANDU,
     REGIONS,
@@ -68,7 +70,8 @@ from tumbuh.accounts.testing import (
 
 LOGIN_PATH = "/accounts/login/"
 ROLES = ["anonymous", *Role.values]
-TUMBUH_APPS = {"accounts", "audit", "registry", "measurements", "imports", "analytics", "regions", "web", "demo"}
+TUMBUH_APPS = {"accounts", "audit", "registry", "measurements", "imports", "analytics", "regions", "web", "demo",
+               "targets", "coordination"}
 
 
 # --- the route registry: one line per URL name --------------------------------------------------
@@ -241,8 +244,68 @@ def boundary_post(world, role, corner):
     return [({"parent": kecamatan, "level": "desa", "property_key": "name", "geojson": geojson}, None)]
 
 
+QUERY = "?query"  # a payload key: its dict goes to the URL's query string, not the POST body
+
+
 def decide_post(world, role, corner):
     return [({"decision": "same"}, None)]
+
+
+MATRIX_PASSWORD = "Matriks-sandi-2026-panjang"
+
+
+def user_create_post(world, role, corner):
+    """A desa team account at the corner's desa, and a cadre at the corner's posyandu."""
+    desa, posyandu = corner_place(world, corner)
+    base = {"first_name": "Akun", "last_name": "Baru", "email": "", "is_active": "on", "password": MATRIX_PASSWORD}
+    return [({**base, "username": f"matrix.desa.{corner}", "role": Role.DESA, "region": desa}, None),
+            ({**base, "username": f"matrix.kader.{corner}", "role": Role.CADRE, "posyandu": str(posyandu)}, None)]
+
+
+def user_edit_post(world, role, corner):
+    """The home cadre (the account the URL names when not probed) moved to the corner's posyandu."""
+    _desa, posyandu = corner_place(world, corner)
+    cadre = world.accounts["home"]
+    return [({"username": cadre.username, "first_name": "Diubah", "last_name": "", "email": "", "role": Role.CADRE,
+              "posyandu": str(posyandu), "is_active": "on", "password": ""}, None)]
+
+
+def new_woman_post(world, role, corner):
+    desa, posyandu = corner_place(world, corner)
+    born = dt.date(2001, 5, 6)
+    return [({"name": "Wanita Baru", "nik": "", "sex": "F", "birth_date": born.strftime("%d/%m/%Y"), "desa": desa,
+              "posyandu": str(posyandu)}, None)]
+
+
+def _kecamatan(world, corner):
+    return world.children[corner].desa_id.rsplit(".", 1)[0]
+
+
+def meeting_post(world, role, corner):
+    return [({"kind": "rakor", "title": "Rapat Matriks", "date": today().isoformat(), "region": _kecamatan(world, corner),
+              "chair": "", "venue": "", "agenda": "", "invited": "", "attending": ""}, None)]
+
+
+def deadline_post(world, role, corner):
+    return [({"region": _kecamatan(world, corner), "title": "Tenggat Matriks",
+              "due_date": (today() + dt.timedelta(days=7)).isoformat(), "notes": ""}, None)]
+
+
+def case_post(world, role, corner):
+    return [({"reviewed_on": today().isoformat(), "findings": "Temuan matriks"}, None)]
+
+
+def public_toggle_post(world, role, corner):
+    """The kab/kota comes from ?kabupaten= (an outside one falls back to the user's own). The home
+    kota's page exists, disabled (tumbuh/coordination/testing.py): the home payload enables it;
+    an outsider's payload disables: it changes nothing unless the view creates the outside page."""
+    return [({QUERY: {"kabupaten": world.children[corner].desa_id[:5]}, "enabled": "1" if corner == "home" else "0"},
+             None)]
+
+
+def coordination_query(world, role):
+    codes = sorted({c.desa_id[:5] for c in world.children.values()})
+    return [{"kabupaten": c} for c in codes] + [{"year": str(today().year)}, {"year": str(today().year - 1)}]
 
 
 # -- totals: what the role's own pages must count -------------------------------------------------
@@ -272,9 +335,12 @@ DASHBOARD_TOTALS = all_of(
 HOME_TOTALS = all_of(expect(r'id="kpi-children">\s*(\d+)\s*<', lambda r: str(2 * _n(r))),
                      expect(r'id="kpi-measured">\s*(\d+)\s*<', lambda r: str(_n(r))))
 BNBA_TOTALS = expect(r'id="bnba-total">(\d+)<', lambda r: str(_n(r)))
-CHILD_LIST_TOTALS = expect(r"<p class=\"muted\">(\d+) balita</p>", lambda r: str(2 * _n(r)))
+CHILD_LIST_TOTALS = expect(r"<p class=\"muted\">(\d+) balita\b", lambda r: str(2 * _n(r)))
 
 MANAGER = Role.KABUPATEN
+OWN_ACCOUNT = "the form concerns only the requester's own account (password, second factor); it names no place or person"
+BY_ID = ("its forms act on the object the URL names (the ids probe POSTs to every outsider's URL, which must "
+         "refuse before any form is read); no payload builder for these forms yet")
 
 # Every URL name of the project. A new URL: add one line here (page(), detail(pk="<model kind>"),
 # with post=/query= when it has a form or list parameters). Django's admin ("admin:*") is covered
@@ -316,16 +382,51 @@ ROUTES: dict[str, Route] = {
                                    detail(pk="figure", fixed={"kind": "figure"})),
     "analytics:boundaries": page(post=boundary_post, post_outsiders="desa", control=MANAGER),
     "web:home": page(totals=HOME_TOTALS),
+    # accounts: own password and second factor; user pages (admin, kabupaten teams)
+    "accounts:password_change": page(no_post=OWN_ACCOUNT),
+    "accounts:otp_verify": page(no_post=OWN_ACCOUNT),
+    "accounts:otp_setup": page(no_post=OWN_ACCOUNT),
+    "accounts:user_list": page(query=lambda w, r: [{"q": "kader"}, {"role": Role.CADRE}, {"q": "tpps"}]),
+    "accounts:user_create": page(post=user_create_post, post_outsiders="desa", control=MANAGER),
+    "accounts:user_edit": detail(user_id="account", post=user_edit_post, post_outsiders="desa", control=MANAGER),
+    "audit:export": page(query=lambda w, r: [{"format": "csv"}, {"format": "xlsx"}, {"action": "view_list"}]),
+    # target groups (tumbuh/targets/urls.py)
+    "targets:overview": page(query=lambda w, r: [{"region": c} for c in sorted({k.rsplit(".", 1)[0] for k, _ in REGIONS})]),
+    **{f"targets:register_{g}": page(query=lambda w, r: [{"download": "1"}, {"page": "2"}, {"risk": "1"}])
+       for g in ("catin", "bumil", "nifas", "remaja", "krs")},
+    **{f"targets:new_{g}": page(post=new_woman_post, post_outsiders="desa", control=Role.KECAMATAN)
+       for g in ("catin", "bumil", "remaja")},
+    "targets:teams": page(no_post=BY_ID),
+    "targets:person": detail(person_id="person"),
+    **{f"targets:{g}_new": detail(person_id="person", no_post=BY_ID) for g in ("catin", "bumil", "nifas", "remaja")},
+    "targets:pregnancy": detail(pregnancy_id="pregnancy", no_post=BY_ID),
+    "targets:pregnancy_outcome": detail(pregnancy_id="pregnancy", no_post=BY_ID),
+    "targets:postpartum": detail(postpartum_id="postpartum", no_post=BY_ID),
+    "targets:adolescent": detail(adolescent_id="adolescent", no_post=BY_ID),
+    "targets:household": detail(household_id="household", no_post=BY_ID),
+    # coordination (tumbuh/coordination/urls.py)
+    "coordination:index": page(query=coordination_query, no_post=BY_ID),
+    "coordination:aksi_detail": detail(aksi_id="aksi", no_post=BY_ID),
+    "coordination:evidence": detail(evidence_id="evidence"),
+    "coordination:meeting_list": page(),
+    "coordination:meeting_new": page(post=meeting_post, post_outsiders="coordination_desa", control=MANAGER),
+    "coordination:meeting_detail": detail(meeting_id="meeting", no_post=BY_ID),
+    "coordination:commitment_list": page(),
+    "coordination:commitment_detail": detail(commitment_id="commitment", no_post=BY_ID),
+    "coordination:calendar": page(post=deadline_post, post_outsiders="coordination_desa", control=MANAGER),
+    "coordination:ics": detail(fixed={"token": "matriks-bukan-token"}),
+    "coordination:assessment": page(query=coordination_query, no_post=BY_ID),
+    "coordination:assessment_detail": detail(assessment_id="assessment", no_post=BY_ID),
+    "coordination:case_list": page(),
+    "coordination:case_new": detail(child_id="person", post=case_post, post_to_home=False, control=MANAGER),
+    "coordination:case_detail": detail(case_id="case", no_post=BY_ID),
+    "coordination:public_toggle": page(post=public_toggle_post, post_outsiders="coordination_desa", control=MANAGER),
+    "coordination:public": detail(fixed={"kabupaten": "64.74"}),
 }
 
 # (role, url name) -> reason. Strict: when the owner fixes the view, the xfail turns into a failure
 # and the entry must be removed.
-_CADRE_BATCH = ("a cadre opens the import batches of their posyandu's desa (batches are scoped by "
-                "region), whose rejected rows show the raw cells (name, NIK) of other posyandu's children")
-KNOWN_LEAKS: dict[tuple[str, str], str] = {
-    (Role.CADRE, "imports:report"): _CADRE_BATCH,
-    (Role.CADRE, "imports:rejected"): _CADRE_BATCH,
-}
+KNOWN_LEAKS: dict[tuple[str, str], str] = {}
 
 
 # --- the world's objects, by kind ---------------------------------------------------------------
@@ -345,12 +446,23 @@ OBJECTS: dict[str, tuple[Callable, str]] = {
     "target": (lambda w, k: w.targets[k], "places"),
     "figure": (lambda w, k: w.figures[k], "places"),
     "desa": (lambda w, k: w.regions[CHILDREN[k][0]], "places"),
+    # build_world(full=True): an account per corner, managed per EXPECTED_MANAGEABLE
+    "account": (lambda w, k: w.accounts[k], EXPECTED_MANAGEABLE),
+    # target-group records of the corner's child (tumbuh/targets/testing.py)
+    "pregnancy": (lambda w, k: w.target_groups["pregnancy"][k], "people"),
+    "postpartum": (lambda w, k: w.target_groups["postpartum"][k], "people"),
+    "adolescent": (lambda w, k: w.target_groups["adolescent"][k], "people"),
+    # coordination rows at the corner's desa (tumbuh/coordination/testing.py)
+    **{kind: (lambda w, k, kind=kind: w.coordination[kind][k], EXPECTED_VISIBLE_COORDINATION)
+       for kind in ("aksi", "meeting", "commitment", "evidence", "assessment", "case")},
+    "coordination_desa": (lambda w, k: w.regions[CHILDREN[k][0]], EXPECTED_VISIBLE_COORDINATION),
 }
 
 
 def visible_corners(role: str, kind: str = "person") -> set[str]:
     """Anonymous sees no corner."""
-    table = EXPECTED_VISIBLE if OBJECTS[kind][1] == "people" else EXPECTED_VISIBLE_PLACES
+    mode = OBJECTS[kind][1]
+    table = mode if isinstance(mode, dict) else EXPECTED_VISIBLE if mode == "people" else EXPECTED_VISIBLE_PLACES
     return table.get(role, set())
 
 
@@ -622,6 +734,8 @@ class Checker:
     def request(self, method: str, url: str, data=None, files=None, *, what: str = "", ok=None):
         self._assert_reaches_entry(url)
         payload = dict(data or {})
+        if QUERY in payload:
+            url += ("&" if "?" in url else "?") + urlencode(payload.pop(QUERY))
         if files:
             for k, f in files.items():
                 f.seek(0)
@@ -851,14 +965,17 @@ def test_matrix_covers_every_role_and_url():
 
 
 @pytest.fixture(scope="module")
-def shared_world(django_db_setup, django_db_blocker):
+def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
     """One world for the whole module, inside a transaction rolled back at the end; each test's
     own changes roll back with the test (Django TestCase's setUpTestData pattern)."""
+    from django.test import override_settings
+
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            yield build_world()
+            with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+                yield build_world(full=True)
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)

@@ -14,8 +14,9 @@ anyone from outside the user's scope. Names are invented; no real personal data.
 
 Primary keys are fixed and disjoint across models (people 1xxx, measurements 2xxx, households
 3xxx, posyandu 4xxx, puskesmas 5xxx, import batches 6xxx, reviews 7xxx, targets 8xxx, figures
-9xxx) so that an id from one model can never be mistaken for a visible row of another when a test
-probes a URL with a foreign id.
+9xxx; with build_world(full=True): coordination rows 11xxx-16xxx, corner accounts 17xxx, target-group
+records 18xxx-24xxx) so that an id from one model can never be mistaken for a visible row of another
+when a test probes a URL with a foreign id.
 """
 
 from __future__ import annotations
@@ -120,6 +121,29 @@ PUSKESMAS = {
     "bjs": ("P6371010101", "Puskesmas Kelayan", "63.71.01", ["63.71.01.1001"]),
 }
 
+# Which corners' accounts (CORNER_ACCOUNTS) each home user may manage on the user pages
+# (accounts:user_*), written out: an administrator every account, a kabupaten/kota team the
+# accounts anchored inside its kota, nobody else any (tumbuh/accounts/selectors.py, docs/access.md).
+EXPECTED_MANAGEABLE = {
+    Role.ADMIN: set(CHILDREN),
+    Role.KABUPATEN: {"home", "other_posyandu", "other_desa", "other_kecamatan"},
+}
+
+# Which corners' coordination rows (aksi, meetings, commitments, evidence, assessments, case
+# reviews: placed at the corner's desa) each home user sees: by place, except that a cadre sees
+# only meetings they are invited to and commitments they own (none here).
+EXPECTED_VISIBLE_COORDINATION = {**EXPECTED_VISIBLE_PLACES, Role.CADRE: set()}
+
+# One account anchored in each corner (build_world(full=True)): key -> (username, role, anchor).
+# The home corner's is the home cadre itself.
+CORNER_ACCOUNTS = {
+    "other_posyandu": ("kader_melati", Role.CADRE, ("posyandu", "melati")),
+    "other_desa": ("tpps_desa_baru", Role.DESA, ("region", "64.74.01.1002")),
+    "other_kecamatan": ("gizi_bs", Role.PUSKESMAS, ("puskesmas", "bs")),
+    "other_kabupaten": ("tpps_kota_samarinda", Role.KABUPATEN, ("region", "64.72")),
+    "other_provinsi": ("tpps_prov_kalsel", Role.PROVINSI, ("region", "63")),
+}
+
 HOME_REGION_FOR_ROLE = {
     Role.DESA: "64.74.01.1001",
     Role.KECAMATAN: "64.74.01",
@@ -144,6 +168,10 @@ class World:
     targets: dict = field(default_factory=dict)  # key -> RegionTarget (the corner's desa)
     figures: dict = field(default_factory=dict)  # key -> ExternalFigure (the corner's desa)
     users: dict[str, User] = field(default_factory=dict)  # role value -> home user
+    # With build_world(full=True) only:
+    accounts: dict = field(default_factory=dict)  # key -> User anchored in the corner (see CORNER_ACCOUNTS)
+    target_groups: dict = field(default_factory=dict)  # kind -> key -> record (tumbuh.targets.testing)
+    coordination: dict = field(default_factory=dict)  # kind -> key -> row (tumbuh.coordination.testing)
 
     def people(self, key: str) -> list:
         """Everyone living in a corner: child, mother, sibling (those that exist)."""
@@ -174,7 +202,9 @@ def make_user(username: str, role: str, **scope) -> User:
     return user
 
 
-def build_world(*, with_measurements: bool = True, today: dt.date | None = None) -> World:
+def build_world(*, with_measurements: bool = True, today: dt.date | None = None, full: bool = False) -> World:
+    """full=True (the scoping matrix) adds, per corner, an account (`accounts`), target-group
+    records (`target_groups`) and coordination rows (`coordination`)."""
     from django.utils import timezone
 
     from tumbuh.analytics.models import ExternalFigure, RegionTarget
@@ -265,4 +295,24 @@ def build_world(*, with_measurements: bool = True, today: dt.date | None = None)
     world.users[Role.ADMIN] = make_user("admin_tumbuh", Role.ADMIN)
     for key in list(world.measurements):
         world.measurements[key] = list(Measurement.objects.filter(child=world.children[key]).order_by("measured_on"))
+    if full:
+        build_accounts(world)
+        from tumbuh.coordination.testing import build_coordination
+        from tumbuh.targets.testing import build_targets
+
+        build_targets(world)
+        build_coordination(world)
     return world
+
+
+def build_accounts(world: World) -> dict:
+    """One account anchored in each corner (CORNER_ACCOUNTS; pks 17xxx), the home cadre at home."""
+    world.accounts["home"] = world.users[Role.CADRE]
+    for i, (key, (username, role, (attr, anchor))) in enumerate(CORNER_ACCOUNTS.items()):
+        table = {"posyandu": world.posyandu, "region": world.regions, "puskesmas": world.puskesmas}[attr]
+        user = User(pk=17001 + i, username=username, role=role, **{attr: table[anchor]})
+        user.password = _password_hash()
+        user.full_clean(exclude=["password"])
+        user.save()
+        world.accounts[key] = user
+    return world.accounts

@@ -1,7 +1,8 @@
 """Target-group records for the access-test world (tumbuh.accounts.testing): for every corner's
 child and household, a pregnancy, an after-birth record, an adolescent record, a catin screening,
 a KRS snapshot, a TPK team and a visit, so the scoping matrix probes the target-group pages with
-outsiders' records. Primary keys are fixed and disjoint from the world's (6xxx-7xxx)."""
+outsiders' records. Primary keys are fixed and disjoint from the world's (18xxx-24xxx). Stored
+in `world.target_groups` (kind -> corner -> record); `world.targets` are the analytics targets."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ from .models import (
     TpkVisit,
 )
 
-PK_BASE = {"pregnancy": 6001, "postpartum": 6101, "adolescent": 6201, "catin": 6301, "krs": 6401,
-           "team": 6501, "visit": 6601}
+PK_BASE = {"pregnancy": 18001, "postpartum": 19001, "adolescent": 20001, "catin": 21001, "krs": 22001,
+           "team": 23001, "visit": 24001}
 
 
 def build_targets(world) -> dict[str, dict]:
@@ -48,11 +49,11 @@ def build_targets(world) -> dict[str, dict]:
         out["visit"][key] = TpkVisit.objects.create(pk=PK_BASE["visit"] + i, team=team, household=household,
                                                     desa_id=household.desa_id, person=person, visited_on=today,
                                                     counselling=True)
-    world.targets = out
+    world.target_groups = out
     return out
 
 
 def target_ids(world, keys) -> list[int]:
     """Pregnancy, after-birth and adolescent ids of these corners (the kwargs target pages take)."""
-    t = world.targets
+    t = world.target_groups
     return [t[kind][k].pk for k in keys for kind in ("pregnancy", "postpartum", "adolescent")]
