@@ -217,22 +217,3 @@ def common_region(codes: list[str]) -> str:
             break
         shared.append(level[0])
     return ".".join(shared)
-
-
-# Transitional (removed once the branches in flight are merged): the scoped querysets moved to
-# the contexts that own the models. Old imports from here are forwarded.
-_MOVED = {
-    "people_for": "tumbuh.registry.selectors",
-    "households_for": "tumbuh.registry.selectors",
-    "measurements_for": "tumbuh.measurements.selectors",
-    "posyandu_for": "tumbuh.regions.selectors",
-    "regions_for": "tumbuh.regions.selectors",
-}
-
-
-def __getattr__(name):
-    if name in _MOVED:
-        import importlib
-
-        return getattr(importlib.import_module(_MOVED[name]), name)
-    raise AttributeError(name)
