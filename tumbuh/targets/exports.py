@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
 
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
+
+from tumbuh.web import xlsx
 
 from . import rules
 from .labels import GROUP_TITLES, reasons
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = xlsx.CONTENT_TYPE
 
 
 def _yes(v) -> str:
@@ -79,25 +77,19 @@ def rows(group: str, objects) -> list[list[str]]:
 
 
 def register_workbook(group: str, objects, *, region_name: str, filters: dict, user) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = re.sub(r"[\\/*?:\[\]]", "-", str(GROUP_TITLES[group]))[:31]  # Excel forbids these
+    """The register as .xlsx through the project's one writer (tumbuh.web.xlsx: typed names are
+    text, never formulas; control characters dropped)."""
     today = timezone.localdate()
-    ws.append([_("Register: %(title)s") % {"title": GROUP_TITLES[group]}])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([_("Region"), region_name])
-    ws.append([_("Printed"), date_format(today, "j M Y"), _("by"), user.get_username()])
-    ws.append([_("Filters"), ", ".join(f"{k}={v}" for k, v in filters.items() if v) or _("none")])
-    ws.append([_("Source"), _("Tumbuh; rules version %(v)s (see docs/targets.md)") % {"v": rules.version()}])
-    ws.append([_("Personal data (UU 27/2022): for the stunting programme only; do not share.")])
-    ws.append([])
+    preamble = [
+        [_("Register: %(title)s") % {"title": GROUP_TITLES[group]}],
+        [_("Region"), region_name],
+        [_("Printed"), date_format(today, "j M Y"), _("by"), user.get_username()],
+        [_("Filters"), ", ".join(f"{k}={v}" for k, v in filters.items() if v) or _("none")],
+        [_("Source"), _("Tumbuh; rules version %(v)s (see docs/targets.md)") % {"v": rules.version()}],
+        [_("Personal data (UU 27/2022): for the stunting programme only; do not share.")],
+        [],
+    ]
     cols = columns(group)
-    ws.append([h for h, _g in cols])
-    for c in ws[ws.max_row]:
-        c.font = Font(bold=True)
-    ws.freeze_panes = ws.cell(row=ws.max_row + 1, column=1)
-    for o in objects:
-        ws.append([get(o) for _h, get in cols])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    sheet = xlsx.Sheet(str(GROUP_TITLES[group]), ([get(o) for _h, get in cols] for o in objects),
+                       header=[h for h, _g in cols], preamble=preamble, bold_rows={0})
+    return xlsx.workbook_bytes([sheet])
