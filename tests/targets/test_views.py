@@ -137,6 +137,10 @@ def test_household_krs_and_tpk_visit_forms(client, kec1_user, mother, regions):
     assert r.status_code == 200 and "Centang minimal satu kegiatan" in r.content.decode()
     overview = client.get(reverse("targets:overview")).content.decode()
     assert "100,0%" in overview or "100.0%" in overview
+    # One KRS family visited: 100% on a single family is marked, never a bare headline.
+    kpi = overview[overview.index('id="kpi-krs"'):]
+    kpi = kpi[:kpi.index("</div></div>")]
+    assert "100,0%" in kpi and "sampel kecil" in kpi
     assert client.get(reverse("targets:teams")).status_code == 200
 
 

@@ -77,3 +77,19 @@ def anthro_group(text):
     from tumbuh.web.labels import anthro_group as label
 
     return label(text)
+
+
+@register.filter
+def rate(percent, denominator) -> str:
+    """A headline percentage over `denominator` people: "—%" when there is nobody to count, and a
+    grey "sampel kecil" mark below the analytics pages' small-sample size, so a rate on one
+    pregnancy is never read as a headline (the same rule as analytics.prevalence)."""
+    from tumbuh.analytics.prevalence import SMALL_SAMPLE_N
+
+    if percent is None or not denominator:
+        return "—%"
+    text = f"{number_format(percent, decimal_pos=1)}%"
+    if denominator < SMALL_SAMPLE_N:
+        return format_html('<span class="muted">{}</span> <span class="badge grey small-sample-mark">{}</span>',
+                           text, _("small sample"))
+    return text
