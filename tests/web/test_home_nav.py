@@ -80,3 +80,14 @@ def test_home_on_the_2nd_shows_the_last_complete_month_and_says_what_it_counts(c
     assert "Desember 2026 sejauh ini (bulan berjalan): 0" in html
     assert "Stunting pada pengukuran terakhir (tanggal berapa pun) · 33,3% dari yang TB/U-nya sah" in html
     assert "Dasbor dan daftar BNBA menghitung pengukuran terakhir tiap anak dalam periode" in html
+
+
+@pytest.mark.django_db
+def test_cadres_are_not_offered_an_import_they_would_be_refused(client, cadre1, kec1_user):
+    """The importer refuses cadres (one posyandu's scope cannot match a desa file), so neither the
+    menu nor the home page offers it to them; a kecamatan team still gets both."""
+    upload = reverse("imports:upload")
+    client.force_login(cadre1)
+    assert f'href="{upload}"' not in client.get(reverse("web:home")).content.decode()
+    client.force_login(kec1_user)
+    assert client.get(reverse("web:home")).content.decode().count(f'href="{upload}"') == 2
