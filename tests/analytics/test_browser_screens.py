@@ -7,8 +7,7 @@ import pytest
 
 from tumbuh.accounts.models import Role
 from tumbuh.analytics.services import seed_reference_figures
-
-from .conftest import make_child, make_user, measure
+from tumbuh.analytics.testing import make_child, make_user, measure
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

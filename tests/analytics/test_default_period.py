@@ -9,10 +9,9 @@ import pytest
 from tumbuh.analytics import views
 from tumbuh.analytics.prevalence import Estimate
 from tumbuh.analytics.summary import refresh_summaries
+from tumbuh.analytics.testing import make_child
 from tumbuh.measurements.models import Measurement
 from tumbuh.registry.models import Person
-
-from .conftest import make_child
 
 OCT, NOV, DEC_2 = dt.date(2026, 10, 14), dt.date(2026, 11, 12), dt.date(2026, 12, 2)
 

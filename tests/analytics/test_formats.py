@@ -4,9 +4,8 @@ import datetime as dt
 import re
 
 from tumbuh.analytics.services import seed_reference_figures
+from tumbuh.analytics.testing import make_child, measure
 from tumbuh.web.templatetags.tumbuh_web import zscore
-
-from .conftest import make_child, measure
 
 JAN = dt.date(2025, 1, 15)
 

@@ -12,10 +12,9 @@ from openpyxl import load_workbook
 from tumbuh.accounts.models import Role
 from tumbuh.analytics.models import BoundaryUpload, ExternalFigure, RegionTarget
 from tumbuh.analytics.services import seed_reference_figures
+from tumbuh.analytics.testing import make_child, make_user, measure
 from tumbuh.audit.models import AuditEvent
 from tumbuh.web.labels import anthro_group, column_label
-
-from .conftest import make_child, make_user, measure
 
 JAN = dt.date(2025, 1, 15)
 
@@ -215,9 +214,8 @@ def test_bulk_writes_outside_the_services_show_after_a_refresh(client, kota_user
 
 def test_long_ranking_shows_top_and_bottom_with_a_show_all_link(client, kota_user, area, children, monkeypatch):
     from tumbuh.analytics import views
+    from tumbuh.analytics.testing import make_child
     from tumbuh.regions.models import Posyandu, Region
-
-    from .conftest import make_child
 
     kec = Region.objects.create(code="64.74.03", name="Bontang Barat", level="kecamatan", parent=area["kota"])
     desa = Region.objects.create(code="64.74.03.1001", name="Kanaan", level="desa", parent=kec)

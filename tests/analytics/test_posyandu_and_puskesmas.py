@@ -8,9 +8,8 @@ import re
 import pytest
 
 from tumbuh.accounts.models import Role, User
+from tumbuh.analytics.testing import make_child, make_user, measure
 from tumbuh.regions.models import Posyandu, Puskesmas, Region
-
-from .conftest import make_child, make_user, measure
 
 NOV = dt.date(2025, 11, 10)
 

@@ -15,11 +15,10 @@ from tumbuh.analytics import reports
 from tumbuh.analytics.models import PeriodSummary
 from tumbuh.analytics.periods import Period
 from tumbuh.analytics.summary import rebuild_summaries
+from tumbuh.analytics.testing import make_child, make_user, measure
 from tumbuh.measurements.models import Measurement
 from tumbuh.regions.models import Posyandu, Region
 from tumbuh.registry.models import Person
-
-from .conftest import make_child, make_user, measure
 
 JAN = dt.date(2025, 1, 15)
 

@@ -10,10 +10,9 @@ import pytest
 from tumbuh.analytics import reports
 from tumbuh.analytics.periods import Period
 from tumbuh.analytics.summary import cell_totals
+from tumbuh.analytics.testing import make_child
 from tumbuh.measurements.models import Measurement
 from tumbuh.measurements.services import record_measurement
-
-from .conftest import make_child
 
 BORN = dt.date(2023, 1, 10)
 FIRST, SECOND = dt.date(2025, 1, 5), dt.date(2025, 1, 23)

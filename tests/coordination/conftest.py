@@ -1,64 +1,17 @@
-"""Coordination fixtures; the area/child/measurement helpers are those of tests/analytics/conftest.py."""
+"""Coordination fixtures on the shared hand-built area (tumbuh.analytics.testing)."""
 import datetime as dt
-import itertools
 
 import pytest
 
-from tumbuh.accounts.models import Role, User
-from tumbuh.analytics.summary import refresh_summaries
-from tumbuh.measurements.models import Measurement
-from tumbuh.regions.models import Posyandu, Region
-from tumbuh.registry.models import Household, Person
-
-_seq = itertools.count(1)
+from tumbuh.accounts.models import Role
+from tumbuh.analytics.testing import build_area, make_user
+from tumbuh.regions.models import Region
 
 
 @pytest.fixture
 def area(db):
     """Kota Bontang with two kecamatan, one kelurahan and one posyandu each."""
-    prov = Region.objects.create(code="64", name="Kalimantan Timur", level="provinsi")
-    kota = Region.objects.create(code="64.74", name="Kota Bontang", level="kabupaten", parent=prov)
-    utara = Region.objects.create(code="64.74.01", name="Bontang Utara", level="kecamatan", parent=kota)
-    selatan = Region.objects.create(code="64.74.02", name="Bontang Selatan", level="kecamatan", parent=kota)
-    kuala = Region.objects.create(code="64.74.01.1001", name="Bontang Kuala", level="desa", parent=utara)
-    tanjung = Region.objects.create(code="64.74.02.1001", name="Tanjung Laut", level="desa", parent=selatan)
-    return {
-        "prov": prov, "kota": kota, "utara": utara, "selatan": selatan, "kuala": kuala, "tanjung": tanjung,
-        "pos_kuala": Posyandu.objects.create(name="Melati", desa=kuala),
-        "pos_tanjung": Posyandu.objects.create(name="Mawar", desa=tanjung),
-    }
-
-
-def make_child(desa, posyandu, *, sex="F", born=dt.date(2023, 1, 10), name=None, mother=None):
-    n = next(_seq)
-    household = Household.objects.create(address=f"Jl. Contoh {n}", rt="001", rw="002", desa=desa)
-    person = Person.objects.create(name=name or f"Anak {n}", sex=sex, birth_date=born, desa=desa,
-                                   posyandu=posyandu, household=household, mother=mother)
-    refresh_summaries(child_ids=[person.pk])
-    return person
-
-
-def measure(child, on, *, haz=None, waz=None, whz=None, bmiz=None, flags=(), oedema=False,
-            weight=10.0, length=80.0, gain="", bgm=False, posyandu=None):
-    m = Measurement.objects.create(
-        child=child, measured_on=on, weight_kg=weight, length_cm=length, oedema=oedema,
-        posyandu=posyandu or child.posyandu, desa=child.desa, age_days=(on - child.birth_date).days,
-        length_for_age_z=haz, weight_for_age_z=waz, weight_for_length_z=whz, bmi_for_age_z=bmiz,
-        length_for_age_flag="haz" in flags, weight_for_age_flag="waz" in flags,
-        weight_for_length_flag="whz" in flags, bmi_for_age_flag="bmiz" in flags,
-        weight_gain=gain, below_red_line=bgm, source=Measurement.Source.DEMO,
-    )
-    refresh_summaries(child_ids=[child.pk])
-    return m
-
-
-def make_user(role, *, region=None, posyandu=None, username=None):
-    user = User.objects.create_user(username or f"u{next(_seq)}", password="x-pass-123456", role=role,
-                                    region=region, posyandu=posyandu)
-    return user
-
-
-
+    return build_area()
 
 
 @pytest.fixture(autouse=True)

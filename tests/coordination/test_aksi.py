@@ -4,11 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tumbuh.analytics.testing import make_child, measure
 from tumbuh.coordination import framework as fw
 from tumbuh.coordination import services
 from tumbuh.coordination.models import AksiRecord, Evidence
-
-from .conftest import make_child, measure
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 

@@ -5,11 +5,10 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
+from tumbuh.analytics.testing import make_child, measure
 from tumbuh.coordination import framework as fw
 from tumbuh.coordination import services
 from tumbuh.coordination.models import PublicPage, ReminderSent
-
-from .conftest import make_child, measure
 
 
 def _all(grade):

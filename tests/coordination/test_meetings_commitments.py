@@ -3,11 +3,10 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from tumbuh.analytics.testing import make_child, measure
 from tumbuh.coordination import metrics, services
 from tumbuh.coordination import selectors as sel
 from tumbuh.coordination.models import Commitment, Meeting
-
-from .conftest import make_child, measure
 
 MEETING_DAY = dt.date(2025, 2, 20)
 
