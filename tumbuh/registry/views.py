@@ -153,7 +153,11 @@ def child_detail(request, pk: int):
     child = _get_or_404(selectors.child_detail, request.user, pk)
     history = list(selectors.measurement_history(request.user, child))
     record(request.user, AuditEvent.Action.VIEW, obj=child, summary=_("child page"), request=request)
-    context = child_page_context(child, history)
+    # Interventions received: a timeline, and PMT courses as shaded spans on the growth charts.
+    from tumbuh.interventions.selectors import course_spans, person_timeline
+
+    context = child_page_context(child, history, spans=course_spans(request.user, child))
+    context["interventions"] = person_timeline(request.user, child)
     context["add_measurement_url"] = _url_or_none("measurements:add_for_child", child_id=child.pk)
     context["edit_measurement_available"] = _url_or_none("measurements:edit", pk=0) is not None
     return render(request, "registry/child_detail.html", context)
@@ -180,7 +184,11 @@ def household_detail(request, pk: int):
     members = list(selectors.household_members(request.user, household))
     record(request.user, AuditEvent.Action.VIEW, obj=household, summary=_("household page"),
            detail={"members_shown": len(members)}, request=request)
-    return render(request, "registry/household_detail.html", {"household": household, "members": members})
+    from tumbuh.interventions.selectors import household_deliveries
+
+    return render(request, "registry/household_detail.html", {
+        "household": household, "members": members,
+        "household_interventions": list(household_deliveries(request.user, household)[:200])})
 
 
 @region_safe
