@@ -101,6 +101,11 @@ def test_one_user_per_role_with_a_valid_scope(client):
         user.full_clean()
         assert user.username in output
         assert client.login(username=user.username, password="pohon-tumbuh-9")
+        if role == Role.OPD:  # an OPD officer sees no registry, only their agency's deliveries
+            from tumbuh.interventions.selectors import deliveries_for
+
+            assert not people_for(user).exists() and deliveries_for(user).exists()
+            continue
         visible = people_for(user)
         assert visible.exists(), role
     assert users[Role.ADMIN].is_superuser and users[Role.ADMIN].username == "admin"
