@@ -169,40 +169,72 @@ def measurement_reasons(m, rule: str) -> list[str]:
     return out
 
 
+MEASUREMENT_FIELDS = ("child_id", "measured_on", "weight_kg", "oedema", "weight_for_length_z", "weight_for_length_flag",
+                      "weight_for_age_z", "weight_for_age_flag", "length_for_age_z", "length_for_age_flag",
+                      "weight_gain", "below_red_line")
+
+
 def latest_recent(child_ids: list[int], on: dt.date) -> dict:
+    """child id -> the latest measurement of the last RECENT_DAYS days up to `on` (the fields the
+    rules read, as attributes: no model instances, so a kota's children take a fraction of a second)."""
+    from types import SimpleNamespace
+
     from tumbuh.measurements.models import Measurement
 
     latest: dict[int, object] = {}
     for i in range(0, len(child_ids), 900):
-        for m in (Measurement.objects.filter(child_id__in=child_ids[i:i + 900], measured_on__lte=on,
-                                             measured_on__gte=on - dt.timedelta(days=RECENT_DAYS))
-                  .order_by("child_id", "-measured_on", "-pk")):
-            latest.setdefault(m.child_id, m)
+        rows = (Measurement.objects.filter(child_id__in=child_ids[i:i + 900], measured_on__lte=on,
+                                           measured_on__gte=on - dt.timedelta(days=RECENT_DAYS))
+                .order_by("child_id", "-measured_on", "-pk").values(*MEASUREMENT_FIELDS))
+        for row in rows:
+            if row["child_id"] not in latest:
+                latest[row["child_id"]] = SimpleNamespace(**row)
     return latest
 
 
-def candidates(people_qs, item, on: dt.date) -> list[tuple[object, list[str]]]:
-    """(person, reasons) of the people of `people_qs` on the list of `item` on `on`."""
+def candidate_ids(people_qs, item, on: dt.date, *, latest: dict | None = None) -> dict[int, list[str]]:
+    """person id -> reasons, for the people of `people_qs` on the list of `item` on `on`. Ids and
+    values only (no model instances): a kota's children in a fraction of a second. `latest` may
+    carry `latest_recent` already read for these people (the OPD landing counts several items)."""
     qs = people_qs.filter(active=True).filter(group_q(item.target_group, on))
     if item.code in AGE_MONTHS:
         lo, hi = AGE_MONTHS[item.code]
         qs = qs.filter(birth_date__lte=_months_before(on, lo), birth_date__gt=_months_before(on, hi + 1))
-    people = list(qs.select_related("desa", "posyandu", "mother", "household").order_by("name", "pk"))
+    ids = list(qs.values_list("pk", flat=True))
     rule = MEASUREMENT_RULES.get(item.code)
     if rule:
-        latest = latest_recent([p.pk for p in people], on)
-        out = []
-        for p in people:
-            m = latest.get(p.pk)
+        if latest is None:
+            latest = latest_recent(ids, on)
+        out = {}
+        for pk in ids:
+            m = latest.get(pk)
             reasons = measurement_reasons(m, rule) if m is not None else []
             if reasons:
-                out.append((p, reasons))
+                out[pk] = reasons
         return out
     if item.code == "PMT-BUMIL":
-        kek = set(Pregnancy.objects.filter(person__in=[p.pk for p in people], kek=True, outcome="")
+        kek = set(Pregnancy.objects.filter(person_id__in=qs.values("pk"), kek=True, outcome="")
                   .values_list("person_id", flat=True))
-        return [(p, ["KEK"]) for p in people if p.pk in kek]
-    return [(p, []) for p in people]
+        return {pk: ["KEK"] for pk in ids if pk in kek}
+    return {pk: [] for pk in ids}
+
+
+def candidates(people_qs, item, on: dt.date, *, limit: int | None = None,
+               found: dict | None = None) -> list[tuple[object, list[str]]]:
+    """(person, reasons) of the people of `people_qs` on the list of `item` on `on`, by name
+    (the first `limit` when given; `found` = candidate_ids already computed)."""
+    found = candidate_ids(people_qs, item, on) if found is None else found
+    ids = list(found)
+    if limit is not None and len(ids) > limit:  # the first `limit` by name, from names only
+        named = []
+        for i in range(0, len(ids), 900):
+            named += list(people_qs.model.objects.filter(pk__in=ids[i:i + 900]).values_list("name", "pk"))
+        ids = [pk for _n, pk in sorted(named)[:limit]]
+    rows = []
+    for i in range(0, len(ids), 900):
+        rows += list(people_qs.filter(pk__in=ids[i:i + 900]).select_related("desa", "posyandu", "mother", "household"))
+    rows.sort(key=lambda p: (p.name, p.pk))
+    return [(p, found[p.pk]) for p in rows]
 
 
 def household_candidates(households_qs, item, on: dt.date) -> list[tuple[object, list[str]]]:

@@ -365,30 +365,41 @@ def distribution_rows(scope, item, *, on: dt.date, posyandu=None, desa: str = ""
 
 def target_counts(scope, on: dt.date) -> list[dict]:
     """The OPD officer's landing: per item of their agency, how many people/households in their
-    kab/kota are on its list today, how many had it in the last 30 days."""
+    kab/kota are on its list today, how many had it in the last 30 days. Counted from ids (the
+    measurements read once for all items)."""
     from . import eligibility
 
     catalogue = catalogue_for(scope.opd_region_code if as_scope(scope).is_opd else catalogue_region(scope))
     codes = opd_codes(scope)
-    out = []
+    people = people_in_reach(scope)
+    latest = None
+    if any(c in eligibility.MEASUREMENT_RULES for c in codes):
+        from tumbuh.registry.selectors import under_five_cutoff
+
+        under5 = list(people.filter(birth_date__gt=under_five_cutoff(on)).values_list("pk", flat=True))
+        latest = eligibility.latest_recent(under5, on)
     since = on - dt.timedelta(days=30)
-    recent = active_deliveries_for(scope).filter(date__gte=since, date__lte=on)
+    reached: dict[str, set] = {}
+    for code, pid, hid in (active_deliveries_for(scope).filter(date__gte=since, date__lte=on, code__in=codes)
+                           .values_list("code", "person_id", "household_id").distinct()):
+        reached.setdefault(code, set()).add(hid if catalogue[code].is_household_item else pid)
+    out = []
     for code in codes:
         item = catalogue[code]
         if item.is_household_item:
-            found = eligibility.household_candidates(households_in_reach(scope), item, on)
-            reached = set(recent.filter(code=code).values_list("household_id", flat=True))
-            got = sum(1 for h, _r in found if h.pk in reached)
+            found = {h.pk for h, _r in eligibility.household_candidates(households_in_reach(scope), item, on)}
         else:
-            found = eligibility.candidates(people_in_reach(scope), item, on)
-            reached = set(recent.filter(code=code).values_list("person_id", flat=True))
-            got = sum(1 for p, _r in found if p.pk in reached)
-        out.append({"item": item, "eligible": len(found), "reached": got})
+            found = set(eligibility.candidate_ids(people, item, on, latest=latest))
+        out.append({"item": item, "eligible": len(found), "reached": len(found & reached.get(code, set()))})
     return out
 
 
-def target_list(scope, item, on: dt.date, *, desa: str = "") -> list[dict]:
-    """An OPD officer's target list of one item: who is on it, with the last delivery of it."""
+TARGET_LIST_LIMIT = 500
+
+
+def target_list(scope, item, on: dt.date, *, desa: str = "") -> tuple[list[dict], int]:
+    """An OPD officer's target list of one item (the first TARGET_LIST_LIMIT by name) with the
+    last delivery of it, and how many are on it in all."""
     from . import eligibility
 
     if item.is_household_item:
@@ -398,14 +409,16 @@ def target_list(scope, item, on: dt.date, *, desa: str = "") -> list[dict]:
         found = eligibility.household_candidates(households, item, on)
         last = dict(active_deliveries_for(scope).filter(code=item.code, household_id__in=[h.pk for h, _ in found])
                     .values_list("household_id").annotate(m=models_max("date")).order_by())
-        return [{"household": h, "reasons": r, "last": last.get(h.pk)} for h, r in found]
+        return [{"household": h, "reasons": r, "last": last.get(h.pk)} for h, r in found[:TARGET_LIST_LIMIT]], len(found)
     people = people_in_reach(scope)
     if desa:
         people = people.filter(desa_id=desa)
-    found = eligibility.candidates(people, item, on)
+    ids = eligibility.candidate_ids(people, item, on)
+    total = len(ids)
+    found = eligibility.candidates(people, item, on, limit=TARGET_LIST_LIMIT, found=ids)
     last = dict(active_deliveries_for(scope).filter(code=item.code, person_id__in=[p.pk for p, _ in found])
                 .values_list("person_id").annotate(m=models_max("date")).order_by())
-    return [{"person": p, "reasons": r, "last": last.get(p.pk)} for p, r in found]
+    return [{"person": p, "reasons": r, "last": last.get(p.pk)} for p, r in found], total
 
 
 def models_max(field_name: str):

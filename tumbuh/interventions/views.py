@@ -539,9 +539,9 @@ def opd_home(request):
     desa = request.GET.get("desa", "")
     item = selectors.item_for(scope, code) if code in selectors.opd_codes(scope) else None
     desas = forms.desa_choices(scope)
-    target = []
+    target, total = [], 0
     if item is not None:
-        target = selectors.target_list(scope, item, on, desa=desa if desa in dict(desas) else "")
+        target, total = selectors.target_list(scope, item, on, desa=desa if desa in dict(desas) else "")
         _audit_list(request, "registry.person", _("target list %(code)s") % {"code": item.code},
                     {"code": item.code, "desa": desa, "shown": len(target)})
     recent = (selectors.active_deliveries_for(scope).select_related("person", "household", "desa")
@@ -549,5 +549,5 @@ def opd_home(request):
     if recent:
         _audit_list(request, "interventions.delivery", _("my deliveries"), {"shown": len(recent)})
     return render(request, "interventions/opd_home.html", {
-        "agency": agency, "counts": counts, "item": item, "target": target[:500], "target_total": len(target),
+        "agency": agency, "counts": counts, "item": item, "target": target, "target_total": total,
         "desas": desas, "desa": desa, "recent": recent, "fund_sources": FundSource.choices, "tab": "opd"})
