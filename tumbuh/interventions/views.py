@@ -23,6 +23,7 @@ from tumbuh.audit.services import record
 from tumbuh.coordination.models import AgencyKind
 from tumbuh.regions.selectors import posyandu_for
 from tumbuh.web import xlsx
+from tumbuh.web.text import mask_nik
 
 from . import forms, selectors, services
 from .models import CourseStatus, DeliverySource, FundSource
@@ -80,7 +81,7 @@ def deliveries(request):
                region_code=scope_region_code(request.user) or selectors.catalogue_region(scope) or "",
                summary=_("deliveries export (%(n)s)") % {"n": len(rows)},
                detail={"filters": shown, "rows": len(rows)}, request=request)
-        return xlsx.download([deliveries_sheet(request.user, rows, shown)],
+        return xlsx.download([deliveries_sheet(request.user, rows, shown, full_nik=scope.sees_full_nik)],
                              f"pemberian-intervensi-{_today():%Y%m%d}.xlsx")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     _audit_list(request, "interventions.delivery", _("deliveries list"),
@@ -92,7 +93,11 @@ def deliveries(request):
                                                              "tab": "deliveries"})
 
 
-def deliveries_sheet(user, rows, filters) -> xlsx.Sheet:
+def deliveries_sheet(user, rows, filters, *, full_nik: bool = True) -> xlsx.Sheet:
+    """Province teams and OPD officers get masked NIK/KK numbers (Scope.sees_full_nik)."""
+    def number(value):
+        return (value or "") if full_nik else mask_nik(value or "")
+
     header = [_("Date"), _("Code"), "NIK", _("Name"), _("KK number"), _("Head of household"), _("Desa/kelurahan"),
               "Posyandu", _("Quantity"), _("Unit"), _("Source of funds"), _("Agency"), _("Delivered by"), _("Notes")]
     preamble = [[_("Deliveries of interventions")],
@@ -101,8 +106,8 @@ def deliveries_sheet(user, rows, filters) -> xlsx.Sheet:
                 [_("Personal data (UU 27/2022): keep this file safe; share only with those who need it.")], []]
 
     def row(d):
-        return [d.date, d.code, d.person.nik if d.person else "", d.person.name if d.person else "",
-                d.household.kk_number if d.household else "", d.household.head_name if d.household else "",
+        return [d.date, d.code, number(d.person.nik) if d.person else "", d.person.name if d.person else "",
+                number(d.household.kk_number) if d.household else "", d.household.head_name if d.household else "",
                 d.desa.name, d.posyandu.name if d.posyandu else "", float(d.quantity), d.get_unit_display(),
                 d.get_fund_source_display(), d.agency.code if d.agency else "", d.delivered_by, d.notes]
 
@@ -118,8 +123,8 @@ def delivery_new(request):
         person = _get(selectors.people_in_reach(scope), pk=request.GET["person"])
     if request.GET.get("household"):
         household = _get(selectors.households_in_reach(scope), pk=request.GET["household"])
-    initial = {"date": _today(), "nik": person.nik if person else "", "kk": household.kk_number if household else "",
-               "item_code": request.GET.get("code", "")}
+    # A recipient opened from a list is named by id: their NIK/KK is not echoed into the form.
+    initial = {"date": _today(), "item_code": request.GET.get("code", "")}
     form = forms.DeliveryForm(scope, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
