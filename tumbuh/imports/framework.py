@@ -575,13 +575,25 @@ class RowImporter(ChunkImporter):
         self.decide(ok)
         ok = [e for e in ok if not e.reasons]
         self._repeats(ok)
-        self.write([e for e in ok if not e.reasons and e.outcome in (ImportRow.Outcome.IMPORTED,
-                                                                        ImportRow.Outcome.MERGED)])
+        writing = [e for e in ok if not e.reasons and e.outcome in (ImportRow.Outcome.IMPORTED,
+                                                                     ImportRow.Outcome.MERGED)]
+        self.write(writing)
+        seen, refused = self.seen, set()
+        for e in writing:
+            first = seen.get(e.key) if e.key is not None else None
+            if first is None or first[0] != e.row_number:
+                continue
+            if e.reasons:  # refused by the context's checks: its repeats are not "unchanged"
+                del seen[e.key]
+                refused.add(e.row_number)
+            else:
+                seen[e.key] = (first[0], first[1], e.object_id)
         for e in ok:
-            if e.key is not None and not e.reasons:
-                first = self.seen.get(e.key)
-                if first is not None and first[2] is None:
-                    self.seen[e.key] = (first[0], first[1], e.object_id)
+            if e.outcome == ImportRow.Outcome.UNCHANGED and e.object_id is None and e.key is not None:
+                if e.extra.get("repeat_of") in refused:
+                    e.reject(_("same as row %(row)d, which was rejected") % {"row": e.extra["repeat_of"]})
+                elif e.key in seen:
+                    e.object_id = seen[e.key][2]
         self._log(entries)
 
     def comparable(self, entry: Entry):
@@ -600,6 +612,7 @@ class RowImporter(ChunkImporter):
                     e.outcome = ImportRow.Outcome.UNCHANGED
                     e.object_id = object_id
                     e.previous = None
+                    e.extra["repeat_of"] = first_row
                     e.notes.append(_("same as row %(row)d") % {"row": first_row})
                 else:
                     e.reject(_("same person and date as row %(row)d but different values; keep one of the two")
