@@ -243,7 +243,7 @@ def create_batch(declaration: Declaration, path: Path, *, user, region: Region, 
 
 
 def run_import(source: str | Declaration, path: str | Path, *, user, region_code: str, file_name: str | None = None,
-               progress: Callable[[int], None] | None = None, request=None, chunk_rows: int = CHUNK_ROWS,
+               progress: Callable[[int], None] | None = None, request=None, chunk_rows: int | None = None,
                batch: ImportBatch | None = None) -> ImportBatch:
     """Import one file with one declaration. `batch`: a batch created earlier (queued by the web
     upload), imported now by the worker."""
@@ -263,7 +263,8 @@ def run_import(source: str | Declaration, path: str | Path, *, user, region_code
     label = str(declaration.label)
     try:
         with transaction.atomic():
-            importer = declaration.importer(batch, user, region, progress=progress, chunk_rows=chunk_rows,
+            importer = declaration.importer(batch, user, region, progress=progress,
+                                            chunk_rows=chunk_rows or CHUNK_ROWS,
                                             declaration=declaration, channel=channel)
             importer.run(read_rows(path))
             batch.status = ImportBatch.Status.DONE
