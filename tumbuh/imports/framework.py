@@ -556,7 +556,8 @@ class RowImporter(ChunkImporter):
     def begin(self, header, mapping):
         self.cells_getter = CellReader(mapping, header)
         self.today = timezone.localdate()
-        self.people = PersonIndex(self.user, self.region) if self.needs_people else None
+        self.people = PersonIndex(self.user, self.region, people=self.people_queryset()) if self.needs_people else None
+        self.copier = None  # a bulk.BackgroundCopy when the declaration writes with COPY
         self.seen: dict = {}  # entry.key -> (row number, comparable values, object id)
 
     def process(self, rows):
@@ -570,6 +571,8 @@ class RowImporter(ChunkImporter):
             self.parse(entry, self.cells_getter.bind(cells))
             entries.append(entry)
         batch.total_rows += len(entries)
+        if self.copier is not None:
+            self.copier.wait()  # the previous chunk's COPYs ran beside the parsing above
         ok = [e for e in entries if not e.reasons]
         self.resolve(ok)
         ok = [e for e in ok if not e.reasons]
@@ -596,6 +599,13 @@ class RowImporter(ChunkImporter):
                 elif e.key in seen:
                     e.object_id = seen[e.key][2]
         self._log(entries)
+        if self.copier is not None:
+            self.copier.start()  # runs while the next chunk is read and parsed
+
+    def people_queryset(self):
+        """Whom rows may be matched to (default: the people of the import's region in the
+        user's scope)."""
+        return None
 
     def comparable(self, entry: Entry):
         """What two rows with the same key must agree on to be the same row."""
@@ -644,8 +654,10 @@ class RowImporter(ChunkImporter):
                          dumps(e.cells) if keep else "[]", dumps(e.previous or {}, default=str)))
         for outcome, n in counts.items():
             setattr(batch, outcome, getattr(batch, outcome) + n)
-        insert_rows(ImportRow, IMPORT_ROW_FIELDS, rows, need_ids=False, json_ready=True)
+        insert_rows(ImportRow, IMPORT_ROW_FIELDS, rows, need_ids=False, json_ready=True, copier=self.copier)
         if reviews:
+            if self.copier is not None:
+                self.copier.wait()
             MatchReview.objects.bulk_create(
                 [MatchReview(batch_id=batch.pk, row_number=n, person_id=p, candidate_id=c, score=s)
                  for n, p, c, s in reviews], batch_size=1000, ignore_conflicts=True)
