@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from decimal import Decimal
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,6 +38,13 @@ from .framework import (
 from .matching import normalise_place
 from .models import ImportRow
 from .parsing import BadValue, _checked_nik, parse_date
+
+
+@lru_cache(maxsize=10_000)
+def parse_quantity(text: str):
+    from tumbuh.interventions.services import parse_quantity as parse
+
+    return parse(text)
 
 ALIASES = {
     "nik": ["NIK", "NIK Penerima", "No NIK", "Nomor NIK", "NIK Sasaran"],
@@ -100,8 +108,6 @@ class DeliveryImporter(RowImporter):
 
     # -- one row ---------------------------------------------------------------------------------
     def parse(self, e: Entry, cells) -> None:
-        from tumbuh.interventions.services import parse_quantity
-
         v = e.values
         code = cells["code"].upper().replace(" ", "-")
         if not code:
@@ -199,7 +205,6 @@ class DeliveryImporter(RowImporter):
         self.match_person(people)
 
     def decide(self, entries: list[Entry]) -> None:
-        from tumbuh.interventions.selectors import deliveries_by_import_key
         from tumbuh.interventions.services import parse_fund_source, parse_unit
 
         for e in entries:
@@ -209,7 +214,7 @@ class DeliveryImporter(RowImporter):
             v["unit_value"] = unit if unit is not None else v["unit"]
             v["fund_value"] = fund if fund is not None else v["fund_source"]
             e.key = import_key(e.person, v.get("household"), v["item"].code, v["date"])
-        existing = deliveries_by_import_key(self.user, [e.key for e in entries])
+        existing = self._recorded([e.key for e in entries])
         for e in entries:
             old = existing.get(e.key)
             if old is None:
@@ -226,6 +231,22 @@ class DeliveryImporter(RowImporter):
                 e.previous = {k: str(before[k]) if before[k] is not None else None for k in VALUE_FIELDS
                               if not _same(before[k], now[k])}
                 e.extra["replaces"] = old
+
+    def _recorded(self, keys: list[str]) -> dict:
+        """Deliveries already recorded under these import keys (not voided), in the import's
+        region: what `interventions.selectors.deliveries_by_import_key` answers, in 5,000-key
+        queries on the (import_key) index without the per-person scope join (the keys are made
+        from people and households already read through the user's scope)."""
+        from tumbuh.interventions.models import Delivery
+
+        keys = sorted(set(keys))
+        found = {}
+        for start in range(0, len(keys), 5000):
+            for d in (Delivery.objects.filter(within("desa_id", self.region.code), voided_at__isnull=True,
+                                              import_key__in=keys[start:start + 5000])
+                      .only("pk", "import_key", "quantity", "unit", "fund_source", "agency_id", "notes")):
+                found[d.import_key] = d
+        return found
 
     @staticmethod
     def _values(e: Entry, old=None) -> dict:

@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 
@@ -721,23 +722,28 @@ class RowImporter(ChunkImporter):
 
 
 class CellReader:
-    """Cells of one row by field name, and the file's own column names for messages."""
+    """Cells of one row by field name (whitespace squashed), and the file's own column names for
+    messages."""
 
-    __slots__ = ("mapping", "header", "cells")
+    __slots__ = ("mapping", "header", "cells", "width")
 
     def __init__(self, mapping: dict[str, int], header: list[str], cells=None):
         self.mapping = mapping
         self.header = header
         self.cells = cells
+        self.width = len(cells) if cells is not None else 0
 
     def bind(self, cells: list[str]) -> CellReader:
         return CellReader(self.mapping, self.header, cells)
 
     def __getitem__(self, name: str) -> str:
         index = self.mapping.get(name)
-        if index is None or index >= len(self.cells):
+        if index is None or index >= self.width:
             return ""
-        return " ".join(self.cells[index].split())
+        text = self.cells[index]
+        if not text:
+            return ""
+        return _squash(text)
 
     def has(self, name: str) -> bool:
         return name in self.mapping
@@ -745,3 +751,8 @@ class CellReader:
     def column(self, name: str, default: str = "") -> str:
         index = self.mapping.get(name)
         return self.header[index].strip() if index is not None else default
+
+
+@lru_cache(maxsize=200_000)  # names, codes and dates repeat row after row
+def _squash(text: str) -> str:
+    return " ".join(text.split())
