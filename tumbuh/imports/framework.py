@@ -645,7 +645,7 @@ class RowImporter(ChunkImporter):
                 outcome, person, obj = ImportRow.Outcome.REJECTED.value, None, None
             else:
                 outcome, person, obj = e.outcome, e.person, e.object_id
-                if e.review is not None:
+                if e.review is not None and (e.review[0] or 0) > 0 and (e.review[1] or 0) > 0:
                     reviews.append((e.row_number, *e.review))
             counts[outcome] += 1
             if e.notes:
