@@ -110,3 +110,17 @@ def test_a_queued_import_cancelled_never_starts(queued, client, kota_user, desa_
     batch.refresh_from_db()
     assert batch.status == "cancelled"
     assert import_batch.call(batch.pk) == "cancelled" and Measurement.objects.count() == 0
+
+
+def test_the_database_backend_and_its_worker_import_a_queued_upload(settings, client, kota_user, tmp_path):
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    path, rows, _n = ugly_file(tmp_path, "csv_semicolon")
+    upload(client, kota_user, path)
+    batch = ImportBatch.objects.get()
+    assert batch.status == "queued"
+    Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+           max_tasks=None, worker_id="test", excluded_queue_names=[]).run()  # what `tumbuh worker` runs
+    batch.refresh_from_db()
+    assert batch.status == "done" and batch.total_rows + batch.blank_rows == len(rows)
