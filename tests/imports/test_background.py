@@ -33,7 +33,7 @@ def test_the_upload_returns_at_once_and_the_page_polls_until_done(queued, client
     assert response.status_code == 302 and response["Location"] == reverse("imports:report", args=[batch.pk])
     assert batch.status == "queued" and batch.task_id and Measurement.objects.count() == 0
     page = client.get(response["Location"]).content.decode()
-    assert 'hx-get="%s"' % reverse("imports:progress", args=[batch.pk]) in page and "antrean" in page
+    assert f'hx-get="{reverse("imports:progress", args=[batch.pk])}"' in page and "antrean" in page
     assert "Batalkan" in page  # the uploader may cancel
 
     # the worker runs the task: chunks of 10 rows report progress as they go
@@ -72,7 +72,6 @@ def test_a_cancelled_running_import_leaves_nothing(queued, client, kota_user, tm
     batch = ImportBatch.objects.get()
     people = Person.objects.count()
     from tumbuh.imports import framework
-
     from tumbuh.imports.services import EppgbmImporter
 
     # cancel after the first chunk has been written inside the transaction

@@ -53,7 +53,7 @@ def place(kota_user):
 def ugly_rows(p):
     """One row per case; returns (rows, row number by case name)."""
     d = (p["today"] - dt.timedelta(days=20)).strftime("%d/%m/%Y")
-    child, no_nik, far, older = p["child"], p["no_nik"], p["far"], p["older"]
+    child, far, older = p["child"], p["far"], p["older"]
     born = child.birth_date.strftime("%d/%m/%Y")
     future = (p["today"] + dt.timedelta(days=5)).strftime("%d/%m/%Y")
     cases = {

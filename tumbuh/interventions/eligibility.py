@@ -109,3 +109,155 @@ def group_q(group: str, on: dt.date) -> Q:
         cs = CatinScreening.objects.filter(screened_on__lte=on, screened_on__gte=on - dt.timedelta(days=CATIN_VALID_DAYS))
         return Q(pk__in=cs.values("person_id"))
     return Q(pk__in=[])
+
+
+# --- the distribution day's lists ------------------------------------------------------------------
+
+RECENT_DAYS = 90  # "latest measurement in the last 90 days"
+
+# Item code -> the rule of who is on its distribution list (besides being in the target group).
+# Children's rules read the child's latest valid measurement of the last RECENT_DAYS days.
+MEASUREMENT_RULES = {
+    # PMT lokal: gizi kurang / BB kurang / stunted, or not gaining twice (2T), or below the red line.
+    "PMT-BALITA": "undernourished",
+    "TATA-LAKSANA-GIZI-BURUK": "severe",
+    "RUMAH-SINGGAH-GIZI": "severe",
+    "RUJUKAN": "refer",
+}
+# Household items: the KRS snapshot of the semester, with the risk factor the item addresses.
+HOUSEHOLD_RULES = {"AIR-MINUM": rules.WATER_UNSAFE, "JAMBAN": rules.LATRINE_UNSAFE}
+AGE_MONTHS = {"VIT-A": (6, 59), "IMUNISASI-DASAR": (0, 23)}
+
+
+def _z(m, z: str, flag: str) -> float | None:
+    value = getattr(m, z)
+    return None if value is None or getattr(m, flag) else value
+
+
+def measurement_reasons(m, rule: str) -> list[str]:
+    """Why a measurement puts a child on a list (labels as on the cards: BB/TB, BB/U, TB/U, 2T,
+    BGM); [] = not on it."""
+    whz = _z(m, "weight_for_length_z", "weight_for_length_flag")
+    waz = _z(m, "weight_for_age_z", "weight_for_age_flag")
+    haz = _z(m, "length_for_age_z", "length_for_age_flag")
+    out = []
+    if rule == "undernourished":
+        if whz is not None and whz < -2:
+            out.append("BB/TB < -2")
+        if waz is not None and waz < -2:
+            out.append("BB/U < -2")
+        if haz is not None and haz < -2:
+            out.append("TB/U < -2")
+        if m.weight_gain == "2T":
+            out.append("2T")
+        if m.below_red_line:
+            out.append("BGM")
+    elif rule == "severe":
+        if whz is not None and whz < -3:
+            out.append("BB/TB < -3")
+        if m.oedema:
+            out.append("oedema")
+    elif rule == "refer":
+        if whz is not None and whz < -3:
+            out.append("BB/TB < -3")
+        if haz is not None and haz < -3:
+            out.append("TB/U < -3")
+        if m.weight_gain == "2T":
+            out.append("2T")
+        if m.below_red_line:
+            out.append("BGM")
+    return out
+
+
+MEASUREMENT_FIELDS = ("child_id", "measured_on", "weight_kg", "oedema", "weight_for_length_z", "weight_for_length_flag",
+                      "weight_for_age_z", "weight_for_age_flag", "length_for_age_z", "length_for_age_flag",
+                      "weight_gain", "below_red_line")
+
+
+def latest_recent(child_ids: list[int], on: dt.date) -> dict:
+    """child id -> the latest measurement of the last RECENT_DAYS days up to `on` (the fields the
+    rules read, as attributes: no model instances, so a kota's children take a fraction of a second)."""
+    from types import SimpleNamespace
+
+    from tumbuh.measurements.models import Measurement
+
+    latest: dict[int, object] = {}
+    for i in range(0, len(child_ids), 900):
+        rows = (Measurement.objects.filter(child_id__in=child_ids[i:i + 900], measured_on__lte=on,
+                                           measured_on__gte=on - dt.timedelta(days=RECENT_DAYS))
+                .order_by("child_id", "-measured_on", "-pk").values(*MEASUREMENT_FIELDS))
+        for row in rows:
+            if row["child_id"] not in latest:
+                latest[row["child_id"]] = SimpleNamespace(**row)
+    return latest
+
+
+def candidate_ids(people_qs, item, on: dt.date, *, latest: dict | None = None) -> dict[int, list[str]]:
+    """person id -> reasons, for the people of `people_qs` on the list of `item` on `on`. Ids and
+    values only (no model instances): a kota's children in a fraction of a second. `latest` may
+    carry `latest_recent` already read for these people (the OPD landing counts several items)."""
+    qs = people_qs.filter(active=True).filter(group_q(item.target_group, on))
+    if item.code in AGE_MONTHS:
+        lo, hi = AGE_MONTHS[item.code]
+        qs = qs.filter(birth_date__lte=_months_before(on, lo), birth_date__gt=_months_before(on, hi + 1))
+    ids = list(qs.values_list("pk", flat=True))
+    rule = MEASUREMENT_RULES.get(item.code)
+    if rule:
+        if latest is None:
+            latest = latest_recent(ids, on)
+        out = {}
+        for pk in ids:
+            m = latest.get(pk)
+            reasons = measurement_reasons(m, rule) if m is not None else []
+            if reasons:
+                out[pk] = reasons
+        return out
+    if item.code == "PMT-BUMIL":
+        kek = set(Pregnancy.objects.filter(person_id__in=qs.values("pk"), kek=True, outcome="")
+                  .values_list("person_id", flat=True))
+        return {pk: ["KEK"] for pk in ids if pk in kek}
+    return {pk: [] for pk in ids}
+
+
+def candidates(people_qs, item, on: dt.date, *, limit: int | None = None,
+               found: dict | None = None) -> list[tuple[object, list[str]]]:
+    """(person, reasons) of the people of `people_qs` on the list of `item` on `on`, by name
+    (the first `limit` when given; `found` = candidate_ids already computed)."""
+    found = candidate_ids(people_qs, item, on) if found is None else found
+    ids = list(found)
+    if limit is not None and len(ids) > limit:  # the first `limit` by name, from names only
+        named = []
+        for i in range(0, len(ids), 900):
+            named += list(people_qs.model.objects.filter(pk__in=ids[i:i + 900]).values_list("name", "pk"))
+        ids = [pk for _n, pk in sorted(named)[:limit]]
+    rows = []
+    for i in range(0, len(ids), 900):
+        rows += list(people_qs.filter(pk__in=ids[i:i + 900]).select_related("desa", "posyandu", "mother", "household"))
+    rows.sort(key=lambda p: (p.name, p.pk))
+    return [(p, found[p.pk]) for p in rows]
+
+
+def household_candidates(households_qs, item, on: dt.date) -> list[tuple[object, list[str]]]:
+    from tumbuh.targets.models import KrsSnapshot
+
+    snaps = KrsSnapshot.objects.filter(household__in=households_qs, period=rules.semester_of(on))
+    factor = HOUSEHOLD_RULES.get(item.code)
+    out = []
+    for s in snaps.select_related("household", "desa").order_by("household__head_name", "pk"):
+        if factor:
+            if factor in (s.risk_factors or []):
+                out.append((s.household, [factor_label(factor)]))
+        elif s.krs:
+            out.append((s.household, ["KRS"]))
+    return out
+
+
+def factor_label(code: str) -> str:
+    from django.utils.translation import gettext as _
+
+    return {rules.WATER_UNSAFE: _("unsafe water"), rules.LATRINE_UNSAFE: _("unsafe latrine")}.get(code, code)
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    y, m = divmod(day.month - 1 - months, 12)
+    return dt.date(day.year + y, m + 1, min(day.day, 28))

@@ -111,7 +111,9 @@ def local_items_for(scope) -> QuerySet:
 
 
 def within_q(field: str, code: str) -> Q:
-    return Q(**{field: code}) | Q(**{f"{field}__startswith": code + "."})
+    from tumbuh.regions.models import within
+
+    return within(field, code)
 
 
 def catalogue_items_for(scope) -> QuerySet:
@@ -218,3 +220,253 @@ __all__ = [
     "EMPTY", "active_deliveries_for", "agencies_for", "catalogue_for", "catalogue_items_for", "courses_for",
     "deliveries_by_import_key", "deliveries_for", "item_for", "opd_codes", "plans_for", "pledges_for",
 ]
+
+
+# --- page reads --------------------------------------------------------------------------------------
+
+
+def delivery_list(scope, *, desa: str = "", posyandu: str = "", code: str = "", agency: str = "",
+                  fund: str = "", date_from: dt.date | None = None, date_to: dt.date | None = None,
+                  voided: bool = False) -> QuerySet:
+    qs = deliveries_for(scope) if voided else active_deliveries_for(scope)
+    if desa:
+        qs = qs.filter(desa_id=desa)
+    if posyandu:
+        qs = qs.filter(posyandu_id=posyandu) if str(posyandu).isdigit() else qs.none()
+    if code:
+        qs = qs.filter(code=code)
+    if agency:
+        qs = qs.filter(agency_id=agency) if str(agency).isdigit() else qs.none()
+    if fund:
+        qs = qs.filter(fund_source=fund)
+    if date_from:
+        qs = qs.filter(date__gte=date_from)
+    if date_to:
+        qs = qs.filter(date__lte=date_to)
+    return qs.select_related("person", "household", "agency", "desa", "posyandu").order_by("-date", "-pk")
+
+
+def person_deliveries(scope, person) -> QuerySet:
+    return (deliveries_for(scope).filter(person=person).select_related("agency", "course", "pledge")
+            .order_by("-date", "-pk"))
+
+
+def household_deliveries(scope, household) -> QuerySet:
+    """Deliveries to the household (by address) and to its members (by name)."""
+    return (active_deliveries_for(scope).filter(Q(household=household) | Q(person__household=household))
+            .select_related("agency", "person").order_by("-date", "-pk"))
+
+
+def person_timeline(scope, person) -> dict:
+    """For the child page: deliveries (newest first) with their item names, courses, pledges."""
+    names = {c: i.name for c, i in catalogue_for(person.desa_id[:5]).items()}
+    deliveries = list(person_deliveries(scope, person).filter(voided_at__isnull=True)[:200])
+    for d in deliveries:
+        d.item_name = names.get(d.code, d.code)
+    return {"deliveries": deliveries,
+            "courses": list(courses_for(scope).filter(person=person).order_by("-start")),
+            "pledges": list(pledges_for(scope).filter(child=person).select_related("sponsor"))}
+
+
+def course_spans(scope, person) -> list[tuple[dt.date, dt.date, str]]:
+    """(start, end, label) of the person's courses, for the growth chart's shaded spans: a running
+    course up to today, a stopped one to its last delivery (or its start)."""
+    spans = []
+    for c in courses_for(scope).filter(person=person).order_by("start"):
+        end = c.end
+        if c.status == "berhenti":
+            last = Delivery.objects.filter(course=c, voided_at__isnull=True).order_by("-date").values_list(
+                "date", flat=True).first()
+            end = last or c.start
+        spans.append((c.start, min(end, today()) if c.status == "berjalan" else end, c.code))
+    return spans
+
+
+def progress(scope, year: int, *, agency: str = "", desa: str = "") -> list[dict]:
+    """Plans of a year with delivered = the sum of active deliveries of the plan's agency, item and
+    desa in that year; percent = delivered / planned."""
+    from django.db.models import Sum
+
+    plans = plans_for(scope).filter(year=year).select_related("agency", "desa")
+    if agency:
+        plans = plans.filter(agency_id=agency) if str(agency).isdigit() else plans.none()
+    if desa:
+        plans = plans.filter(desa_id=desa)
+    plans = list(plans.order_by("agency__code", "code", "desa_id"))
+    if not plans:
+        return []
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    delivered = active_deliveries_for(scope).filter(
+        date__gte=start, date__lte=end, agency_id__in={p.agency_id for p in plans},
+        code__in={p.code for p in plans})
+    if desa:
+        delivered = delivered.filter(desa_id=desa)
+    sums = {(r["agency_id"], r["code"], r["desa_id"]): r["s"] for r in
+            delivered.values("agency_id", "code", "desa_id").annotate(s=Sum("quantity")).order_by()}
+    rows = []
+    for p in plans:
+        got = sums.get((p.agency_id, p.code, p.desa_id)) or 0
+        rows.append({"plan": p, "delivered": got,
+                     "percent": round(float(100 * got / p.planned_quantity), 1) if p.planned_quantity else None})
+    return rows
+
+
+def progress_by(rows: list[dict], key: str) -> list[dict]:
+    """Roll progress rows up per agency ("agency") or per desa ("desa"), per item."""
+    out: dict[tuple, dict] = {}
+    for r in rows:
+        p = r["plan"]
+        group = p.agency if key == "agency" else p.desa
+        k = (group.pk, p.code)
+        acc = out.setdefault(k, {"group": group, "code": p.code, "planned": 0, "delivered": 0, "desa_count": 0})
+        acc["planned"] += p.planned_quantity
+        acc["delivered"] += r["delivered"]
+        acc["desa_count"] += 1
+    for acc in out.values():
+        acc["percent"] = round(float(100 * acc["delivered"] / acc["planned"]), 1) if acc["planned"] else None
+    return sorted(out.values(), key=lambda a: (str(a["group"]), a["code"]))
+
+
+def distribution_rows(scope, item, *, on: dt.date, posyandu=None, desa: str = "") -> list[dict]:
+    """The distribution day's list: the eligible people (or households) of one item at a posyandu
+    or in a desa, each with what they already received of it on that date."""
+    from . import eligibility
+
+    if item.is_household_item:
+        households = households_in_reach(scope)
+        if posyandu is not None:
+            households = households.filter(members__posyandu=posyandu).distinct()
+        elif desa:
+            households = households.filter(desa_id=desa)
+        else:
+            return []
+        found = eligibility.household_candidates(households, item, on)
+        done = {d.household_id: d for d in active_deliveries_for(scope).filter(
+            code=item.code, date=on, household_id__in=[h.pk for h, _r in found])}
+        return [{"household": h, "reasons": r, "delivery": done.get(h.pk)} for h, r in found]
+    people = people_in_reach(scope)
+    if posyandu is not None:
+        people = people.filter(posyandu=posyandu)
+    elif desa:
+        people = people.filter(desa_id=desa)
+    else:
+        return []
+    found = eligibility.candidates(people, item, on)
+    ids = [p.pk for p, _r in found]
+    done: dict[int, Delivery] = {}
+    last: dict[int, dt.date] = {}
+    for d in active_deliveries_for(scope).filter(code=item.code, person_id__in=ids, date__lte=on).order_by("date"):
+        if d.date == on:
+            done[d.person_id] = d
+        else:
+            last[d.person_id] = d.date
+    return [{"person": p, "reasons": r, "delivery": done.get(p.pk), "last": last.get(p.pk)} for p, r in found]
+
+
+def target_counts(scope, on: dt.date) -> list[dict]:
+    """The OPD officer's landing: per item of their agency, how many people/households in their
+    kab/kota are on its list today, how many had it in the last 30 days. Counted from ids (the
+    measurements read once for all items)."""
+    from . import eligibility
+
+    catalogue = catalogue_for(scope.opd_region_code if as_scope(scope).is_opd else catalogue_region(scope))
+    codes = opd_codes(scope)
+    people = people_in_reach(scope)
+    latest = None
+    if any(c in eligibility.MEASUREMENT_RULES for c in codes):
+        from tumbuh.registry.selectors import under_five_cutoff
+
+        under5 = list(people.filter(birth_date__gt=under_five_cutoff(on)).values_list("pk", flat=True))
+        latest = eligibility.latest_recent(under5, on)
+    since = on - dt.timedelta(days=30)
+    reached: dict[str, set] = {}
+    for code, pid, hid in (active_deliveries_for(scope).filter(date__gte=since, date__lte=on, code__in=codes)
+                           .values_list("code", "person_id", "household_id").distinct()):
+        reached.setdefault(code, set()).add(hid if catalogue[code].is_household_item else pid)
+    out = []
+    for code in codes:
+        item = catalogue[code]
+        if item.is_household_item:
+            found = {h.pk for h, _r in eligibility.household_candidates(households_in_reach(scope), item, on)}
+        else:
+            found = set(eligibility.candidate_ids(people, item, on, latest=latest))
+        out.append({"item": item, "eligible": len(found), "reached": len(found & reached.get(code, set()))})
+    return out
+
+
+TARGET_LIST_LIMIT = 500
+
+
+def target_list(scope, item, on: dt.date, *, desa: str = "") -> tuple[list[dict], int]:
+    """An OPD officer's target list of one item (the first TARGET_LIST_LIMIT by name) with the
+    last delivery of it, and how many are on it in all."""
+    from . import eligibility
+
+    if item.is_household_item:
+        households = households_in_reach(scope)
+        if desa:
+            households = households.filter(desa_id=desa)
+        found = eligibility.household_candidates(households, item, on)
+        last = dict(active_deliveries_for(scope).filter(code=item.code, household_id__in=[h.pk for h, _ in found])
+                    .values_list("household_id").annotate(m=models_max("date")).order_by())
+        return [{"household": h, "reasons": r, "last": last.get(h.pk)} for h, r in found[:TARGET_LIST_LIMIT]], len(found)
+    people = people_in_reach(scope)
+    if desa:
+        people = people.filter(desa_id=desa)
+    ids = eligibility.candidate_ids(people, item, on)
+    total = len(ids)
+    found = eligibility.candidates(people, item, on, limit=TARGET_LIST_LIMIT, found=ids)
+    last = dict(active_deliveries_for(scope).filter(code=item.code, person_id__in=[p.pk for p, _ in found])
+                .values_list("person_id").annotate(m=models_max("date")).order_by())
+    return [{"person": p, "reasons": r, "last": last.get(p.pk)} for p, r in found], total
+
+
+def models_max(field_name: str):
+    from django.db.models import Max
+
+    return Max(field_name)
+
+
+def pledge_summary(pledge, *, on: dt.date | None = None) -> dict:
+    """Deliveries against a pledge and the child's growth during it (first and latest valid
+    measurement from the pledge's start)."""
+    from django.db.models import Count, Sum
+
+    from tumbuh.measurements.models import Measurement
+
+    on = on or today()
+    agg = Delivery.objects.filter(pledge=pledge, voided_at__isnull=True).aggregate(n=Count("pk"), s=Sum("quantity"))
+    ms = list(Measurement.objects.filter(child_id=pledge.child_id, measured_on__gte=pledge.start - dt.timedelta(days=30),
+                                         measured_on__lte=on).order_by("measured_on"))
+    before = [m for m in ms if m.measured_on <= pledge.start]
+    first = before[-1] if before else (ms[0] if ms else None)
+    last = ms[-1] if ms and ms[-1] is not first else None
+    promised = pledge.amount_per_month * pledge.months
+    out = {"deliveries": agg["n"] or 0, "delivered": agg["s"] or 0, "promised": promised,
+           "percent": round(float(100 * (agg["s"] or 0) / promised), 0) if promised else None,
+           "first": first, "last": last, "gain_kg": None, "dhaz": None, "dwaz": None}
+    if first and last:
+        if first.weight_kg is not None and last.weight_kg is not None:
+            out["gain_kg"] = round(last.weight_kg - first.weight_kg, 2)
+        for key, attr in (("dhaz", "length_for_age_z"), ("dwaz", "weight_for_age_z")):
+            a, b = getattr(first, attr), getattr(last, attr)
+            if a is not None and b is not None:
+                out[key] = round(b - a, 2)
+    return out
+
+
+def sponsor_aggregates(scope, sponsor) -> dict:
+    """What a foster parent could be shown: counts and sums only, no names."""
+    import statistics
+
+    pledges = list(pledges_for(scope).filter(sponsor=sponsor))
+    summaries = [pledge_summary(p) for p in pledges]
+    gains = [s["gain_kg"] for s in summaries if s["gain_kg"] is not None]
+    dhaz = [s["dhaz"] for s in summaries if s["dhaz"] is not None]
+    return {"children": len({p.child_id for p in pledges}), "pledges": len(pledges),
+            "active": sum(1 for p in pledges if p.active),
+            "promised": sum((s["promised"] for s in summaries), 0),
+            "delivered": sum((s["delivered"] for s in summaries), 0),
+            "with_growth": len(gains),
+            "median_gain_kg": round(statistics.median(gains), 2) if gains else None,
+            "improved_haz": sum(1 for d in dhaz if d > 0), "n_haz": len(dhaz)}
