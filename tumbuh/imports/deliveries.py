@@ -86,8 +86,8 @@ class DeliveryImporter(RowImporter):
         kab = ".".join(self.region.code.split(".")[:2])
         self.catalogue = catalogue_for(kab)
         self.agencies: dict[str, int] = {}
-        # Agencies serving the file's region: placed at it, above it or inside it (not
-        # interventions.selectors.agencies_for: its startswith on the region foreign key fails).
+        # Agencies serving the file's region (placed at it, above it or inside it), by the file's
+        # region rather than the user's scope: the OPD column names who delivered there.
         parts = self.region.code.split(".")
         above = [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
         serving = Agency.objects.filter(Q(region_id__in=above) | within("region_id", self.region.code))
