@@ -126,3 +126,20 @@ def test_krs_families(kota_user, tmp_path):
     snap.refresh_from_db()
     assert snap.water_source == "pam" and changed.rows.get(row_number=2).previous == {
         "water_source": "sumur_tak_terlindungi"}
+
+
+def test_a_catin_found_to_be_someone_known_keeps_her_screening(kota_user, tmp_path):
+    from tumbuh.imports.services import decide_review
+
+    today = dt.date.today()
+    born = today.replace(year=today.year - 24)
+    known = Person.objects.create(name="Putri Lestari", sex="F", birth_date=born, desa_id="64.74.01.1001")
+    header = ["Nama", "Tgl Lahir", "JK", "Desa/Kel", "Tanggal Skrining", "BB", "TB"]
+    rows = [["Putri Lestary", born.strftime("%d/%m/%Y"), "P", "Guntung",
+             (today - dt.timedelta(days=3)).strftime("%d/%m/%Y"), "50", "160"]]
+    batch = run_import("catin", t.write_table(tmp_path / "c", header, rows), user=kota_user, region_code="64.74")
+    review = MatchReview.objects.get(batch=batch)
+    decide_review(kota_user, review, same=True)
+    screening = CatinScreening.objects.get()
+    assert screening.person == known and not Person.objects.filter(name="Putri Lestary").exists()
+    assert batch.rows.get().person == known

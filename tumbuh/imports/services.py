@@ -531,6 +531,23 @@ EPPGBM = register(Declaration(
 ))
 
 
+def _move_target_records(person: Person, candidate: Person) -> int:
+    """A person a catin or bumil import created, found to be an existing one: her screenings,
+    pregnancies, after-birth and adolescent records move to the existing person before the
+    duplicate is deleted (they would go with it otherwise). An adolescent record stays only if
+    the existing person has none (one per person)."""
+    from tumbuh.targets.models import Adolescent
+    from tumbuh.targets.services import PERSON_RECORDS
+
+    moved = 0
+    for model in PERSON_RECORDS:
+        rows = model.objects.filter(person=person)
+        if model is Adolescent and Adolescent.objects.filter(person=candidate).exists():
+            continue
+        moved += rows.update(person=candidate, desa_id=candidate.desa_id, posyandu_id=candidate.posyandu_id)
+    return moved
+
+
 @transaction.atomic
 def decide_review(user, review: MatchReview, *, same: bool, request=None) -> MatchReview:
     """A person's decision on a near duplicate. "Same": the child the import created is merged
@@ -555,6 +572,7 @@ def decide_review(user, review: MatchReview, *, same: bool, request=None) -> Mat
     dropped = list(moving.filter(measured_on__in=taken).values_list("pk", flat=True))
     moved = moving.exclude(measured_on__in=taken).update(child=candidate, updated_at=timezone.now())
     ImportRow.objects.filter(person=person).update(person=candidate)
+    _move_target_records(person, candidate)
     nik = person.nik
     review.decision = MatchReview.Decision.SAME
     review.save()
