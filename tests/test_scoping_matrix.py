@@ -229,6 +229,16 @@ def upload_post(world, role, corner):
     return [({"region": child.desa_id}, {"file": upload})]
 
 
+def deliveries_upload_post(world, role, corner):
+    """A delivery list naming the corner's child (imports: `tumbuh import deliveries`)."""
+    child = world.children[corner]
+    header = "NIK;Nama;Tgl Lahir;Kode Intervensi;Tanggal;Jumlah"
+    line = f"{child.nik};{child.name};{child.birth_date:%d/%m/%Y};VIT-A;{today():%d/%m/%Y};1"
+    upload = io.BytesIO(f"{header}\n{line}\n".encode())
+    upload.name = "matrix-deliveries.csv"
+    return [({"region": child.desa_id}, {"file": upload})]
+
+
 def target_post(world, role, corner):
     desa = world.children[corner].desa_id
     kecamatan = desa.rsplit(".", 1)[0]
@@ -506,6 +516,11 @@ ROUTES: dict[str, Route] = {
     "coordination:public": detail(fixed={"kabupaten": "64.74"}),
     # --- interventions ---
     **INTERVENTION_ROUTES,
+    # --- imports ---
+    "imports:upload_source": detail(fixed={"source": "deliveries"}, post=deliveries_upload_post,
+                                    post_outsiders="desa", control=Role.KECAMATAN),
+    "imports:progress": detail(pk="batch"),
+    "imports:cancel": detail(pk="batch", post=lambda w, r, c: [({}, None)], post_to_home=False),
 }
 
 # (role, url name) -> reason. Strict: when the owner fixes the view, the xfail turns into a failure
