@@ -422,7 +422,18 @@ ROUTES: dict[str, Route] = {
     "coordination:case_detail": detail(case_id="case", no_post=BY_ID),
     "coordination:public_toggle": page(post=public_toggle_post, post_outsiders="coordination_desa", control=MANAGER),
     "coordination:public": detail(fixed={"kabupaten": "64.74"}),
+    # --- api (tumbuh/api/urls.py; JSON, so the matrix's form POSTs are refused as 415; the API's own
+    # scoping tests POST JSON per role: tests/api/test_scoping.py) ---
+    "api:schema": page(),
+    "api:docs": page(),
+    "api:measurement_bulk": page(),
+    "api:roster": detail(posyandu_id="posyandu", query=lambda w, r: [{"date": today().isoformat()}]),
+    "api:measurement-list": page(query=lambda w, r: [
+        {"region": w.children["other_desa"].desa_id}, {"child": str(w.children["other_kecamatan"].pk)},
+        {"period": f"{today().year}"}, {"updated_since": "2000-01-01T00:00:00Z"}, {"page_size": "1000"}]),
+    "api:measurement-detail": detail(pk="measurement"),
 }
+TUMBUH_APPS.add("api")  # tokens and client keys: a refused request must not create them either
 
 # (role, url name) -> reason. Strict: when the owner fixes the view, the xfail turns into a failure
 # and the entry must be removed.
