@@ -432,6 +432,22 @@ ROUTES: dict[str, Route] = {
         {"region": w.children["other_desa"].desa_id}, {"child": str(w.children["other_kecamatan"].pk)},
         {"period": f"{today().year}"}, {"updated_since": "2000-01-01T00:00:00Z"}, {"page_size": "1000"}]),
     "api:measurement-detail": detail(pk="measurement"),
+    "api:prevalence": page(query=analytics_query({"posyandu": str(4001)})),
+    "api:tokens": page(no_post="the form concerns only the requester's own API tokens; it names no place or person"),
+    **{f"api:{name}-list": page(query=lambda w, r: [
+        {"region": w.children["other_desa"].desa_id}, {"region": w.children["other_provinsi"].desa_id[:2]},
+        {"period": f"{today().year}"}, {"updated_since": "2000-01-01T00:00:00Z"}, {"page_size": "1000"}])
+       for name in ("region", "posyandu", "person", "household", "catin", "pregnancy", "postpartum", "adolescent",
+                    "krs", "meeting", "commitment")},
+    "api:region-detail": detail(pk="desa"),
+    "api:posyandu-detail": detail(pk="posyandu"),
+    "api:person-detail": (detail(pk="person"), detail(pk="mother"), detail(pk="sibling")),
+    "api:household-detail": detail(pk="household"),
+    "api:pregnancy-detail": detail(pk="pregnancy"),
+    "api:postpartum-detail": detail(pk="postpartum"),
+    "api:adolescent-detail": detail(pk="adolescent"),
+    "api:meeting-detail": detail(pk="meeting"),
+    "api:commitment-detail": detail(pk="commitment"),
 }
 TUMBUH_APPS.add("api")  # tokens and client keys: a refused request must not create them either
 

@@ -6,3 +6,6 @@ class ApiConfig(AppConfig):
     label = "api"
     verbose_name = "API"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import schema  # noqa: F401  (OpenAPI descriptions of the authentication classes)

@@ -10,12 +10,23 @@ from rest_framework.routers import SimpleRouter
 
 from tumbuh.accounts.access import public
 
-from . import views
+from . import pages, resources, views
 
 app_name = "api"
 
 router = SimpleRouter(trailing_slash=True)
 router.register("v1/measurements", views.MeasurementViewSet, basename="measurement")
+router.register("v1/regions", resources.RegionViewSet, basename="region")
+router.register("v1/posyandu", resources.PosyanduViewSet, basename="posyandu")
+router.register("v1/people", resources.PersonViewSet, basename="person")
+router.register("v1/households", resources.HouseholdViewSet, basename="household")
+router.register("v1/targets/catin", resources.CatinViewSet, basename="catin")
+router.register("v1/targets/pregnancies", resources.PregnancyViewSet, basename="pregnancy")
+router.register("v1/targets/postpartum", resources.PostpartumViewSet, basename="postpartum")
+router.register("v1/targets/adolescents", resources.AdolescentViewSet, basename="adolescent")
+router.register("v1/targets/krs", resources.KrsViewSet, basename="krs")
+router.register("v1/meetings", resources.MeetingViewSet, basename="meeting")
+router.register("v1/commitments", resources.CommitmentViewSet, basename="commitment")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -23,9 +34,14 @@ urlpatterns = [
          name="docs"),
     path("v1/measurements/bulk/", views.BulkMeasurementView.as_view(), name="measurement_bulk"),
     path("v1/posyandu/<int:posyandu_id>/roster/", views.RosterView.as_view(), name="roster"),
+    path("v1/prevalence/", resources.PrevalenceView.as_view(), name="prevalence"),
     *router.urls,
 ]
-
 for pattern in urlpatterns:
     # DRF authenticates (session or token) and authorises inside the view: see the module docstring.
     public(pattern.callback)
+
+urlpatterns += [
+    # An HTML page of the account area (session only, behind the middleware like every page).
+    path("tokens/", pages.tokens, name="tokens"),
+]

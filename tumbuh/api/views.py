@@ -99,6 +99,7 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     """Measurements in scope, with their derived values. POST creates one (idempotent by uuid)."""
 
     serializer_class = MeasurementSerializer
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         qs = measurements_for(scope_of(self.request)).order_by("measured_on", "id")
