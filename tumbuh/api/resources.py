@@ -44,7 +44,7 @@ class ScopedList(mixins.ListModelMixin, viewsets.GenericViewSet):
     updated_field: str | None = None
     personal: bool = False  # reads of personal data are audited like the pages
     ordering: tuple[str, ...] = ("pk",)
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_regex = r"[^/]+"  # any id reaches the view, which answers a JSON 404
 
     def get_queryset(self):
         qs = type(self).selector(scope_of(self.request)).order_by(*self.ordering)
@@ -100,7 +100,6 @@ def model_serializer(model_, exclude_=("created_by",)):
     class Meta:
         model = model_
         exclude = exclude_
-        read_only_fields = ()
 
     return type(f"{model_.__name__}Serializer", (serializers.ModelSerializer,), {"Meta": Meta})
 
@@ -114,7 +113,7 @@ class RegionViewSet(ScopedReadOnly):
     selector = staticmethod(regions_for)
     region_field = "code"
     ordering = ("code",)
-    lookup_value_regex = r"[0-9.]+"
+    lookup_value_regex = r"[^/]+"  # region codes have dots
 
 
 @documented("posyandu")

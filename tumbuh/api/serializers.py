@@ -58,7 +58,6 @@ class MeasurementSerializer(serializers.ModelSerializer):
             "warnings", "warning_codes", "awaiting_confirmation", "values_confirmed", "source", "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
     def get_measured_lying(self, m) -> bool | None:
         return {"l": True, "h": False}.get(m.position)
@@ -79,7 +78,6 @@ class MeasurementSummarySerializer(serializers.ModelSerializer):
         model = Measurement
         fields = ["id", "child", "date", "weight_kg", "height_cm", "measured_lying", "lila_cm", "oedema", "source",
                   "created_at"]
-        read_only_fields = fields
 
     def get_measured_lying(self, m) -> bool | None:
         return {"l": True, "h": False}.get(m.position)
@@ -211,14 +209,12 @@ class RegionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Region
         fields = ["code", "name", "level", "parent"]
-        read_only_fields = fields
 
 
 class PosyanduSerializer(serializers.ModelSerializer):
     class Meta:
         model = Posyandu
         fields = ["id", "name", "desa", "puskesmas", "rw", "active"]
-        read_only_fields = fields
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -226,11 +222,9 @@ class PersonSerializer(serializers.ModelSerializer):
         model = Person
         fields = ["id", "nik", "name", "sex", "birth_date", "birth_weight_kg", "birth_length_cm", "household",
                   "mother", "father", "desa", "posyandu", "active", "inactive_reason", "created_at", "updated_at"]
-        read_only_fields = fields
 
 
 class HouseholdSerializer(serializers.ModelSerializer):
     class Meta:
         model = Household
         fields = ["id", "kk_number", "head_name", "address", "rt", "rw", "desa", "created_at", "updated_at"]
-        read_only_fields = fields

@@ -92,9 +92,9 @@ def token_refused(request, key: str, why: str) -> None:
 class Item:
     """One measurement as a client sent it (already type-checked by the serializer)."""
 
-    uuid: uuid_lib.UUID | None
     child: int
     date: dt.date
+    uuid: uuid_lib.UUID | None = None
     weight_kg: float | None = None
     height_cm: float | None = None
     lila_cm: float | None = None
