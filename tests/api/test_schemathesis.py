@@ -58,7 +58,6 @@ def test_api_matches_its_schema_and_never_fails(fuzz_world):
     """Each operation of the schema, fuzzed (positive and negative data) with hypothesis."""
     from hypothesis import given
     from hypothesis.errors import Unsatisfiable
-
     from schemathesis.generation.modes import GenerationMode
 
     _world, key = fuzz_world
