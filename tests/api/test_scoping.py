@@ -43,7 +43,24 @@ def all_pages(api, url, **params):
         page += 1
 
 
-@pytest.mark.parametrize("role", ROLES)
+# Roles whose scope is empty outside their own contexts (an OPD officer: interventions only) are
+# refused by every endpoint here (HasScope): deny by default.
+EMPTY_HERE = {r for r in ROLES if not EXPECTED_VISIBLE[r] and not EXPECTED_VISIBLE_PLACES[r]}
+SEEING = [r for r in ROLES if r not in EMPTY_HERE]
+
+
+@pytest.mark.parametrize("role", sorted(EMPTY_HERE) or ["none"])
+def test_roles_without_an_area_here_are_refused_everywhere(world, api, role):
+    if role == "none":
+        pytest.skip("every role has an area")
+    api.force_authenticate(world.users[role])
+    for url in ("/api/v1/people/", "/api/v1/measurements/", "/api/v1/regions/", "/api/v1/prevalence/",
+                f"/api/v1/posyandu/{world.posyandu['mawar'].pk}/roster/"):
+        assert api.get(url).status_code == 403, url
+    assert api.post("/api/v1/measurements/bulk/", {"items": []}, format="json").status_code == 403
+
+
+@pytest.mark.parametrize("role", SEEING)
 def test_each_role_sees_exactly_its_children_and_places(world, api, role):
     api.force_authenticate(world.users[role])
     children = names(world, CHILDREN)
@@ -55,6 +72,12 @@ def test_each_role_sees_exactly_its_children_and_places(world, api, role):
     assert households == {world.households[k].pk for k in EXPECTED_VISIBLE[role]}
     desa = {r["code"] for r in all_pages(api, "/api/v1/regions/") if r["level"] == "desa"}
     assert desa == {CHILDREN[k][0] for k in EXPECTED_VISIBLE_PLACES[role]}
+    # NIK and KK numbers as the pages show them: masked for the roles that see aggregates.
+    person = api.get(f"/api/v1/people/{world.children['home'].pk}/").json()
+    kk = api.get(f"/api/v1/households/{world.households['home'].pk}/").json()["kk_number"]
+    full = world.users[role].role != Role.PROVINSI
+    assert (person["nik"] == world.children["home"].nik) is full and person["nik"].endswith(world.children["home"].nik[-4:])
+    assert (kk == world.households["home"].kk_number) is full
     # A region filter outside the scope narrows to nothing; it never widens.
     outside = [k for k in CHILDREN if k not in EXPECTED_VISIBLE[role]]
     for corner in outside:
@@ -65,7 +88,7 @@ def test_each_role_sees_exactly_its_children_and_places(world, api, role):
         assert api.get(f"/api/v1/posyandu/{child.posyandu_id}/roster/").status_code == 404
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", SEEING)
 def test_each_role_writes_only_for_its_children(world, api, role):
     api.force_authenticate(world.users[role])
     on = timezone.localdate() - dt.timedelta(days=1)
@@ -81,7 +104,7 @@ def test_each_role_writes_only_for_its_children(world, api, role):
             assert r["status"] == "rejected" and "child" in r["errors"] and world.siblings[key].name not in str(r)
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", SEEING)
 def test_prevalence_counts_the_children_the_dashboard_counts(world, api, role, client):
     """Same numbers as the dashboard page: the matrix's DASHBOARD_TOTALS say every visible child
     is stunted (n/n); the API's headline says the same, and equals the page's own figure."""

@@ -64,6 +64,9 @@ class ScopedList(mixins.ListModelMixin, viewsets.GenericViewSet):
                    detail={"count": response.data.get("count", 0), "query": dict(request.query_params)})
         return response
 
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "scope": scope_of(self.request)}
+
     def queryset_label(self) -> str:
         return self.get_serializer_class().Meta.model._meta.label_lower
 
