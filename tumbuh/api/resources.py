@@ -267,7 +267,8 @@ class PrevalenceView(APIView):
         posyandu = analytics_views._posyandu(django_request)
         report = reports.prevalence_report(request.user, region, period, posyandu.pk if posyandu else None)
         record(request.user, AuditEvent.Action.VIEW_LIST, object_type="analytics.prevalence", object_id=period.key,
-               region_code=region.code, request=request, summary=f"API prevalence {region.code} {period.key}",
+               region_code=region.code, request=request,
+               summary=_("Prevalence table %(region)s %(period)s") % {"region": region.code, "period": period.key},
                detail={"period": period.key, "posyandu": posyandu.pk if posyandu else None})
         table = [{k: _number(v) for k, v in row.items()} for row in report.table.to_dict("records")]
         coverage = report.coverage
