@@ -141,3 +141,11 @@ def test_a_concurrent_writer_makes_the_request_check_again(world, api, monkeypat
     result = post(api, cadre, [item(sibling, timezone.localdate())])[0]
     assert len(calls) == 2 and result["status"] == "accepted"
     assert Measurement.objects.filter(child=sibling).count() == 1
+
+
+def test_the_bulk_answer_is_the_serializer_s_output(world, api):
+    from tumbuh.api.serializers import MeasurementSerializer, measurement_rows
+
+    rows = list(Measurement.objects.all())
+    rows[0].warnings = [{"code": "standing_before_24m"}]
+    assert measurement_rows(rows) == [dict(d) for d in MeasurementSerializer(rows, many=True).data]
