@@ -4,7 +4,7 @@ and every answer (status code, content type, body) must match the schema.
 
 Run in CI as its own step (.ci/run), not inside `make test`:
     TUMBUH_FUZZ=1 .venv/bin/pytest -q tests/api/test_schemathesis.py
-TUMBUH_FUZZ_EXAMPLES sets the examples per operation and mode (default 12: the step stays under
+TUMBUH_FUZZ_EXAMPLES sets the examples per operation and mode (default 10: the step stays under
 3 minutes on the shared CI machine)."""
 
 import os
@@ -20,7 +20,7 @@ from tumbuh.accounts.models import Role
 from tumbuh.accounts.testing import build_world
 from tumbuh.api.services import create_token
 
-EXAMPLES = int(os.environ.get("TUMBUH_FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("TUMBUH_FUZZ_EXAMPLES", "10"))
 pytestmark = pytest.mark.skipif(os.environ.get("TUMBUH_FUZZ") != "1",
                                 reason="the API fuzzing is its own CI step: TUMBUH_FUZZ=1 (.ci/run)")
 
