@@ -13,6 +13,7 @@ urlpatterns = [
     path("targets/", include("tumbuh.targets.urls")),
     path("coordination/", include("tumbuh.coordination.urls")),
     path("interventions/", include("tumbuh.interventions.urls")),
+    path("api/", include("tumbuh.api.urls")),
     path("", include("tumbuh.web.urls")),
 ]
 
