@@ -103,6 +103,7 @@ def _strings() -> dict[str, str]:
         "rejected": _("rejected"),
         "conflict": _("conflict"),
         "saved": _("Saved"),
+        "correct": _("Correct"),
         "offline_now": _("Offline: entries are kept on this phone and sent when the connection returns."),
         "online_now": _("Online"),
         "nothing": _("Nothing waiting to be sent."),

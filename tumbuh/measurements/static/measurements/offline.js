@@ -243,13 +243,13 @@
     var r = item.result || {};
     if (item.status === "pending" || item.status === "sending") {
       setRowState(row, "is-pending", "queued");
-      statusBox(row).innerHTML = '<span class="badge yellow srow-pending">⏳ ' + esc(S.pending) + "</span> " +
+      statusBox(row).innerHTML = '<span class="badge yellow srow-pending">' + esc(S.pending) + "</span> " +
         badges(derived) + '<span class="muted srow-local">(' + esc(S.computed_here) + ")</span>" + warningList(derived && derived.warnings);
     } else if (item.status === "accepted" || item.status === "duplicate") {
       setRowState(row, "is-measured", "saved");
       var m = r.measurement || {};
       var shown = m.weight_for_age_category !== undefined ? m : derived;
-      var edit = r.id ? ' <a class="srow-edit muted" href="' + esc(cfg.edit_url.replace("/0/", "/" + r.id + "/")) + '">' + "✎</a>" : "";
+      var edit = r.id ? ' <a class="srow-edit muted" href="' + esc(cfg.edit_url.replace("/0/", "/" + r.id + "/")) + '">' + esc(S.correct) + "</a>" : "";
       statusBox(row).innerHTML = '<span class="badge green srow-saved">✓ ' + esc(S.saved) + "</span> " +
         '<span class="muted srow-answer">' + esc(item.status === "duplicate" ? S.duplicate : S.accepted) + "</span> " +
         badges(shown) + warningList(r.warnings && r.warnings.length ? r.warnings : derived && derived.warnings) + edit;

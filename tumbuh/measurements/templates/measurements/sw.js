@@ -22,7 +22,11 @@ const onlyPages = {
 const sessionPattern = new RegExp(CONFIG.session_pattern);
 workbox.routing.registerRoute(
   ({ request, url }) => request.mode === "navigate" && url.origin === self.location.origin && sessionPattern.test(url.pathname),
-  new workbox.strategies.NetworkFirst({ cacheName: SESSION_CACHE, networkTimeoutSeconds: 10, plugins: [onlyPages] })
+  new workbox.strategies.NetworkFirst({
+    cacheName: SESSION_CACHE, networkTimeoutSeconds: 10, plugins: [onlyPages],
+    // Django varies on Cookie and Accept-Language: the kept page is this user's anyway.
+    matchOptions: { ignoreVary: true },
+  })
 );
 
 async function tellPages(message) {
