@@ -422,9 +422,36 @@ ROUTES: dict[str, Route] = {
     "coordination:case_detail": detail(case_id="case", no_post=BY_ID),
     "coordination:public_toggle": page(post=public_toggle_post, post_outsiders="coordination_desa", control=MANAGER),
     "coordination:public": detail(fixed={"kabupaten": "64.74"}),
+    # --- api (tumbuh/api/urls.py; JSON, so the matrix's form POSTs are refused as 415; the API's own
+    # scoping tests POST JSON per role: tests/api/test_scoping.py) ---
+    "api:schema": page(),
+    "api:docs": page(),
+    "api:measurement_bulk": page(),
+    "api:roster": detail(posyandu_id="posyandu", query=lambda w, r: [{"date": today().isoformat()}]),
+    "api:measurement-list": page(query=lambda w, r: [
+        {"region": w.children["other_desa"].desa_id}, {"child": str(w.children["other_kecamatan"].pk)},
+        {"period": f"{today().year}"}, {"updated_since": "2000-01-01T00:00:00Z"}, {"page_size": "1000"}]),
+    "api:measurement-detail": detail(pk="measurement"),
+    "api:prevalence": page(query=analytics_query({"posyandu": str(4001)})),
+    "api:tokens": page(no_post="the form concerns only the requester's own API tokens; it names no place or person"),
+    **{f"api:{name}-list": page(query=lambda w, r: [
+        {"region": w.children["other_desa"].desa_id}, {"region": w.children["other_provinsi"].desa_id[:2]},
+        {"period": f"{today().year}"}, {"updated_since": "2000-01-01T00:00:00Z"}, {"page_size": "1000"}])
+       for name in ("region", "posyandu", "person", "household", "catin", "pregnancy", "postpartum", "adolescent",
+                    "krs", "meeting", "commitment")},
+    "api:region-detail": detail(pk="desa"),
+    "api:posyandu-detail": detail(pk="posyandu"),
+    "api:person-detail": (detail(pk="person"), detail(pk="mother"), detail(pk="sibling")),
+    "api:household-detail": detail(pk="household"),
+    "api:pregnancy-detail": detail(pk="pregnancy"),
+    "api:postpartum-detail": detail(pk="postpartum"),
+    "api:adolescent-detail": detail(pk="adolescent"),
+    "api:meeting-detail": detail(pk="meeting"),
+    "api:commitment-detail": detail(pk="commitment"),
     # --- measurements (offline session) ---
     "measurements:service_worker": page(no_post="the service worker script: static URLs only, no form"),
 }
+TUMBUH_APPS.add("api")  # tokens and client keys: a refused request must not create them either
 
 # (role, url name) -> reason. Strict: when the owner fixes the view, the xfail turns into a failure
 # and the entry must be removed.

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tumbuh.interventions",
     "tumbuh.web",
     "tumbuh.demo",
+    "rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "tumbuh.api",
 ]
 
 MIDDLEWARE = [
@@ -263,3 +264,4 @@ TUMBUH_NIK_CONFLICT_LIMIT = int(os.environ.get("TUMBUH_NIK_CONFLICT_LIMIT", "20"
 TUMBUH_REQUIRE_2FA = env_bool("TUMBUH_REQUIRE_2FA", False)
 TUMBUH_2FA_ROLES = [r.strip() for r in os.environ.get("TUMBUH_2FA_ROLES", "admin,provinsi,kabupaten").split(",") if r.strip()]
 OTP_TOTP_ISSUER = "Tumbuh"
+from tumbuh.api.conf import REST_FRAMEWORK, SPECTACULAR_SETTINGS, TUMBUH_API_RATES  # noqa: E402, F401  (docs/api.md)
