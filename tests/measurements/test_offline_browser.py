@@ -7,32 +7,12 @@ shown, and the other phone's values are kept.
 Run with `.venv/bin/pytest tests/measurements -m browser` (or `make test-browser`)."""
 
 import pytest
-from django.urls import Resolver404, clear_url_caches, resolve
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-BULK = "/api/v1/measurements/bulk/"
-
-
 @pytest.fixture
-def bulk_endpoint(settings):
-    """The real bulk endpoint when tumbuh/api provides it; until then the contract stand-in."""
-    try:
-        resolve(BULK)
-        yield "api"
-    except Resolver404:
-        from . import bulk_stub
-
-        bulk_stub.SEEN.clear()
-        settings.ROOT_URLCONF = bulk_stub.__name__
-        clear_url_caches()
-        yield "stub"
-        clear_url_caches()
-
-
-@pytest.fixture
-def phone(new_page, live_server, client, cadre_a, bulk_endpoint):
+def phone(new_page, live_server, client, cadre_a):
     client.force_login(cadre_a)
     page = new_page(width=390, height=844, mobile=True)
     page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])

@@ -172,6 +172,15 @@ def _category_labels() -> dict[str, dict[str, list[str]]]:
             for index in ("TB/U", "BB/U", "BB/TB")}
 
 
+def _bulk_url() -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("api:measurement_bulk")
+    except NoReverseMatch:  # the API app not installed: the fixed contract's path
+        return "/api/v1/measurements/bulk/"
+
+
 def session_config(posyandu, on, rows) -> dict:
     """Everything offline.js needs, for json_script."""
     from django.urls import reverse
@@ -193,7 +202,7 @@ def session_config(posyandu, on, rows) -> dict:
         "rendered_at": timezone.now().isoformat(),
         "sw_url": reverse("measurements:service_worker"),
         "scope": reverse("measurements:session_list").rsplit("session/", 1)[0],
-        "bulk_url": "/api/v1/measurements/bulk/",
+        "bulk_url": _bulk_url(),
         "tables_url": static("measurements/who2006-lms.json"),
         "edit_url": reverse("measurements:edit", args=[0]),
         "decimal_separator": get_format("DECIMAL_SEPARATOR"),

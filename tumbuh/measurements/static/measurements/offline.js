@@ -176,6 +176,8 @@
       var known = code && cfg.categories[p[1]][code];
       if (known) html += '<span class="badge ' + esc(known[1]) + '" data-code="' + esc(code) + '">' + esc(p[1] + ": " + known[0]) + "</span> ";
     });
+    var gain = derived.weight_gain;
+    if (gain) html += '<span class="badge ' + ({ N: "green", T: "orange", "2T": "red", O: "yellow", B: "blue" }[gain] || "") + '" data-code="' + esc(gain) + '">' + esc(gain) + "</span> ";
     if (derived.below_red_line) html += '<span class="badge red">BGM</span> ';
     return html;
   }
@@ -247,12 +249,19 @@
         badges(derived) + '<span class="muted srow-local">(' + esc(S.computed_here) + ")</span>" + warningList(derived && derived.warnings);
     } else if (item.status === "accepted" || item.status === "duplicate") {
       setRowState(row, "is-measured", "saved");
-      var m = r.measurement || {};
-      var shown = m.weight_for_age_category !== undefined ? m : derived;
-      var edit = r.id ? ' <a class="srow-edit muted" href="' + esc(cfg.edit_url.replace("/0/", "/" + r.id + "/")) + '">' + esc(S.correct) + "</a>" : "";
+      var m = r.measurement;
+      // The server's derived values (the API's names) when it sent them; else this phone's.
+      var shown = m ? { length_for_age_category: m.haz_category, weight_for_age_category: m.waz_category,
+        weight_for_length_category: m.whz_category, below_red_line: m.bgm, weight_gain: m.weight_gain } : derived;
+      var texts = (m && m.warnings) || r.warnings || [];
+      var id = r.id || (m && m.id);
+      var edit = id ? ' <a class="srow-edit muted" href="' + esc(cfg.edit_url.replace("/0/", "/" + id + "/")) + '">' + esc(S.correct) + "</a>" : "";
       statusBox(row).innerHTML = '<span class="badge green srow-saved">✓ ' + esc(S.saved) + "</span> " +
         '<span class="muted srow-answer">' + esc(item.status === "duplicate" ? S.duplicate : S.accepted) + "</span> " +
-        badges(shown) + warningList(r.warnings && r.warnings.length ? r.warnings : derived && derived.warnings) + edit;
+        badges(shown) + warningList(texts.length || m ? texts : derived && derived.warnings) + edit;
+    } else if (item.status === "rejected" && r.code === "needs_confirmation") {
+      // The server wants the second look (docs/measurements.md): the same box as online.
+      showConfirm(row, { warnings: (r.errors && r.errors.confirm) || r.warnings || [] });
     } else if (item.status === "rejected") {
       setRowState(row, "has-errors", "error");
       statusBox(row).innerHTML = '<span class="badge red srow-rejected">' + esc(S.rejected) + "</span>" + errorList(r.errors);
@@ -269,7 +278,8 @@
 
   function updateProgress() {
     var strong = document.querySelector("#session-progress strong");
-    if (strong) strong.textContent = String(document.querySelectorAll("form.srow.is-measured").length);
+    // A conflict means the server has a measurement for that child and date too.
+    if (strong) strong.textContent = String(document.querySelectorAll("form.srow.is-measured, form.srow.has-conflict").length);
   }
 
   function focusNext(row) {
