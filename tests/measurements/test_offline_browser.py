@@ -29,6 +29,7 @@ def type_row(page, child_id, weight, length):
 
 
 def test_five_children_offline_then_sent_once(phone, live_server, places, make_child, today, cadre_a, shot):
+    from tumbuh.audit.models import AuditEvent
     from tumbuh.measurements.models import Measurement
     from tumbuh.measurements.services import record_measurement
 
@@ -84,6 +85,11 @@ def test_five_children_offline_then_sent_once(phone, live_server, places, make_c
     assert all(by_child[k.pk].length_for_age_z is not None for k in kids)
     theirs.refresh_from_db()
     assert (theirs.weight_kg, theirs.length_cm) == (10.9, 82.0)  # not overwritten
+    # The audit log says these came from the phone's outbox, with the phone's clock.
+    created = AuditEvent.objects.filter(action=AuditEvent.Action.CREATE, object_type="measurements.measurement",
+                                        object_id__in=[str(by_child[k.pk].pk) for k in kids])
+    assert created.count() == 5
+    assert all(e.detail["origin"] == "offline" and e.detail["device_time"] and e.detail["device_id"] for e in created)
     assert Measurement.objects.filter(child=other).count() == 1
 
     # Online again, reloaded: the server's own page shows the five saved; nothing is sent twice.
@@ -96,3 +102,41 @@ def test_five_children_offline_then_sent_once(phone, live_server, places, make_c
     phone.click(f"#row-{other.pk} .srow-discard")
     expect(phone.locator(f"#row-{other.pk} .srow-conflict")).to_have_count(0)
     assert Measurement.objects.filter(child__in=[*kids, other]).count() == 6
+
+
+def test_offline_rows_are_checked_like_online_ones(phone, live_server, places, make_child, today):
+    """Offline the phone refuses what the server refuses (grams for kilograms), asks the second
+    look for an implausible value, and the confirmed value is then accepted by the server."""
+    from tumbuh.measurements.models import Measurement
+
+    ani, bayu = make_child("Ani", sex="F", age_days=300), make_child("Bayu", age_days=500)
+    phone.goto(f"{live_server.url}/measurements/session/{places['pos_a'].pk}/?date={today.isoformat()}")
+    expect(phone.locator("html[data-offline-ready='1']")).to_have_count(1, timeout=15_000)
+    phone.context.set_offline(True)
+
+    type_row(phone, ani.pk, "7900", "66")
+    expect(phone.locator(f"#row-{ani.pk}")).to_have_attribute("data-result", "error")
+    assert "gram" in phone.inner_text(f"#row-{ani.pk} .errorlist")
+    expect(phone.locator(f"#weight-{ani.pk}")).to_be_focused()
+
+    # 26 kg at 10 months: BB/U far beyond +5 SD (a WHO flag): not queued before a second look.
+    phone.fill(f"#weight-{ani.pk}", "26")
+    phone.focus(f"#length-{ani.pk}")
+    phone.keyboard.press("Enter")
+    phone.keyboard.press("Enter")
+    expect(phone.locator(f"#row-{ani.pk}")).to_have_attribute("data-result", "confirm")
+    assert "BB/U" in phone.inner_text(f"#row-{ani.pk} .srow-confirm")
+    expect(phone.locator(f"#confirm-{ani.pk}")).to_be_focused()
+    phone.keyboard.press("Space")
+    phone.keyboard.press("Enter")
+    expect(phone.locator(f"#row-{ani.pk}")).to_have_attribute("data-result", "queued")
+
+    phone.click(f"#row-{bayu.pk} .srow-absent")  # needs the server: said so, nothing queued
+    expect(phone.locator(f"#row-{bayu.pk} .srow-status")).to_contain_text("perlu sinyal")
+    expect(phone.locator("#outbox .outbox-count")).to_have_text("1 menunggu terkirim")
+
+    phone.context.set_offline(False)
+    expect(phone.locator(f"#row-{ani.pk}")).to_have_attribute("data-result", "saved", timeout=15_000)
+    saved = Measurement.objects.get(child=ani)
+    assert (saved.weight_kg, saved.length_cm, saved.values_confirmed) == (26.0, 66.0, True)
+    assert saved.weight_for_age_flag is True  # a WHO flag stays a flag once confirmed
