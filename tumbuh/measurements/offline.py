@@ -205,6 +205,7 @@ def session_config(posyandu, on, rows) -> dict:
         "bulk_url": _bulk_url(),
         "tables_url": static("measurements/who2006-lms.json"),
         "edit_url": reverse("measurements:edit", args=[0]),
+        "logout_url": reverse("accounts:logout"),
         "decimal_separator": get_format("DECIMAL_SEPARATOR"),
         "children": children,
         "strings": _strings(),

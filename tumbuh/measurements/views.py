@@ -165,7 +165,8 @@ def service_worker(request):
         "workbox": [static(f"vendor/{name}/{name}.prod.js") for name in offline.WORKBOX_MODULES],
         "idb": static("vendor/idb/umd.js"), "outbox": static("measurements/outbox.js"),
         "precache": offline.precache_manifest(),
-        "session_pattern": r"^" + reverse("measurements:session_list") + r"\d+/$",
+        # The session list and each session page (the list is where a cadre goes between sessions).
+        "session_pattern": r"^" + reverse("measurements:session_list") + r"(\d+/)?$",
     }
     response = render(request, "measurements/sw.js", {"config": json.dumps(config)},
                       content_type="text/javascript; charset=utf-8")

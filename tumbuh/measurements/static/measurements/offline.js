@@ -446,6 +446,17 @@
     });
   });
 
+  // Logging out on this phone removes the kept copies of session pages (names, ages, last
+  // measurements). The outbox stays: it holds work not yet on the server; it is sent after the
+  // next login on this phone.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form && form.action && cfg.logout_url && new URL(form.action, location.href).pathname === cfg.logout_url) {
+      if (window.caches) caches.delete(Outbox.SESSION_CACHE);
+      Outbox.forgetRows();
+    }
+  }, true);
+
   window.addEventListener("online", function () { sync(); });
   window.addEventListener("offline", function () { renderOutbox(); });
   navigator.serviceWorker.addEventListener("message", function (event) {

@@ -152,9 +152,13 @@
     return (await db()).get("rows", key);
   }
 
+  async function forgetRows() {
+    await (await db()).clear("rows");
+  }
+
   root.TumbuhOutbox = {
     SYNC_TAG: SYNC_TAG, SESSION_CACHE: SESSION_CACHE,
     add: add, all: all, remove: remove, clearSent: clearSent, send: send, deviceId: deviceId,
-    getMeta: getMeta, setMeta: setMeta, payload: payload, keepRow: keepRow, savedRow: savedRow,
+    getMeta: getMeta, setMeta: setMeta, payload: payload, keepRow: keepRow, savedRow: savedRow, forgetRows: forgetRows,
   };
 })(typeof self !== "undefined" ? self : this);
