@@ -10,7 +10,6 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
-from tumbuh.measurements import offline
 from tumbuh.measurements.services import record_measurement
 
 
