@@ -198,3 +198,20 @@ def test_background_sync_sends_with_the_page_closed(phone, live_server, places, 
            ).to_have_count(1)
     expect(page.locator(f"#row-{ani.pk}")).to_have_class("srow is-measured")
     assert Measurement.objects.filter(child=ani).count() == 1
+
+
+def test_rows_saved_online_stay_saved_in_the_offline_copy(phone, live_server, places, make_child, today):
+    """The kept copy of the page is from when it was opened; a row saved online afterwards must
+    not look unsaved when the page is reopened offline."""
+    ani, bayu = make_child("Ani", sex="F", age_days=300), make_child("Bayu", age_days=500)
+    phone.goto(f"{live_server.url}/measurements/session/{places['pos_a'].pk}/?date={today.isoformat()}")
+    expect(phone.locator("html[data-offline-ready='1']")).to_have_count(1, timeout=15_000)
+    type_row(phone, ani.pk, "7,9", "66,5")  # online: saved by htmx, as always
+    expect(phone.locator(f"#row-{ani.pk}")).to_have_attribute("data-result", "saved")
+    phone.context.set_offline(True)
+    response = phone.reload()
+    assert response is not None and response.from_service_worker
+    expect(phone.locator(f"#row-{ani.pk}")).to_have_class("srow is-measured")
+    expect(phone.locator(f"#row-{ani.pk} .badge[data-code]")).to_have_count(4)  # TB/U, BB/U, BB/TB, B
+    expect(phone.locator(f"#row-{bayu.pk}")).not_to_have_class("srow is-measured")
+    expect(phone.locator("#session-progress strong").first).to_have_text("1")

@@ -471,6 +471,7 @@
 
   async function restoreSavedRows() {
     var rows = document.querySelectorAll("form.srow:not(.is-measured)");
+    var restored = false;
     for (var i = 0; i < rows.length; i++) {
       var kept = await Outbox.savedRow(rowKey(childOf(rows[i])));
       if (kept && Date.parse(kept.saved_at) > Date.parse(cfg.rendered_at)) {
@@ -479,8 +480,10 @@
         var fresh = holder.firstElementChild;
         rows[i].replaceWith(fresh);
         if (window.htmx) window.htmx.process(fresh);
+        restored = true;
       }
     }
+    if (restored) updateProgress();
   }
 
   async function start() {
@@ -491,7 +494,6 @@
     if (navigator.onLine) await Outbox.setMeta("config", { bulk_url: cfg.bulk_url, csrf: csrfToken() });
     await restoreSavedRows();
     await refresh();
-    tables();
     try {
       await navigator.serviceWorker.register(cfg.sw_url, { scope: cfg.scope });
       var reg = await navigator.serviceWorker.ready;
