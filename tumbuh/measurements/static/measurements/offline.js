@@ -352,6 +352,7 @@
     var row = event.target;
     if (row && row.matches && row.matches("form.srow") && row.dataset.result === "saved") {
       Outbox.keepRow(rowKey(childOf(row)), row.outerHTML);
+      Outbox.dropOpen(cfg.posyandu, cfg.date, Number(childOf(row))).then(renderOutbox);
     }
   });
 
@@ -491,6 +492,7 @@
       navigator.storage.persist().catch(function () { return false; });
     }
     await Outbox.deviceId();
+    await Outbox.prune(7);
     if (navigator.onLine) await Outbox.setMeta("config", { bulk_url: cfg.bulk_url, csrf: csrfToken() });
     await restoreSavedRows();
     await refresh();

@@ -83,6 +83,28 @@
     return item;
   }
 
+  function sent(item) {
+    return item.status === "accepted" || item.status === "duplicate";
+  }
+
+  // The row was saved online after all (htmx): what still waited for it, or came back rejected
+  // or in conflict, is superseded by that save.
+  async function dropOpen(posyandu, date, child) {
+    var items = await all(posyandu);
+    for (var i = 0; i < items.length; i++) {
+      if (items[i].date === date && items[i].child === child && !sent(items[i])) await remove(items[i].uuid);
+    }
+  }
+
+  // Sent entries are kept for the cadre to check, then dropped after `days`.
+  async function prune(days) {
+    var limit = Date.now() - days * 86400000;
+    var items = await all();
+    for (var i = 0; i < items.length; i++) {
+      if (sent(items[i]) && Date.parse(items[i].answered_at || items[i].created_at) < limit) await remove(items[i].uuid);
+    }
+  }
+
   async function remove(uuid) {
     await (await db()).delete("outbox", uuid);
   }
@@ -90,7 +112,7 @@
   async function clearSent() {
     var items = await all();
     for (var i = 0; i < items.length; i++) {
-      if (items[i].status === "accepted" || items[i].status === "duplicate") await remove(items[i].uuid);
+      if (sent(items[i])) await remove(items[i].uuid);
     }
   }
 
@@ -158,7 +180,7 @@
 
   root.TumbuhOutbox = {
     SYNC_TAG: SYNC_TAG, SESSION_CACHE: SESSION_CACHE,
-    add: add, all: all, remove: remove, clearSent: clearSent, send: send, deviceId: deviceId,
+    add: add, all: all, remove: remove, dropOpen: dropOpen, prune: prune, clearSent: clearSent, send: send, deviceId: deviceId,
     getMeta: getMeta, setMeta: setMeta, payload: payload, keepRow: keepRow, savedRow: savedRow, forgetRows: forgetRows,
   };
 })(typeof self !== "undefined" ? self : this);
