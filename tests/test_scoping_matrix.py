@@ -433,6 +433,7 @@ ROUTES: dict[str, Route] = {
         {"period": f"{today().year}"}, {"updated_since": "2000-01-01T00:00:00Z"}, {"page_size": "1000"}]),
     "api:measurement-detail": detail(pk="measurement"),
     "api:prevalence": page(query=analytics_query({"posyandu": str(4001)})),
+    "api:not_found": page(),
     "api:tokens": page(no_post="the form concerns only the requester's own API tokens; it names no place or person"),
     **{f"api:{name}-list": page(query=lambda w, r: [
         {"region": w.children["other_desa"].desa_id}, {"region": w.children["other_provinsi"].desa_id[:2]},

@@ -33,6 +33,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tumbuh.api.schema.add_error_responses",
+    ],
 }
 
 # Rates per client (docs/api.md "Throttling"): e.g. TUMBUH_API_RATE_USER=1200/minute

@@ -44,7 +44,7 @@ class ScopedList(mixins.ListModelMixin, viewsets.GenericViewSet):
     updated_field: str | None = None
     personal: bool = False  # reads of personal data are audited like the pages
     ordering: tuple[str, ...] = ("pk",)
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_regex = r"[^/]+"  # any id reaches the view, which answers a JSON 404
 
     def get_queryset(self):
         qs = type(self).selector(scope_of(self.request)).order_by(*self.ordering)
@@ -63,6 +63,9 @@ class ScopedList(mixins.ListModelMixin, viewsets.GenericViewSet):
                    summary=f"API {request.path}"[:255],
                    detail={"count": response.data.get("count", 0), "query": dict(request.query_params)})
         return response
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "scope": scope_of(self.request)}
 
     def queryset_label(self) -> str:
         return self.get_serializer_class().Meta.model._meta.label_lower
@@ -100,7 +103,6 @@ def model_serializer(model_, exclude_=("created_by",)):
     class Meta:
         model = model_
         exclude = exclude_
-        read_only_fields = ()
 
     return type(f"{model_.__name__}Serializer", (serializers.ModelSerializer,), {"Meta": Meta})
 
@@ -114,7 +116,7 @@ class RegionViewSet(ScopedReadOnly):
     selector = staticmethod(regions_for)
     region_field = "code"
     ordering = ("code",)
-    lookup_value_regex = r"[0-9.]+"
+    lookup_value_regex = r"[^/]+"  # region codes have dots
 
 
 @documented("posyandu")
@@ -265,7 +267,8 @@ class PrevalenceView(APIView):
         posyandu = analytics_views._posyandu(django_request)
         report = reports.prevalence_report(request.user, region, period, posyandu.pk if posyandu else None)
         record(request.user, AuditEvent.Action.VIEW_LIST, object_type="analytics.prevalence", object_id=period.key,
-               region_code=region.code, request=request, summary=f"API prevalence {region.code} {period.key}",
+               region_code=region.code, request=request,
+               summary=_("Prevalence table %(region)s %(period)s") % {"region": region.code, "period": period.key},
                detail={"period": period.key, "posyandu": posyandu.pk if posyandu else None})
         table = [{k: _number(v) for k, v in row.items()} for row in report.table.to_dict("records")]
         coverage = report.coverage

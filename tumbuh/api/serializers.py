@@ -9,6 +9,7 @@ from rest_framework import serializers
 from tumbuh.measurements.models import Measurement
 from tumbuh.regions.models import Posyandu, Region
 from tumbuh.registry.models import Household, Person
+from tumbuh.web.text import mask_nik
 
 MAX_BULK_ITEMS = 2000
 
@@ -58,7 +59,6 @@ class MeasurementSerializer(serializers.ModelSerializer):
             "warnings", "warning_codes", "awaiting_confirmation", "values_confirmed", "source", "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
     def get_measured_lying(self, m) -> bool | None:
         return {"l": True, "h": False}.get(m.position)
@@ -79,7 +79,6 @@ class MeasurementSummarySerializer(serializers.ModelSerializer):
         model = Measurement
         fields = ["id", "child", "date", "weight_kg", "height_cm", "measured_lying", "lila_cm", "oedema", "source",
                   "created_at"]
-        read_only_fields = fields
 
     def get_measured_lying(self, m) -> bool | None:
         return {"l": True, "h": False}.get(m.position)
@@ -211,26 +210,41 @@ class RegionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Region
         fields = ["code", "name", "level", "parent"]
-        read_only_fields = fields
 
 
 class PosyanduSerializer(serializers.ModelSerializer):
     class Meta:
         model = Posyandu
         fields = ["id", "name", "desa", "puskesmas", "rw", "active"]
-        read_only_fields = fields
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class MaskedNumbers:
+    """NIK/KK numbers as the requester may see them (Scope.sees_full_nik: province teams see
+    them masked, "••••••••••••0001", as on the pages; docs/access.md "NIK masking")."""
+
+    number_fields: tuple[str, ...] = ()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        scope = self.context.get("scope")
+        if scope is None or not scope.sees_full_nik:
+            for name in self.number_fields:
+                data[name] = mask_nik(data.get(name) or "")
+        return data
+
+
+class PersonSerializer(MaskedNumbers, serializers.ModelSerializer):
+    number_fields = ("nik",)
+
     class Meta:
         model = Person
         fields = ["id", "nik", "name", "sex", "birth_date", "birth_weight_kg", "birth_length_cm", "household",
                   "mother", "father", "desa", "posyandu", "active", "inactive_reason", "created_at", "updated_at"]
-        read_only_fields = fields
 
 
-class HouseholdSerializer(serializers.ModelSerializer):
+class HouseholdSerializer(MaskedNumbers, serializers.ModelSerializer):
+    number_fields = ("kk_number",)
+
     class Meta:
         model = Household
         fields = ["id", "kk_number", "head_name", "address", "rt", "rw", "desa", "created_at", "updated_at"]
-        read_only_fields = fields

@@ -23,6 +23,7 @@ import pandas as pd
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tumbuh.audit.models import AuditEvent
 from tumbuh.audit.services import record
@@ -65,7 +66,8 @@ def create_token(user, name: str, request=None) -> tuple[ApiToken, str]:
     token = ApiToken.objects.create(user=user, name=name.strip()[:80] or _("API token"), prefix=key[:12],
                                     key_hash=hash_key(key))
     record(user, AuditEvent.Action.CREATE, obj=token, request=request,
-           summary=f"API token {token.prefix}… created", detail={"name": token.name, "prefix": token.prefix})
+           summary=_("API token %(prefix)s… created") % {"prefix": token.prefix},
+           detail={"name": token.name, "prefix": token.prefix})
     return token, key
 
 
@@ -75,13 +77,18 @@ def revoke_token(token: ApiToken, user, request=None) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     record(user, AuditEvent.Action.DELETE, obj=token, request=request,
-           summary=f"API token {token.prefix}… revoked", detail={"name": token.name, "prefix": token.prefix})
+           summary=_("Token %(prefix)s… revoked") % {"prefix": token.prefix},
+           detail={"name": token.name, "prefix": token.prefix})
+
+
+REFUSALS = {"unknown": gettext_lazy("unknown token"), "revoked": gettext_lazy("revoked token"),
+            "malformed": gettext_lazy("malformed header"), "inactive user": gettext_lazy("inactive account")}
 
 
 def token_refused(request, key: str, why: str) -> None:
     """A request with a token that does not authenticate: recorded (the prefix only)."""
     record(None, AuditEvent.Action.DENIED, object_type="api.apitoken", request=request,
-           summary=f"API token refused: {why}"[:255],
+           summary=(_("API token refused: %(why)s") % {"why": REFUSALS.get(why, why)})[:255],
            detail={"reason": f"api token {why}", "prefix": key[:12], "path": getattr(request, "path", "")[:200]})
 
 
@@ -92,9 +99,9 @@ def token_refused(request, key: str, why: str) -> None:
 class Item:
     """One measurement as a client sent it (already type-checked by the serializer)."""
 
-    uuid: uuid_lib.UUID | None
     child: int
     date: dt.date
+    uuid: uuid_lib.UUID | None = None
     weight_kg: float | None = None
     height_cm: float | None = None
     lila_cm: float | None = None

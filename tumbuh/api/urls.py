@@ -4,7 +4,7 @@ The Django middleware lets these views through to DRF (they are marked `public` 
 token-authenticated user is only known once DRF has authenticated the request; DRF then denies by
 default (IsAuthenticated + HasScope on every view) and every view reads through the Scope."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
@@ -36,6 +36,8 @@ urlpatterns = [
     path("v1/posyandu/<int:posyandu_id>/roster/", views.RosterView.as_view(), name="roster"),
     path("v1/prevalence/", resources.PrevalenceView.as_view(), name="prevalence"),
     *router.urls,
+    # Anything else under /api/ is a JSON 404 too (not the HTML page), as clients expect.
+    re_path(r"^v1/.*$", views.not_found, name="not_found"),
 ]
 for pattern in urlpatterns:
     # DRF authenticates (session or token) and authorises inside the view: see the module docstring.

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -99,7 +100,7 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     """Measurements in scope, with their derived values. POST creates one (idempotent by uuid)."""
 
     serializer_class = MeasurementSerializer
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_regex = r"[^/]+"  # any id reaches the view, which answers a JSON 404
 
     def get_queryset(self):
         qs = measurements_for(scope_of(self.request)).order_by("measured_on", "id")
@@ -126,8 +127,9 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(
         summary="Create one measurement (idempotent by uuid)", request=MeasurementCreateSerializer,
-        responses={201: ResultSerializer, 200: ResultSerializer, 400: ResultSerializer, 409: ResultSerializer},
-        description="201 accepted, 200 duplicate (the stored one), 409 conflict, 400 rejected. The answer "
+        responses={201: ResultSerializer, 200: ResultSerializer, 409: ResultSerializer},
+        description="201 accepted, 200 duplicate (the stored one), 409 conflict, 400 rejected (the result, "
+                    "or an error object for a body that is not JSON). The answer "
                     "carries the derived values (z-scores, categories, flags).")
     def create(self, request):
         if not isinstance(request.data, dict):
@@ -139,6 +141,12 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         code = {services.ACCEPTED: status.HTTP_201_CREATED, services.DUPLICATE: status.HTTP_200_OK,
                 services.CONFLICT: status.HTTP_409_CONFLICT}.get(result.status, status.HTTP_400_BAD_REQUEST)
         return Response(results_data([result])[0], status=code)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+def not_found(request):
+    raise NotFound
 
 
 # --- the offline session roster -------------------------------------------------------------------------
