@@ -131,6 +131,10 @@ def test_offline_rows_are_checked_like_online_ones(phone, live_server, places, m
     phone.keyboard.press("Enter")
     expect(phone.locator(f"#row-{ani.pk}")).to_have_attribute("data-result", "queued")
 
+    # Outside 38-130 cm the server judges by WHO's flag rule; so does the phone.
+    type_row(phone, bayu.pk, "11", "135")
+    expect(phone.locator(f"#row-{bayu.pk}")).to_have_attribute("data-result", "error")
+    assert "WHO" in phone.inner_text(f"#row-{bayu.pk} .errorlist")
     phone.click(f"#row-{bayu.pk} .srow-absent")  # needs the server: said so, nothing queued
     expect(phone.locator(f"#row-{bayu.pk} .srow-status")).to_contain_text("perlu sinyal")
     expect(phone.locator("#outbox .outbox-count")).to_have_text("1 menunggu terkirim")

@@ -132,6 +132,9 @@ def _strings() -> dict[str, str]:
         "weight_range": out_of_range(weight, WEIGHT_RANGE_KG, "kg"),
         "length_range": out_of_range(length, LENGTH_RANGE_CM, "cm"),
         "arm_range": out_of_range(arm, ARM_RANGE_CM, "cm"),
+        "length_who_none": _("Length/height %(value)s cm is outside what WHO's tables cover") % {"value": "{value}"},
+        "length_who_flag": (_("Length/height %(value)s cm: WHO flags length/height-for-age %(z)s SD as implausible "
+                              "(beyond -6 to +6 SD)") % {"value": "{value}", "z": "{z}"}),
         "weight_kg": _("Weight (kg)"),
         "length_cm": _("Length/height (cm)"),
         "lila_cm": _("LiLA (cm)"),
