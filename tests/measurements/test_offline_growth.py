@@ -2,6 +2,7 @@
 (tumbuh.growth and measurements.derivation), digit for digit, over thousands of generated
 children: the offline session shows the same numbers the server will store (docs/offline.md)."""
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -25,6 +26,7 @@ const input = JSON.parse(require("fs").readFileSync(0, "utf8"));
 const out = {
   z: input.z.map((c) => growth.zscores(tables, c)),
   derived: input.derived.map((d) => growth.derive(tables, d.entry, d.child, null)),
+  check: (input.check || []).map((c) => growth.check(c.tables ? tables : null, c.entry, c.child, c.strings, ",")),
 };
 process.stdout.write(JSON.stringify(out));
 """
@@ -128,3 +130,40 @@ def test_browser_categories_and_warnings_match_the_server():
             mismatches.append(("warnings", js["warnings"], want["warnings"]))
     assert not mismatches, mismatches[:10]
     assert sum(bool(w) for w in server["warnings"]) > 50
+
+
+def test_browser_checks_refuse_what_the_server_refuses_with_its_words(today):
+    """The phone's checks of a row typed offline (growth.check) against validation.input_errors:
+    the same inputs refused, with the same Indonesian message, over generated values around every
+    limit (grams, millimetres, metres, 38-130 cm and WHO's flag rule, LiLA, nothing typed)."""
+    from tumbuh.measurements.validation import input_errors
+
+    rng = np.random.default_rng(11)
+    weights = [None, 0.4, 0.5, 3.2, 40.0, 40.5, 150.0, 200.0, 200.5, 7900.0, 12345.0]
+    lengths = [None, 0.5, 0.875, 2.99, 3.0, 20.0, 37.9, 38.0, 86.0, 130.0, 131.0, 135.0, 150.0, 300.0, 301.0, 875.0]
+    arms = [None, 4.9, 5.0, 13.5, 30.0, 30.1]
+    cases = []
+    for _ in range(1500):
+        age = int(rng.integers(0, 1826))
+        cases.append({"sex": str(rng.choice(["M", "F"])), "age": age,
+                      "weight": weights[rng.integers(len(weights))], "length": lengths[rng.integers(len(lengths))],
+                      "arm": arms[rng.integers(len(arms))], "position": str(rng.choice(["l", "h", ""], p=[.45, .45, .1]))})
+    strings = offline._strings()
+    payload = []
+    for c in cases:
+        born = today - dt.timedelta(days=c["age"])
+        payload.append({"tables": True, "strings": strings, "child": {"sex": c["sex"], "birth_date": born.isoformat()},
+                        "entry": {"date": today.isoformat(), "weight_kg": c["weight"], "length_cm": c["length"],
+                                  "arm_circumference_cm": c["arm"], "position": c["position"]}})
+    browser = run_node({"z": [], "derived": [], "check": payload})["check"]
+    mismatches = []
+    for c, js in zip(cases, browser, strict=True):
+        server: dict[str, list[str]] = {}
+        for p in input_errors(birth_date=today - dt.timedelta(days=c["age"]), measured_on=today, weight_kg=c["weight"],
+                              length_cm=c["length"], position=c["position"], head=None, arm=c["arm"], today=today,
+                              sex=c["sex"]):
+            server.setdefault(p.field, []).append(str(p))
+        if js != server:
+            mismatches.append((c, js, server))
+    assert not mismatches, "\n".join(f"{c}\n  phone:  {js}\n  server: {server}" for c, js, server in mismatches[:4])
+    assert sum("WHO" in " ".join(sum(js.values(), [])) for js in browser) > 20

@@ -251,5 +251,68 @@
     };
   }
 
-  return { zscores: zscores, roundR: roundR, derive: derive, categories: categories };
+  // The server's checks of a session row (validation.input_errors, the fields the session has):
+  // {field: [messages]} with the server's own texts (`S`, rendered into the page with
+  // {placeholders}); `sep` the decimal separator of the reader's language.
+  function check(tables, entry, child, S, sep) {
+    function fill(text, values) {
+      return String(text).replace(/\{(\w+)\}/g, function (m, k) { return values[k] === undefined ? m : values[k]; });
+    }
+    // validation._num and _fix: Python's round (half-even on the exact binary value), then
+    // Django's number_format, which truncates the shortest repr of the float to `digits`.
+    function numberFormat(x, digits) {
+      var parts = String(x).split(".");
+      var dec = (parts[1] || "").slice(0, digits);
+      while (dec.length < digits) dec += "0";
+      return parts[0] + (digits ? sep + dec : "");
+    }
+    function pyRound(x, digits) {
+      var exact = x.toFixed(100).split(".");
+      var tail = exact[1].slice(digits);
+      if (/^50*$/.test(tail)) { // an exact tie: to the even neighbour
+        var kept = Number(exact[0] + exact[1].slice(0, digits));
+        return (kept % 2 === 0 ? kept : kept + 1) / Math.pow(10, digits);
+      }
+      return Number(x.toFixed(digits));
+    }
+    function fmt(x, digits) { return numberFormat(pyRound(x, digits), digits); }
+    function fix(x) {
+      var text = x.toFixed(3).replace(/0+$/, "").replace(/\.$/, "");
+      return numberFormat(x, (text.split(".")[1] || "").length);
+    }
+    // Outside 38-130 cm WHO's flag rule decides when the child is known
+    // (validation.who_length_problem): a tall 4-year-old at +5.4 SD is a real child.
+    function whoLength(l, fallback) {
+      if (!tables || !child || l < 3 || l > 300) return fallback;
+      var age = days(entry.date, child.birth_date);
+      if (!(age >= 0 && age < 1826)) return fallback;
+      var z = zscores(tables, { sex: child.sex, age_days: age, lenhei: l, measure: entry.position });
+      if (z.zlen !== null && !z.flen) return null;
+      if (z.zlen === null) return fill(S.length_who_none, { value: fmt(l, 1) });
+      return fill(S.length_who_flag, { value: fmt(l, 1), z: (z.zlen < 0 ? "-" : "+") + fmt(Math.abs(z.zlen), 1) });
+    }
+    var errors = {};
+    function add(field, text) { if (text) (errors[field] = errors[field] || []).push(text); }
+    var w = entry.weight_kg, l = entry.length_cm, a = entry.arm_circumference_cm;
+    var none = function (v) { return v === null || v === undefined; };
+    if (none(w) && none(l) && none(a)) add("weight_kg", S.nothing_measured);
+    if (!none(w)) {
+      if (w > 200) add("weight_kg", fill(S.weight_grams, { value: fmt(w, 0), fixed: fix(w / 1000) }));
+      else if (w < 0.5 || w > 40) add("weight_kg", fill(S.weight_range, { value: fmt(w, 2) }));
+    }
+    if (!none(l)) {
+      var known = entry.position === LYING || entry.position === STANDING;
+      if (l > 300) add("length_cm", fill(S.length_mm, { value: fmt(l, 0), fixed: fix(l / 10) }));
+      else if (l > 0 && l < 3) add("length_cm", fill(S.length_m, { value: fmt(l, 3), fixed: fix(l * 100) }));
+      else if (l < 38 || l > 130) {
+        var range = fill(S.length_range, { value: fmt(l, 2) });
+        add("length_cm", known ? whoLength(l, range) : range);
+      }
+      if (!known) add("position", S.position_missing);
+    }
+    if (!none(a) && (a < 5 || a > 30)) add("arm_circumference_cm", fill(S.arm_range, { value: fmt(a, 2) }));
+    return errors;
+  }
+
+  return { zscores: zscores, roundR: roundR, derive: derive, check: check, categories: categories };
 });

@@ -38,11 +38,6 @@
     return Number(x).toFixed(digits).replace(".", cfg.decimal_separator);
   }
 
-  function fix(x) {
-    var t = x.toFixed(3).replace(/0+$/, "").replace(/\.$/, "");
-    return t.replace(".", cfg.decimal_separator);
-  }
-
   function tables() {
     if (!tablesPromise) {
       tablesPromise = fetch(cfg.tables_url).then(function (r) { return r.json(); });
@@ -83,41 +78,8 @@
   // ---------------------------------------------------------------------------------------------
   // the server's checks (validation.input_errors), for a session row
 
-  // The fixed 38-130 cm range gives way to WHO's flag rule when the child is known
-  // (validation.who_length_problem): a tall 4-year-old at +5.4 SD is a real child.
-  function whoLengthProblem(entry, tbl, child, fallback) {
-    var l = entry.length_cm;
-    if (!tbl || !child || l < 3 || l > 300) return fallback;
-    var age = window.TumbuhGrowth.derive(tbl, entry, child, null).age_days;
-    if (!(age >= 0 && age < 1826)) return fallback;
-    var z = window.TumbuhGrowth.zscores(tbl, { sex: child.sex, age_days: age, lenhei: l, measure: entry.position });
-    if (z.zlen !== null && !z.flen) return null;
-    if (z.zlen === null) return fill(S.length_who_none, { value: fmt(l, 1) });
-    return fill(S.length_who_flag, { value: fmt(l, 1), z: (z.zlen < 0 ? "-" : "+") + fmt(Math.abs(z.zlen), 1) });
-  }
-
   function check(entry, tbl) {
-    var errors = {};
-    function add(field, text) { if (text) (errors[field] = errors[field] || []).push(text); }
-    var w = entry.weight_kg, l = entry.length_cm, a = entry.arm_circumference_cm;
-    if (w === null && l === null && a === null) add("weight_kg", S.nothing_measured);
-    if (w !== null) {
-      if (w > 200) add("weight_kg", fill(S.weight_grams, { value: fmt(w, 0), fixed: fix(w / 1000) }));
-      else if (w < 0.5 || w > 40) add("weight_kg", fill(S.weight_range, { value: fmt(w, 2) }));
-    }
-    if (l !== null) {
-      var known = entry.position === "l" || entry.position === "h";
-      var child = cfg.children[String(entry.child)];
-      if (l > 300) add("length_cm", fill(S.length_mm, { value: fmt(l, 0), fixed: fix(l / 10) }));
-      else if (l > 0 && l < 3) add("length_cm", fill(S.length_m, { value: fmt(l, 3), fixed: fix(l * 100) }));
-      else if (l < 38 || l > 130) {
-        var range = fill(S.length_range, { value: fmt(l, 2) });
-        add("length_cm", known ? whoLengthProblem(entry, tbl, child, range) : range);
-      }
-      if (!known) add("position", S.position_missing);
-    }
-    if (a !== null && (a < 5 || a > 30)) add("arm_circumference_cm", fill(S.arm_range, { value: fmt(a, 2) }));
-    return errors;
+    return window.TumbuhGrowth.check(tbl, entry, cfg.children[String(entry.child)], S, cfg.decimal_separator);
   }
 
   function readRow(row) {
