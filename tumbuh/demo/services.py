@@ -60,6 +60,7 @@ class DemoSummary:
     latest: pd.DataFrame | None = None  # each child's latest measurement, with its kecamatan
     timings: dict[str, float] = field(default_factory=dict)
     targets: dict[str, int] = field(default_factory=dict)  # tumbuh.targets.demo counts
+    interventions: dict[str, int] = field(default_factory=dict)  # tumbuh.interventions.demo counts
 
 
 def migrate_if_needed() -> bool:
@@ -186,6 +187,11 @@ def create_demo(
 
         summary.targets = create_target_demo(region_code, seed=seed, today=today or dt.date.today())
         lap("targets")
+        # Deliveries of interventions to the same people (and the kota's OPD list).
+        from tumbuh.interventions.demo import create_intervention_demo
+
+        summary.interventions = create_intervention_demo(region_code, seed=seed, today=today or dt.date.today())
+        lap("interventions")
         summary.users = _create_users(region, password)
     summary.latest = latest_measurements(child_ids)
     lap("users+summary")
