@@ -536,7 +536,6 @@ ROUTES: dict[str, Route] = {
     # --- measurements (offline session) ---
     "measurements:service_worker": page(no_post="the service worker script: static URLs only, no form"),
 }
-TUMBUH_APPS.add("api")  # tokens and client keys: a refused request must not create them either
 
 # (role, url name) -> reason. Strict: when the owner fixes the view, the xfail turns into a failure
 # and the entry must be removed.

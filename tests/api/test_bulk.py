@@ -119,3 +119,33 @@ def test_anonymous_and_empty_scope_are_refused(world, api):
     nobody = User.objects.create_user("tanpa_wilayah", password="x-pass-123456", role=Role.KECAMATAN)
     api.force_authenticate(nobody)
     assert api.post(URL, {"items": []}, format="json").status_code == 403
+
+
+def test_a_concurrent_writer_makes_the_request_check_again(world, api, monkeypatch):
+    """Another phone's row lands between our checks and our insert (the unique constraints
+    raise): the request runs its checks again and answers from what is now there."""
+    from django.db import IntegrityError
+
+    from tumbuh.api import services
+
+    cadre, sibling = world.users[Role.CADRE], world.siblings["home"]
+    real, calls = services._record, []
+
+    def racing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise IntegrityError("UNIQUE constraint failed: measurement_one_per_child_per_day")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_record", racing)
+    result = post(api, cadre, [item(sibling, timezone.localdate())])[0]
+    assert len(calls) == 2 and result["status"] == "accepted"
+    assert Measurement.objects.filter(child=sibling).count() == 1
+
+
+def test_the_bulk_answer_is_the_serializer_s_output(world, api):
+    from tumbuh.api.serializers import MeasurementSerializer, measurement_rows
+
+    rows = list(Measurement.objects.all())
+    rows[0].warnings = [{"code": "standing_before_24m"}]
+    assert measurement_rows(rows) == [dict(d) for d in MeasurementSerializer(rows, many=True).data]

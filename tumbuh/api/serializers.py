@@ -141,12 +141,37 @@ class BulkResponseSerializer(serializers.Serializer):
     results = ResultSerializer(many=True)
 
 
+def measurement_rows(measurements) -> list[dict]:
+    """MeasurementSerializer's output for many rows, without DRF's per-field machinery (a bulk
+    answer has 1,000 of them). tests/api/test_bulk.py proves it equal to the serializer's, which
+    stays the schema's source."""
+    serializer = MeasurementSerializer()
+    fields = serializer.fields
+    created, updated = fields["created_at"], fields["updated_at"]
+    plain = [(name, field.source) for name, field in fields.items()
+             if name not in ("date", "measured_lying", "warning_codes", "warnings", "created_at", "updated_at",
+                             "child", "posyandu", "desa")]
+    lying = {"l": True, "h": False}
+    out = []
+    for m in measurements:
+        row = {name: getattr(m, source) for name, source in plain}
+        row.update({
+            "child": m.child_id, "posyandu": m.posyandu_id, "desa": m.desa_id,
+            "date": m.measured_on.isoformat(), "measured_lying": lying.get(m.position),
+            "warnings": [str(t) for t in m.warning_texts],
+            "warning_codes": [w.get("code", "") for w in m.warnings or []],
+            "created_at": created.to_representation(m.created_at), "updated_at": updated.to_representation(m.updated_at),
+        })
+        out.append({name: row[name] for name in fields})
+    return out
+
+
 def results_data(results) -> list[dict]:
     """The answers of a request, the measurements serialized in one pass (one serializer's fields
     for all rows: 1,000 rows are a bulk upload's normal size)."""
     measurements = [r.measurement for r in results if r.measurement is not None]
     conflicts = [r.conflict_with for r in results if r.conflict_with is not None]
-    full = iter(MeasurementSerializer(measurements, many=True).data)
+    full = iter(measurement_rows(measurements))
     short = iter(MeasurementSummarySerializer(conflicts, many=True).data)
     return [{
         "uuid": r.uuid, "status": r.status, "id": r.id, "code": r.code,

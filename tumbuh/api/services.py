@@ -32,7 +32,6 @@ from tumbuh.measurements.derivation import (
     INPUT_COLUMNS,
     LYING_UNTIL_DAYS,
     compute,
-    derive,
     recompute_children,
     warning_message,
 )
@@ -269,7 +268,8 @@ def _record(items, *, user, scope, device_id, origin, request) -> list[Result]:
                         desa_id=child.desa_id, source=Measurement.Source.ENTRY,
                         measured_by=user if getattr(user, "is_authenticated", False) else None)
         rows.append(m)
-    derive(rows)
+    # Raw rows in one insert; recompute_children then fills every derived field over each child's
+    # whole series in the same transaction (the importer's path, docs/measurements.md).
     Measurement.objects.bulk_create(rows)
     ClientKey.objects.bulk_create([
         ClientKey(uuid=item.uuid, model=MEASUREMENT_LABEL, object_pk=str(m.pk), user=user, device_id=device_id[:120])
@@ -280,7 +280,7 @@ def _record(items, *, user, scope, device_id, origin, request) -> list[Result]:
                                                        on__in={d for _c, d in days}) if (a.child_id, a.on) in days]
         Absence.objects.filter(pk__in=absent).delete()  # they came after all
         recompute_children({child.pk for _n, _i, child, _p in pending})
-    saved = {m.pk: m for m in Measurement.objects.filter(pk__in=[m.pk for m in rows]).select_related("child")}
+    saved = {m.pk: m for m in Measurement.objects.filter(pk__in=[m.pk for m in rows])}
     for (n, item, child, _p), m in zip(pending, rows, strict=True):
         m = saved[m.pk]
         results[n] = Result(uuid=str(item.uuid) if item.uuid else None, status=ACCEPTED, id=m.pk,
