@@ -548,6 +548,8 @@ ROUTES: dict[str, Route] = {
     "api:adolescent-detail": detail(pk="adolescent"),
     "api:meeting-detail": detail(pk="meeting"),
     "api:commitment-detail": detail(pk="commitment"),
+    # --- measurements (offline session) ---
+    "measurements:service_worker": page(no_post="the service worker script: static URLs only, no form"),
 }
 
 # (role, url name) -> reason. Strict: when the owner fixes the view, the xfail turns into a failure

@@ -154,6 +154,9 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from finders, but expects the folder
 # Front-end libraries come from npm at set-up, never from a CDN.
 STATICFILES_DIRS = [("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist")]
+# The offline posyandu session (docs/offline.md): Workbox's browser builds and idb.
+STATICFILES_DIRS += [(f"vendor/{name}", BASE_DIR / "node_modules" / name / "build")
+                     for name in ("workbox-core", "workbox-routing", "workbox-strategies", "workbox-precaching", "idb")]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
