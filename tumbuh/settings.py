@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tumbuh.targets",
     "tumbuh.coordination",
     "tumbuh.interventions",
+    "tumbuh.indicators",
     "tumbuh.web",
     "tumbuh.demo",
 ]

@@ -1,0 +1,614 @@
+"""Scoped reads for the indicator pages, and the public functions other contexts call (the
+semester report's Lampiran A section and scorecard: see docs/indicators.md).
+
+Everything is read under a `Scope` (deny by default: an empty scope, an OPD officer's included,
+reads nothing) and inside one region code. People are scoped by where they live now
+(`scope.person_q`), households and household rows through the people in scope. Counts are done
+in SQL (GROUP BY person / household with filtered COUNTs); the per-person verdicts are the pure
+functions of `scorecard.py` and `ranpasti.py`.
+
+Public:
+- `scorecard(scope, region_code, period, mode="benar", with_people=False) -> Scorecard`
+- `scorecard_trend(scope, region_code, period, count=4, mode="benar") -> list[TrendPoint]`
+- `indicator_table(scope, region_code, period) -> list[IndicatorValue]`
+- `indicator_value(scope, region_code, period, code) -> IndicatorValue`
+- `outcome_report(scope, region_code, as_of) -> OutcomeReport`
+- `lokus_codes(scope, year)`, `dana_desa(scope, region_code, year)`, `local_targets(scope, region_code, year)`
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+
+from tumbuh.accounts.scoping import Scope, as_scope
+from tumbuh.analytics.periods import Period
+from tumbuh.measurements.models import Measurement
+from tumbuh.regions.models import Region, within
+from tumbuh.registry.models import Person
+from tumbuh.targets import rules as target_rules
+from tumbuh.targets.models import AncVisit, KfVisit, KrsSnapshot, Postpartum, Pregnancy, TpkVisit
+
+from . import ranpasti
+from . import scorecard as sc
+from .models import DanaDesa, LocalTarget, LokusDesa
+
+HOUSEHOLD_CODES = ("AIR-MINUM", "JAMBAN", "JKN-PBI", "PENDAMPINGAN-TPK")
+CHILD_CODES = ("IMUNISASI-DASAR", "KIE-PENGASUHAN")
+
+
+def _deliveries():
+    from tumbuh.interventions.models import Delivery
+
+    return Delivery.objects.filter(voided_at__isnull=True)
+
+
+def _courses():
+    from tumbuh.interventions.models import Course
+
+    return Course.objects.all()
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day `months` earlier (the last day of the month when it has fewer days)."""
+    import calendar
+
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return dt.date(y, m + 1, min(day.day, calendar.monthrange(y, m + 1)[1]))
+
+
+def people_q(scope: Scope, region_code: str, prefix: str = "") -> Q:
+    scope = as_scope(scope)
+    q = scope.person_q(prefix)
+    if region_code:
+        q &= within(f"{prefix}desa_id", region_code)
+    return q
+
+
+# --- the scorecard -------------------------------------------------------------------------------
+
+
+@dataclass
+class PersonRow:
+    group: str
+    person_id: int
+    name: str
+    nik: str
+    desa: str
+    posyandu_id: int | None
+    detail: str  # trimester / delivered / age band
+    statuses: dict[str, str]
+    score: sc.Score
+    complete: bool | None
+    growth_mat: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class DesaCard:
+    code: str
+    name: str
+    kecamatan: str
+    lokus: bool
+    groups: dict[str, sc.GroupSummary]
+    score: sc.Score
+    growth_mat: dict[str, int]
+    dana_desa: DanaDesa | None = None
+    rank: int | None = None  # within its kecamatan
+
+    @property
+    def percent(self):
+        return self.score.percent
+
+
+@dataclass
+class UnitScore:
+    code: str
+    name: str
+    score: sc.Score
+    lokus: int = 0
+    desa: int = 0
+    rank: int | None = None
+
+
+@dataclass
+class Scorecard:
+    region: Region | None
+    region_code: str
+    period: Period
+    mode: str
+    desa: list[DesaCard]
+    groups: dict[str, sc.GroupSummary]
+    score: sc.Score
+    growth_mat: dict[str, int]
+    kecamatan: list[UnitScore]
+    people: list[PersonRow]
+    breakdown: dict[tuple[str, str], int] = field(default_factory=dict)  # (group, TM1 / 6-12 bln ...) -> people
+    version: str = field(default_factory=sc.version)
+
+    def targets(self) -> dict[str, int]:
+        return {g: s.people for g, s in self.groups.items()}
+
+
+def _rank(units, key=lambda u: u.score.percent):
+    """Highest level first; units with nothing to score are listed last, unranked."""
+    scored = sorted((u for u in units if key(u) is not None), key=lambda u: -key(u))
+    rank, prev = 0, None
+    for i, u in enumerate(scored, 1):
+        if key(u) != prev:
+            rank, prev = i, key(u)
+        u.rank = rank
+    return scored + [u for u in units if key(u) is None]
+
+
+def lokus_codes(scope: Scope, year: int) -> set[str]:
+    return set(LokusDesa.objects.filter(as_scope(scope).region_q("desa_id"), year=year).values_list("desa_id", flat=True))
+
+
+def dana_desa(scope: Scope, region_code: str, year: int) -> dict[str, DanaDesa]:
+    qs = DanaDesa.objects.filter(as_scope(scope).region_q("desa_id"), year=year)
+    if region_code:
+        qs = qs.filter(within("desa_id", region_code))
+    return {d.desa_id: d for d in qs}
+
+
+def local_targets(scope: Scope, region_code: str, year: int) -> dict[str, LocalTarget]:
+    """The nearest local target per indicator: the region's own, else its nearest ancestor's."""
+    codes = [region_code] if region_code else []
+    while codes and "." in codes[-1]:
+        codes.append(codes[-1].rsplit(".", 1)[0])
+    rows = LocalTarget.objects.filter(region_id__in=codes, year=year)
+    best: dict[str, LocalTarget] = {}
+    for row in sorted(rows, key=lambda r: -len(r.region_id)):
+        best.setdefault(row.indicator, row)
+    return best
+
+
+def _household_facts(subject_households, q_start: dt.date, q_end: dt.date) -> dict[int, dict]:
+    """Per household id: water / latrine (True safe, False not, None not recorded), JKN-PBI,
+    home visits in the quarter, counselling visits (to the quarter's end and ever)."""
+    out: dict[int, dict] = defaultdict(dict)
+    k = target_rules.cutoffs()["krs"]
+    safe_water, safe_latrine = set(k["safe_water"]["value"]), set(k["safe_latrine"]["value"])
+    semester = target_rules.semester_of(q_end)
+    snaps = (KrsSnapshot.objects.filter(household_id__in=subject_households, period__lte=semester)
+             .order_by("household_id", "period").values_list("household_id", "water_source", "latrine"))
+    for hh, water, latrine in snaps:  # the latest semester wins (ordered by period)
+        row = out[hh]
+        if water:
+            row["water"] = water in safe_water
+        if latrine:
+            row["latrine"] = latrine in safe_latrine
+    deliveries = (_deliveries().filter(household_id__in=subject_households, code__in=HOUSEHOLD_CODES,
+                                       date__lte=q_end)
+                  .values_list("household_id", "code")
+                  .annotate(n=Count("pk"), in_q=Count("pk", filter=Q(date__gte=q_start))))
+    for hh, code, _n, in_q in deliveries:
+        row = out[hh]
+        if code == "AIR-MINUM":
+            row["water"] = True
+        elif code == "JAMBAN":
+            row["latrine"] = True
+        elif code == "JKN-PBI":
+            row["jkn"] = True
+        elif code == "PENDAMPINGAN-TPK":
+            row["visits_q"] = row.get("visits_q", 0) + in_q
+    visits = (TpkVisit.objects.filter(household_id__in=subject_households)
+              .values_list("household_id")
+              .annotate(in_q=Count("pk", filter=Q(visited_on__gte=q_start, visited_on__lte=q_end)),
+                        counsel_end=Count("pk", filter=Q(counselling=True, visited_on__lte=q_end)),
+                        counsel_all=Count("pk", filter=Q(counselling=True))))
+    for hh, in_q, c_end, c_all in visits:
+        row = out[hh]
+        row["visits_q"] = row.get("visits_q", 0) + in_q
+        row["counsel_end"], row["counsel_all"] = c_end, c_all
+    return out
+
+
+def _children(scope, region_code, q_start, q_end, mode):
+    """Children under 24 months at some day of the quarter, with their facts."""
+    born_after = months_before(q_start, 24)
+    base = Person.objects.filter(people_q(scope, region_code), active=True, birth_date__gt=born_after,
+                                 birth_date__lte=q_end)
+    latest = (Measurement.objects.filter(child=OuterRef("pk"), measured_on__lte=q_end)
+              .order_by("-measured_on").values("pk")[:1])
+    people = list(base.annotate(last_m=Subquery(latest)).values_list(
+        "pk", "name", "nik", "birth_date", "desa_id", "posyandu_id", "household_id", "last_m"))
+    ids = base.values("pk")
+    counts = {c: (we, wa, lq) for c, we, wa, lq in Measurement.objects.filter(child_id__in=ids)
+              .values_list("child_id")
+              .annotate(we=Count("pk", filter=Q(weight_kg__isnull=False, measured_on__lte=q_end)),
+                        wa=Count("pk", filter=Q(weight_kg__isnull=False)),
+                        lq=Count("pk", filter=Q(length_cm__isnull=False, measured_on__gte=q_start,
+                                                measured_on__lte=q_end)))}
+    last = {m[0]: m[1:] for m in Measurement.objects.filter(pk__in=base.annotate(last_m=Subquery(latest))
+                                                               .values("last_m"))
+            .values_list("pk", "measured_on", "length_for_age_z", "length_for_age_flag",
+                         "weight_for_length_z", "weight_for_length_flag")}
+    year_start = dt.date(q_end.year, 1, 1)
+    dl: dict[tuple[int, str], tuple[int, int, int]] = {}
+    for pid, code, to_end, n_all, year in (
+            _deliveries().filter(person_id__in=ids, code__in=CHILD_CODES).values_list("person_id", "code")
+            .annotate(to_end=Count("pk", filter=Q(date__lte=q_end)), n_all=Count("pk"),
+                      year=Count("pk", filter=Q(date__gte=year_start, date__lte=dt.date(q_end.year, 12, 31))))):
+        dl[(pid, code)] = (to_end, n_all, year)
+    households = _household_facts(base.exclude(household_id=None).values("household_id"), q_start, q_end)
+    rows = []
+    for pid, name, nik, birth, desa, posyandu, hh, last_m in people:
+        age = target_rules.age_months(birth, q_end)
+        we, wa, lq = counts.get(pid, (0, 0, 0))
+        nutrition, haz_q = None, None
+        if last_m in last:
+            on, haz, haz_flag, whz, whz_flag = last[last_m]
+            haz = None if haz_flag else haz
+            whz = None if whz_flag else whz
+            if haz is not None or whz is not None:
+                tags = set()
+                if haz is not None and haz < -2:
+                    tags.add("S")
+                if whz is not None and whz < -3:
+                    tags.add("GB")
+                elif whz is not None and whz < -2:
+                    tags.add("GK")
+                nutrition = frozenset(tags)
+            if on >= q_start:
+                haz_q = haz
+        h = households.get(hh, {}) if hh else {}
+        imm = dl.get((pid, "IMUNISASI-DASAR"), (0, 0, 0))
+        par = dl.get((pid, "KIE-PENGASUHAN"), (0, 0, 0))
+        facts = sc.ChildFacts(
+            age_months=min(age, 23), weighings_to_end=we, weighings_all=wa, lengths_in_q=lq, nutrition=nutrition,
+            haz_in_q=haz_q, immunised_to_end=imm[0] > 0, immunised_all=imm[1] > 0,
+            counsel_to_end=h.get("counsel_end", 0), counsel_all=h.get("counsel_all", 0),
+            parenting_to_end=par[0], parenting_year=par[2], home_visits_in_q=h.get("visits_q", 0),
+            water=h.get("water"), latrine=h.get("latrine"), jkn=h.get("jkn"))
+        statuses = sc.child_items(facts, mode)
+        band = sc.child_band(min(age, 23))
+        rows.append(PersonRow("anak", pid, name, nik, desa, posyandu, BAND_LABELS[band], statuses,
+                              sc.person_score(statuses), sc.complete_package(statuses), sc.growth_mat(haz_q),
+                              {"age_months": age, "band": band}))
+    return rows
+
+
+BAND_LABELS = {1: "0-5 bln", 2: "6-12 bln", 3: "13-17 bln", 4: "18-23 bln"}
+
+
+def _mothers(scope, region_code, q_start, q_end, mode):
+    """Pregnancies seen in the quarter (ongoing at some day of it, or ended in it) and births
+    recorded without a pregnancy (a birth elsewhere) in it."""
+    active = Q(hpht__lte=q_end) & (Q(outcome_on__gte=q_start) | Q(outcome_on__isnull=True, due_on__gte=q_start
+                                                                  - dt.timedelta(days=42)))
+    pregs = list(Pregnancy.objects.filter(people_q(scope, region_code), active).values_list(
+        "pk", "person_id", "person__name", "person__nik", "desa_id", "posyandu_id", "household_id",
+        "person__household_id", "hpht", "outcome", "outcome_on", "kek", "high_risk"))
+    preg_ids = [p[0] for p in pregs]
+    anc = {}
+    if preg_ids:
+        for pg, in_q, total, tabs_end, tab_rec_q in (
+                AncVisit.objects.filter(pregnancy_id__in=preg_ids, visited_on__lte=q_end)
+                .values_list("pregnancy_id")
+                .annotate(in_q=Count("pk", filter=Q(visited_on__gte=q_start)),
+                          total=Count("visited_on", distinct=True),
+                          tabs=Sum("ttd_given"),
+                          tab_rec_q=Count("pk", filter=Q(visited_on__gte=q_start, ttd_given__gt=0)))):
+            anc[pg] = (in_q, total, tabs_end or 0, tab_rec_q)
+    person_ids = [p[1] for p in pregs]
+    earliest = min((p[8] for p in pregs), default=q_start)
+    ttd: dict[int, list[tuple[dt.date, float]]] = defaultdict(list)
+    anc_deliveries: dict[int, list[dt.date]] = defaultdict(list)
+    if person_ids:
+        for pid, code, day, qty in (_deliveries().filter(person_id__in=person_ids, code__in=("TTD-BUMIL", "ANC"),
+                                                         date__gte=earliest, date__lte=q_end)
+                                    .values_list("person_id", "code", "date", "quantity")):
+            (ttd[pid].append((day, float(qty))) if code == "TTD-BUMIL" else anc_deliveries[pid].append(day))
+    counsel = {}
+    if person_ids:
+        counsel = dict(TpkVisit.objects.filter(person_id__in=person_ids, counselling=True, visited_on__gte=q_start,
+                                               visited_on__lte=q_end)
+                       .values_list("person_id").annotate(n=Count("pk")))
+    post_q = Q(delivered_on__gte=q_start, delivered_on__lte=q_end)
+    posts = list(Postpartum.objects.filter(people_q(scope, region_code), post_q).values_list(
+        "pk", "pregnancy_id", "person_id", "person__name", "person__nik", "desa_id", "posyandu_id",
+        "person__household_id", "delivered_on"))
+    kf = defaultdict(int)
+    post_ids = [p[0] for p in posts]
+    if post_ids:
+        for pp, visited, delivered in KfVisit.objects.filter(postpartum_id__in=post_ids).values_list(
+                "postpartum_id", "visited_on", "postpartum__delivered_on"):
+            in_window = delivered <= visited <= min(delivered + dt.timedelta(days=42), q_end)
+            in_quarter = q_start <= visited <= q_end
+            if (in_window if mode == "benar" else in_quarter):
+                kf[pp] += 1
+    post_by_preg = {p[1]: p for p in posts if p[1]}
+    households = {p[6] or p[7] for p in pregs} | {p[7] for p in posts}
+    households.discard(None)
+    hh_facts = _household_facts(list(households), q_start, q_end) if households else {}
+    jkn_people = set(_deliveries().filter(person_id__in=person_ids + [p[2] for p in posts], code="JKN-PBI",
+                                          date__lte=q_end).values_list("person_id", flat=True))
+    rows = []
+
+    def add(pid, name, nik, desa, posyandu, hh, facts, detail):
+        h = hh_facts.get(hh, {}) if hh else {}
+        facts.water, facts.latrine = h.get("water"), h.get("latrine")
+        facts.jkn = True if (h.get("jkn") or pid in jkn_people) else None
+        facts.home_visits_in_q = h.get("visits_q", 0)
+        statuses = sc.mother_items(facts, mode)
+        rows.append(PersonRow("bumil", pid, name, nik, desa, posyandu, detail, statuses, sc.person_score(statuses),
+                              sc.complete_package(statuses)))
+
+    seen_posts = set()
+    for pg, pid, name, nik, desa, posyandu, hh, person_hh, hpht, outcome, outcome_on, kek, risti in pregs:
+        ended = outcome_on is not None and outcome_on <= q_end
+        delivered = ended and outcome in (Pregnancy.Outcome.LIVE_BIRTH, Pregnancy.Outcome.STILLBIRTH) and \
+            outcome_on >= q_start
+        if ended and not delivered and outcome_on < q_start:
+            continue
+        last_day = min(q_end, outcome_on) if outcome_on else q_end
+        in_q, total, tabs, tab_rec_q = anc.get(pg, (0, 0, 0, 0))
+        extra_anc = [d for d in anc_deliveries.get(pid, []) if hpht <= d <= last_day]
+        in_q += sum(1 for d in extra_anc if d >= q_start)
+        total += len(extra_anc)
+        delivered_tabs = [(d, q) for d, q in ttd.get(pid, []) if hpht <= d <= last_day]
+        tabs = max(tabs, int(sum(q for _d, q in delivered_tabs)))
+        tab_rec_q += sum(1 for d, _q in delivered_tabs if d >= q_start)
+        post = post_by_preg.get(pg)
+        kf_count = kf.get(post[0], 0) if post else 0
+        if post:
+            seen_posts.add(post[0])
+            delivered = True
+        facts = sc.MotherFacts(gest_days=(last_day - hpht).days, delivered=delivered, kek=kek, risti=risti,
+                               anc_in_q=in_q, anc_total=total, ttd_records_in_q=tab_rec_q, ttd_total=tabs,
+                               counsel_in_q=counsel.get(pid, 0), kf_count=kf_count)
+        tm = sc.trimester(facts.gest_days, mode)
+        detail = "bersalin" if delivered else f"TM{tm}"
+        add(pid, name, nik, desa, posyandu, hh or person_hh, facts, detail)
+    for pp, _pg, pid, name, nik, desa, posyandu, hh, _delivered in posts:
+        if pp in seen_posts:
+            continue
+        facts = sc.MotherFacts(gest_days=280, delivered=True, kf_count=kf.get(pp, 0))
+        add(pid, name, nik, desa, posyandu, hh, facts, "bersalin")
+    return rows
+
+
+def _paud_counts(scope, region_code, q_end) -> dict[str, int]:
+    """Children 2-6 years (24-83 completed months) at the quarter's end, per desa."""
+    qs = Person.objects.filter(people_q(scope, region_code), active=True,
+                               birth_date__gt=months_before(q_end, 84), birth_date__lte=months_before(q_end, 24))
+    return dict(qs.values_list("desa_id").annotate(n=Count("pk")))
+
+
+def scorecard(scope: Scope, region_code: str, period: Period, mode: str = "benar", *,
+              with_people: bool = False) -> Scorecard:
+    """The scorecard of every desa in `region_code` the scope reaches, for one quarter (any
+    period works: its first and last day bound the counts; the scorecard is defined per quarter)."""
+    scope = as_scope(scope)
+    q_start, q_end = period.start, period.end
+    people = _mothers(scope, region_code, q_start, q_end, mode) + _children(scope, region_code, q_start, q_end, mode)
+    paud = _paud_counts(scope, region_code, q_end)
+    desa_q = Region.objects.filter(scope.region_q("code"), level=Region.Level.DESA)
+    if region_code:
+        desa_q = desa_q.filter(within("code", region_code))
+    names = dict(desa_q.values_list("code", "name"))
+    by_desa: dict[str, list[PersonRow]] = defaultdict(list)
+    for row in people:
+        by_desa[row.desa].append(row)
+        names.setdefault(row.desa, row.desa)
+    lokus = lokus_codes(scope, period.year)
+    money = dana_desa(scope, region_code, period.year)
+    cards = []
+    for code in sorted(set(by_desa) | set(paud) | set(names)):
+        rows = by_desa.get(code, [])
+        groups = _groups(rows, paud.get(code, 0))
+        mat = _mat(rows)
+        cards.append(DesaCard(code, names.get(code, code), code.rsplit(".", 1)[0], code in lokus, groups,
+                              sc.overall(groups.values()), mat, money.get(code)))
+    for _kec, units in _by(cards, lambda c: c.kecamatan).items():
+        _rank(units)
+    all_groups = _groups(people, sum(paud.values()))
+    kec_names = dict(Region.objects.filter(code__in={c.kecamatan for c in cards}).values_list("code", "name"))
+    kecamatan = []
+    for kec, units in _by(cards, lambda c: c.kecamatan).items():
+        score = sc.Score()
+        for u in units:
+            score = score + u.score
+        kecamatan.append(UnitScore(kec, kec_names.get(kec, kec), score, sum(u.lokus for u in units), len(units)))
+    region = Region.objects.filter(code=region_code).first() if region_code else None
+    return Scorecard(region, region_code, period, mode, cards, all_groups, sc.overall(all_groups.values()),
+                     _mat(people), _rank(kecamatan), people if with_people else [],
+                     dict(Counter((r.group, r.detail) for r in people)))
+
+
+def _by(items, key):
+    out = defaultdict(list)
+    for i in items:
+        out[key(i)].append(i)
+    return out
+
+
+def _groups(rows: list[PersonRow], paud: int) -> dict[str, sc.GroupSummary]:
+    return {"bumil": sc.summarise("bumil", (r.statuses for r in rows if r.group == "bumil")),
+            "anak": sc.summarise("anak", (r.statuses for r in rows if r.group == "anak")),
+            "paud": sc.summarise("paud", (sc.paud_items() for _ in range(paud)))}
+
+
+def _mat(rows: list[PersonRow]) -> dict[str, int]:
+    mat = dict.fromkeys(("TD", "M", "K", "H"), 0)
+    for r in rows:
+        if r.group == "anak":
+            mat[r.growth_mat] += 1
+    return mat
+
+
+@dataclass
+class TrendPoint:
+    period: Period
+    score: sc.Score
+    people: int
+
+
+def scorecard_trend(scope: Scope, region_code: str, period: Period, count: int = 4,
+                    mode: str = "benar") -> list[TrendPoint]:
+    out = []
+    for p in period.history(count):
+        card = scorecard(scope, region_code, p, mode)
+        out.append(TrendPoint(p, card.score, sum(g.people for k, g in card.groups.items() if k != "paud")))
+    return out
+
+
+# --- RAN-PASTI indicators -------------------------------------------------------------------------
+
+
+def indicator_table(scope: Scope, region_code: str, period: Period) -> list[ranpasti.IndicatorValue]:
+    scope = as_scope(scope)
+    facts = ranpasti_facts(scope, region_code, period)
+    local = local_targets(scope, region_code, period.year)
+    return [ranpasti.evaluate(d, facts, local.get(d["code"])) for d in ranpasti.definitions()]
+
+
+def indicator_value(scope: Scope, region_code: str, period: Period, code: str) -> ranpasti.IndicatorValue:
+    scope = as_scope(scope)
+    definition = ranpasti.definition(code)
+    facts = ranpasti_facts(scope, region_code, period, only=code)
+    return ranpasti.evaluate(definition, facts, local_targets(scope, region_code, period.year).get(code))
+
+
+def ranpasti_facts(scope: Scope, region_code: str, period: Period, only: str | None = None) -> ranpasti.Facts:
+    """The rows the indicator functions count, read under the scope. `only` reads just what one
+    indicator needs (the commitment metrics)."""
+    from tumbuh.targets.models import (
+        Adolescent,
+        BreastfeedingMonth,
+        CatinScreening,
+        HbTest,
+        TtdWeek,
+    )
+
+    start, end = period.start, period.end
+    need = ranpasti.needs(only)
+    f = ranpasti.Facts(start=start, end=end)
+    pq = people_q(scope, region_code)
+    if "pregnancies" in need:
+        qs = Pregnancy.objects.filter(pq, hpht__lte=end).filter(
+            Q(outcome_on__gte=start) | Q(outcome_on__isnull=True, due_on__gte=start - dt.timedelta(days=42)))
+        f.pregnancies = [ranpasti.PregnancyRow(*r) for r in qs.values_list(
+            "person_id", "hpht", "outcome", "outcome_on", "kek", "ttd_total")]
+        ids = [p.person_id for p in f.pregnancies]
+        f.person_deliveries.update(_delivery_dates(ids, ("PMT-BUMIL", "TTD-BUMIL"), end))
+        for pid, code, day in _courses().filter(person_id__in=ids, code="PMT-BUMIL", start__lte=end).values_list(
+                "person_id", "code", "start"):
+            f.person_deliveries[(pid, code)].append((day, 0.0))
+        # Tablets from ANC visits up to the period's end (the stored ttd_total counts every visit).
+        tabs = dict(AncVisit.objects.filter(pregnancy__in=qs, visited_on__lte=end).values_list("pregnancy__person_id")
+                    .annotate(t=Sum("ttd_given")))
+        f.pregnancies = [p._replace(ttd_anc=int(tabs.get(p.person_id) or 0)) for p in f.pregnancies]
+    if "adolescents" in need:
+        teens = Adolescent.objects.filter(pq, person__birth_date__gt=months_before(end, 19 * 12),
+                                          person__birth_date__lte=months_before(end, 12 * 12))
+        ids = list(teens.values_list("pk", "person_id"))
+        taken = set(TtdWeek.objects.filter(adolescent__in=teens, taken=True, week_start__gte=start - dt.timedelta(days=6),
+                                           week_start__lte=end).values_list("adolescent_id", flat=True))
+        tested = set(HbTest.objects.filter(adolescent__in=teens, tested_on__gte=start, tested_on__lte=end)
+                     .values_list("adolescent_id", flat=True))
+        delivered = set(_deliveries().filter(person_id__in=[p for _a, p in ids], code="TTD-REMAJA", date__gte=start,
+                                             date__lte=end).values_list("person_id", flat=True))
+        f.adolescents = [ranpasti.AdolescentRow(pid, a in taken or pid in delivered, a in tested) for a, pid in ids]
+    if "postpartum" in need:
+        posts = Postpartum.objects.filter(pq, delivered_on__gte=months_before(start, 6) - dt.timedelta(days=1),
+                                          delivered_on__lte=end)
+        bf = defaultdict(dict)
+        for pp, month, exclusive in BreastfeedingMonth.objects.filter(postpartum__in=posts).values_list(
+                "postpartum_id", "month", "exclusive"):
+            bf[pp][month] = bf[pp].get(month, True) and exclusive
+        kb_people = set(_deliveries().filter(person_id__in=posts.values("person_id"), code="KB-PASCASALIN",
+                                             date__lte=end).values_list("person_id", flat=True))
+        f.postpartum = [ranpasti.PostpartumRow(pid, delivered, kb, pid in kb_people, bf.get(pp, {}))
+                        for pp, pid, delivered, kb in posts.values_list("pk", "person_id", "delivered_on", "kb_method")]
+    if "children" in need:
+        kids = Person.objects.filter(pq, active=True, birth_date__gt=months_before(end, 60) - dt.timedelta(days=1),
+                                     birth_date__lte=end)
+        f.children = list(kids.values_list("pk", "birth_date"))
+        f.measurements = [ranpasti.MeasurementRow(*r) for r in Measurement.objects.filter(
+            child__in=kids, measured_on__gte=start, measured_on__lte=end).order_by("child_id", "measured_on")
+            .values_list("child_id", "measured_on", "age_days", "weight_for_length_z", "weight_for_length_flag",
+                         "arm_circumference_cm")]
+        sick = {m.child_id for m in f.measurements}
+        f.person_deliveries.update(_delivery_dates(list(sick), ("PMT-BALITA", "TATA-LAKSANA-GIZI-BURUK",
+                                                                "RUMAH-SINGGAH-GIZI"), end + dt.timedelta(days=14)))
+        for pid, code, day in _courses().filter(person_id__in=list(sick), code="PMT-BALITA",
+                                                start__lte=end).values_list("person_id", "code", "start"):
+            f.person_deliveries[(pid, code)].append((day, 0.0))
+        yearlings = [pid for pid, born in f.children if start <= born + dt.timedelta(days=365) <= end]
+        f.person_deliveries.update(_delivery_dates(yearlings, ("IMUNISASI-DASAR",), end))
+    if "catin" in need:
+        f.catin = list(CatinScreening.objects.filter(pq, planned_marriage_on__gte=start, planned_marriage_on__lte=end)
+                       .values_list("person_id", "screened_on", "planned_marriage_on"))
+    if "households" in need:
+        from tumbuh.targets.selectors import household_q
+
+        semester = target_rules.semester_of(end)
+        snaps = KrsSnapshot.objects.filter(household_q(scope), period=semester)
+        if region_code:
+            snaps = snaps.filter(within("desa_id", region_code))
+        f.households = [ranpasti.HouseholdRow(*r) for r in snaps.values_list(
+            "household_id", "water_source", "latrine", "krs", "pus", "unmet_need")]
+        hh_ids = snaps.values("household_id")
+        f.household_deliveries = defaultdict(list)
+        for hh, code, day in _deliveries().filter(household_id__in=hh_ids, code__in=(
+                "AIR-MINUM", "JAMBAN", "PENDAMPINGAN-TPK"), date__lte=end).values_list("household_id", "code", "date"):
+            f.household_deliveries[(hh, code)].append(day)
+        f.tpk_visited = set(TpkVisit.objects.filter(household_id__in=hh_ids, visited_on__gte=start,
+                                                    visited_on__lte=end).values_list("household_id", flat=True))
+        k = target_rules.cutoffs()["krs"]
+        f.safe_water, f.safe_latrine = set(k["safe_water"]["value"]), set(k["safe_latrine"]["value"])
+    if "counts" in need:
+        from tumbuh.registry.selectors import households_for
+
+        hh = households_for(scope)
+        if region_code:
+            hh = hh.filter(within("desa_id", region_code))
+        for code in ("JKN-PBI", "BANSOS-PKH", "BANSOS-BPNT"):
+            since = dt.date(1900, 1, 1) if code == "JKN-PBI" else start
+            f.household_counts[code] = _deliveries().filter(household__in=hh, code=code, date__gte=since,
+                                                            date__lte=end).values("household_id").distinct().count()
+    return f
+
+
+def _delivery_dates(person_ids, codes, end) -> dict:
+    out: dict[tuple[int, str], list] = defaultdict(list)
+    if not person_ids:
+        return out
+    for pid, code, day, qty in _deliveries().filter(person_id__in=person_ids, code__in=codes, date__lte=end) \
+            .values_list("person_id", "code", "date", "quantity"):
+        out[(pid, code)].append((day, float(qty)))
+    return out
+
+
+# --- outcome beside coverage ---------------------------------------------------------------------
+
+
+def outcome_report(scope: Scope, region_code: str, as_of: dt.date):
+    from . import outcomes
+
+    scope = as_scope(scope)
+    base_from, base_to = months_before(as_of, 7), months_before(as_of, 5)
+    follow_from = months_before(as_of, 2)
+    kids = Person.objects.filter(people_q(scope, region_code), birth_date__gt=months_before(as_of, 66))
+    rows = list(Measurement.objects.filter(child__in=kids, measured_on__gte=base_from, measured_on__lte=as_of)
+                .order_by("child_id", "measured_on")
+                .values_list("child_id", "measured_on", "age_days", "length_for_age_z", "length_for_age_flag",
+                             "weight_for_length_z", "weight_for_length_flag", "weight_for_age_z",
+                             "weight_for_age_flag"))
+    ids = sorted({r[0] for r in rows})
+    pmt = defaultdict(list)
+    for pid, day in _deliveries().filter(person_id__in=ids, code="PMT-BALITA", date__gte=base_from - dt.timedelta(days=30),
+                                         date__lte=as_of).values_list("person_id", "date"):
+        pmt[pid].append(day)
+    for pid, day in _courses().filter(person_id__in=ids, code="PMT-BALITA", start__lte=as_of,
+                                      end__gte=base_from).values_list("person_id", "start"):
+        pmt[pid].append(day)
+    completeness = outcomes.convergence_completeness(ids, as_of)
+    return outcomes.report([outcomes.MeasurementRow(*r) for r in rows], base_from, base_to, follow_from, as_of,
+                           pmt, completeness)
