@@ -71,7 +71,7 @@ from tumbuh.accounts.testing import (
 LOGIN_PATH = "/accounts/login/"
 ROLES = ["anonymous", *Role.values]
 TUMBUH_APPS = {"accounts", "audit", "registry", "measurements", "imports", "analytics", "regions", "web", "demo",
-               "targets", "coordination"}
+               "targets", "coordination", "indicators"}
 
 
 # --- the route registry: one line per URL name --------------------------------------------------
@@ -308,6 +308,36 @@ def coordination_query(world, role):
     return [{"kabupaten": c} for c in codes] + [{"year": str(today().year)}, {"year": str(today().year - 1)}]
 
 
+def _quarter_now():
+    from tumbuh.analytics.periods import Period
+
+    return Period.containing(today(), "quarter")
+
+
+def indicators_query(world, role):
+    from tumbuh.analytics.periods import Period
+
+    now = Period.containing(today(), "semester")
+    return [{"period": now.key}, {"period": _quarter_now().key}, {"period": now.key, "format": "xlsx"}]
+
+
+def scorecard_query(world, role):
+    q = _quarter_now().key
+    return [{"period": q}, {"period": q, "mode": "opensid"}, {"period": q, "format": "xlsx"},
+            {"period": q, "print": "1"}]
+
+
+def indicators_settings_post(world, role, corner):
+    """Dana Desa and lokus for the corner's desa, a local target for its kab/kota (the year after
+    next, so the world's own rows are not the ones changed)."""
+    desa = world.children[corner].desa_id
+    year = str(today().year + 2)
+    return [({"form": "dana", "d-desa": desa, "d-year": year, "d-total": "1.000.000", "d-stunting": "250.000"}, None),
+            ({"form": "lokus", "l-desa": desa, "l-year": year, "l-lokus": "on", "l-decree": "SK Matriks"}, None),
+            ({"form": "target", "t-region": desa[:5], "t-indicator": "krs_pendampingan", "t-year": year,
+              "t-target_percent": "92,5", "t-source": "Matriks"}, None)]
+
+
 # -- totals: what the role's own pages must count -------------------------------------------------
 
 
@@ -422,6 +452,12 @@ ROUTES: dict[str, Route] = {
     "coordination:case_detail": detail(case_id="case", no_post=BY_ID),
     "coordination:public_toggle": page(post=public_toggle_post, post_outsiders="coordination_desa", control=MANAGER),
     "coordination:public": detail(fixed={"kabupaten": "64.74"}),
+    # --- indicators (tumbuh/indicators/urls.py) ---
+    "indicators:ranpasti": page(query=indicators_query),
+    "indicators:scorecard": page(query=scorecard_query),
+    "indicators:scorecard_trend": page(query=scorecard_query),
+    "indicators:outcome": page(),
+    "indicators:settings": page(post=indicators_settings_post, post_outsiders="desa", control=MANAGER),
 }
 
 # (role, url name) -> reason. Strict: when the owner fixes the view, the xfail turns into a failure

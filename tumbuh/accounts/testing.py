@@ -313,6 +313,9 @@ def build_world(*, with_measurements: bool = True, today: dt.date | None = None,
 
         build_targets(world)
         build_coordination(world)
+        from tumbuh.indicators.testing import build_indicators
+
+        build_indicators(world)
     return world
 
 
