@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 Y, T, TS, ND = "Y", "T", "TS", "ND"
 STATUSES = (Y, T, TS, ND)
 MODES = ("benar", "opensid")
@@ -104,101 +106,138 @@ class ChildFacts:
     jkn: bool | None = None
 
 
-def trimester(gest_days: int, mode: str) -> int:
+# --- the rules, on columns (numpy arrays, one element per person) ------------------------------
+#
+# Status codes in arrays: 0 Y, 1 T, 2 TS, 3 ND (STATUSES[code]). Tri-state facts (water, latrine,
+# JKN) are int8: 1 yes, 0 no, -1 not recorded. The per-person functions below wrap these, so one
+# implementation serves a whole kabupaten (vectorised) and a single person (the per-person list).
+
+CODE = {Y: 0, T: 1, TS: 2, ND: 3}
+_Y, _T, _TS, _ND = 0, 1, 2, 3
+
+MOTHER_COLUMNS = ("gest_days", "delivered", "kek", "risti", "anc_in_q", "anc_total", "ttd_records_in_q", "ttd_total",
+                  "counsel_in_q", "kf_count", "home_visits_in_q", "water", "latrine", "jkn")
+CHILD_COLUMNS = ("age_months", "weighings_to_end", "weighings_all", "lengths_in_q", "nut_known", "nut_target",
+                 "immunised_to_end", "immunised_all", "counsel_to_end", "counsel_all", "parenting_to_end",
+                 "parenting_year", "home_visits_in_q", "water", "latrine", "jkn")
+
+
+def trimesters(gest_days: np.ndarray, mode: str) -> np.ndarray:
+    gest_days = np.asarray(gest_days)
     if mode_config(mode)["trimester"] == "months":
-        months = int(gest_days // DAYS_PER_MONTH)
-        return 1 if months <= 3 else 2 if months <= 6 else 3
+        months = np.floor(gest_days / DAYS_PER_MONTH)
+        return np.where(months <= 3, 1, np.where(months <= 6, 2, 3))
     weeks = gest_days // 7
-    return 1 if weeks <= TM1_LAST_WEEK else 2 if weeks <= TM2_LAST_WEEK else 3
+    return np.where(weeks <= TM1_LAST_WEEK, 1, np.where(weeks <= TM2_LAST_WEEK, 2, 3))
+
+
+def child_bands(age_months: np.ndarray) -> np.ndarray:
+    """OpenSID's age bands: 1 = 0-5 months, 2 = 6-12, 3 = 13-17, 4 = 18-23."""
+    a = np.asarray(age_months)
+    return np.where(a < 6, 1, np.where(a <= 12, 2, np.where(a < 18, 3, 4)))
+
+
+def _yn_v(ok) -> np.ndarray:
+    return np.where(ok, _Y, _T).astype(np.int8)
+
+
+def _known_v(value: np.ndarray, cfg: dict) -> np.ndarray:
+    unknown = _ND if cfg["unknown_is_nd"] else _T
+    return np.where(value == 1, _Y, np.where(value == -1, unknown, _T)).astype(np.int8)
+
+
+def mother_codes(c: dict[str, np.ndarray], mode: str = "benar") -> dict[str, np.ndarray]:
+    cfg = mode_config(mode)
+    delivered = c["delivered"].astype(bool)
+    tm3 = trimesters(c["gest_days"], mode) == 3
+    if mode == "opensid":
+        anc = c["anc_in_q"] >= np.where(tm3, cfg["anc_tm3_in_quarter"], cfg["anc_tm12_in_quarter"])
+        ttd = c["ttd_records_in_q"] >= np.where(tm3, cfg["ttd_tm3_in_quarter"], cfg["ttd_tm12_in_quarter"])
+    else:
+        anc = np.where(tm3, c["anc_total"] >= cfg["anc_tm3_total"], c["anc_in_q"] >= cfg["anc_tm12_in_quarter"])
+        ttd = np.where(tm3, c["ttd_total"] >= cfg["ttd_tm3_total"], c["ttd_records_in_q"] >= cfg["ttd_tm12_in_quarter"])
+    counsel = c["counsel_in_q"] >= np.where(tm3, cfg["konseling_tm3"], cfg["konseling_tm12"])
+    target = c["kek"].astype(bool) | c["risti"].astype(bool)
+    # OpenSID scores every mother who is neither KEK nor risti T here (its defect); the label
+    # says the item is for KEK/risti mothers only, so she is TS.
+    not_target = _TS if cfg["home_visit_bumil_only_kek_risti"] else _T
+    visit = np.where(target, _yn_v(c["home_visits_in_q"] >= cfg["home_visit_bumil_min"]), not_target)
+    out = {
+        "anc": np.where(delivered, _TS, _yn_v(anc)),
+        "ttd": np.where(delivered, _TS, _yn_v(ttd)),
+        "konseling": np.where(delivered, _TS, _yn_v(counsel)),
+        "nifas": np.where(delivered, _yn_v(c["kf_count"] >= cfg["nifas_min"]), _TS),
+        "kunjungan_rumah": np.where(delivered, _TS, visit),
+        "air": _known_v(c["water"], cfg), "jamban": _known_v(c["latrine"], cfg), "jkn": _known_v(c["jkn"], cfg),
+    }
+    return {k: out[k].astype(np.int8) for k in group_items("bumil")}
+
+
+def child_codes(c: dict[str, np.ndarray], mode: str = "benar") -> dict[str, np.ndarray]:
+    cfg = mode_config(mode)
+    band = child_bands(np.minimum(c["age_months"], 23))
+    young = band == 1
+    table = cfg["weighing_cumulative"]
+    need = np.select([band == 2, band == 3, band == 4], [table["6"], table["13"], table["18"]], default=0)
+    upto = cfg["counts_until_quarter_end"]
+    weigh = c["weighings_to_end"] if upto else c["weighings_all"]
+    counsel = c["counsel_to_end"] if upto else c["counsel_all"]
+    parenting = c["parenting_to_end"] if upto else c["parenting_year"]
+    immunised = c["immunised_to_end"] if upto else c["immunised_all"]
+    visits = _yn_v(c["home_visits_in_q"] >= cfg["home_visit_anak_min"])
+    if cfg["home_visit_anak_only_gk_gb_s"]:
+        # Nutritional status unknown (no valid measurement yet): cannot say whether a target.
+        visit = np.where(~c["nut_known"].astype(bool), _ND, np.where(c["nut_target"].astype(bool), visits, _TS))
+    else:
+        visit = visits
+    n = len(band)
+    out = {
+        "imunisasi": np.where(young, _TS, _yn_v(immunised.astype(bool))),
+        "penimbangan": np.where(young, _TS, _yn_v(weigh >= need)),
+        "konseling_ibu": np.where(young, _TS, _yn_v(counsel >= need)),
+        "pengasuhan": np.where(young, _TS, _yn_v(parenting >= cfg["parenting_min"])),
+        "kunjungan_rumah": visit,
+        "ukur_tinggi": _yn_v(c["lengths_in_q"] >= 1),
+        "air": _known_v(c["water"], cfg), "jamban": _known_v(c["latrine"], cfg),
+        "akta": np.full(n, _ND),  # no birth-certificate data in Tumbuh
+        "jkn": _known_v(c["jkn"], cfg),
+    }
+    return {k: out[k].astype(np.int8) for k in group_items("anak")}
+
+
+def _tri(value: bool | None) -> int:
+    return -1 if value is None else int(bool(value))
+
+
+def _columns(facts, names) -> dict[str, np.ndarray]:
+    out = {}
+    for name in names:
+        value = getattr(facts, name)
+        out[name] = np.array([_tri(value) if name in ("water", "latrine", "jkn") else value])
+    return out
+
+
+def _decode(codes: dict[str, np.ndarray]) -> dict[str, str]:
+    return {k: STATUSES[int(v[0])] for k, v in codes.items()}
+
+
+def trimester(gest_days: int, mode: str) -> int:
+    return int(trimesters(np.array([gest_days]), mode)[0])
 
 
 def child_band(age_months: int) -> int:
-    """OpenSID's age bands: 1 = 0-5 months, 2 = 6-12, 3 = 13-17, 4 = 18-23."""
-    if age_months < 6:
-        return 1
-    if age_months <= 12:
-        return 2
-    if age_months < 18:
-        return 3
-    return 4
-
-
-def _yn(ok: bool) -> str:
-    return Y if ok else T
-
-
-def _known(value: bool | None, cfg: dict) -> str:
-    """Water / latrine / JKN: Y when recorded so; an unrecorded household is ND ('benar') or T
-    ('opensid', where an unticked box is T)."""
-    if value:
-        return Y
-    if value is None and cfg["unknown_is_nd"]:
-        return ND
-    return T
+    return int(child_bands(np.array([age_months]))[0])
 
 
 def mother_items(f: MotherFacts, mode: str = "benar") -> dict[str, str]:
-    cfg = mode_config(mode)
-    out: dict[str, str] = {}
-    if f.delivered:
-        out.update(anc=TS, ttd=TS, konseling=TS, nifas=_yn(f.kf_count >= cfg["nifas_min"]), kunjungan_rumah=TS)
-    else:
-        tm = trimester(f.gest_days, mode)
-        if mode == "opensid":
-            out["anc"] = _yn(f.anc_in_q >= (cfg["anc_tm12_in_quarter"] if tm < 3 else cfg["anc_tm3_in_quarter"]))
-            out["ttd"] = _yn(f.ttd_records_in_q >= (cfg["ttd_tm12_in_quarter"] if tm < 3 else cfg["ttd_tm3_in_quarter"]))
-        else:
-            out["anc"] = _yn(f.anc_in_q >= cfg["anc_tm12_in_quarter"] if tm < 3 else f.anc_total >= cfg["anc_tm3_total"])
-            out["ttd"] = _yn(f.ttd_records_in_q >= cfg["ttd_tm12_in_quarter"] if tm < 3
-                             else f.ttd_total >= cfg["ttd_tm3_total"])
-        out["konseling"] = _yn(f.counsel_in_q >= (cfg["konseling_tm12"] if tm < 3 else cfg["konseling_tm3"]))
-        out["nifas"] = TS
-        target = f.kek or f.risti
-        if target:
-            out["kunjungan_rumah"] = _yn(f.home_visits_in_q >= cfg["home_visit_bumil_min"])
-        else:
-            # OpenSID scores every non-KEK, non-risti mother T here (its defect); the label says
-            # the item is for KEK/risti mothers only, so she is TS.
-            out["kunjungan_rumah"] = TS if cfg["home_visit_bumil_only_kek_risti"] else T
-    out["air"] = _known(f.water, cfg)
-    out["jamban"] = _known(f.latrine, cfg)
-    out["jkn"] = _known(f.jkn, cfg)
-    return {k: out[k] for k in group_items("bumil")}
-
-
-def _weighing_needed(band: int, cfg: dict) -> int:
-    table = cfg["weighing_cumulative"]
-    return {2: table["6"], 3: table["13"], 4: table["18"]}[band]
+    return _decode(mother_codes(_columns(f, MOTHER_COLUMNS), mode))
 
 
 def child_items(f: ChildFacts, mode: str = "benar") -> dict[str, str]:
-    cfg = mode_config(mode)
-    band = child_band(min(f.age_months, 23))
-    upto = cfg["counts_until_quarter_end"]
-    out: dict[str, str] = {}
-    if band == 1:
-        out.update(imunisasi=TS, penimbangan=TS, konseling_ibu=TS, pengasuhan=TS)
-    else:
-        need = _weighing_needed(band, cfg)
-        out["imunisasi"] = _yn(f.immunised_to_end if upto else f.immunised_all)
-        out["penimbangan"] = _yn((f.weighings_to_end if upto else f.weighings_all) >= need)
-        out["konseling_ibu"] = _yn((f.counsel_to_end if upto else f.counsel_all) >= need)
-        out["pengasuhan"] = _yn((f.parenting_to_end if upto else f.parenting_year) >= cfg["parenting_min"])
-    if cfg["home_visit_anak_only_gk_gb_s"]:
-        if f.nutrition is None:
-            out["kunjungan_rumah"] = ND  # nutritional status unknown: cannot say whether a target
-        elif f.nutrition & {"GK", "GB", "S"}:
-            out["kunjungan_rumah"] = _yn(f.home_visits_in_q >= cfg["home_visit_anak_min"])
-        else:
-            out["kunjungan_rumah"] = TS
-    else:
-        out["kunjungan_rumah"] = _yn(f.home_visits_in_q >= cfg["home_visit_anak_min"])
-    out["ukur_tinggi"] = _yn(f.lengths_in_q >= 1)
-    out["air"] = _known(f.water, cfg)
-    out["jamban"] = _known(f.latrine, cfg)
-    out["akta"] = ND  # no birth-certificate data in Tumbuh
-    out["jkn"] = _known(f.jkn, cfg)
-    return {k: out[k] for k in group_items("anak")}
+    cols = _columns(f, [n for n in CHILD_COLUMNS if n not in ("nut_known", "nut_target")])
+    cols["nut_known"] = np.array([f.nutrition is not None])
+    cols["nut_target"] = np.array([bool(f.nutrition and f.nutrition & {"GK", "GB", "S"})])
+    return _decode(child_codes(cols, mode))
 
 
 def paud_items() -> dict[str, str]:
@@ -289,3 +328,40 @@ def overall(summaries: Iterable[GroupSummary]) -> Score:
     for s in summaries:
         total = total + s.score
     return total
+
+
+def tally(group: str, codes: dict[str, np.ndarray], unit: np.ndarray, n_units: int) -> list[GroupSummary]:
+    """One GroupSummary per unit (desa) from status codes per person and each person's unit index."""
+    items = group_items(group)
+    unit = np.asarray(unit, dtype=np.int64)
+    n = len(unit)
+    stack = np.stack([codes[i] for i in items], axis=1).astype(np.int64) if n else np.zeros((0, len(items)), np.int64)
+    per_item = [np.bincount(unit * 4 + stack[:, j], minlength=n_units * 4).reshape(n_units, 4)
+                for j in range(len(items))]
+    people = np.bincount(unit, minlength=n_units)
+    complete = ((stack == 0).any(axis=1) & ~(stack == 1).any(axis=1)) if n else np.zeros(0, bool)
+    done = np.bincount(unit, weights=complete, minlength=n_units).astype(int)
+    out = []
+    for u in range(n_units):
+        counts = [ItemCount(item, dict(zip(STATUSES, per_item[j][u].tolist(), strict=True)))
+                  for j, item in enumerate(items)]
+        received = sum(c.counts[Y] for c in counts)
+        expected = sum(c.expected for c in counts)
+        out.append(GroupSummary(group, int(people[u]), counts, Score(received, expected), int(done[u])))
+    return out
+
+
+def merge(group: str, summaries: list[GroupSummary]) -> GroupSummary:
+    """The sum of several units' summaries (a kecamatan, the whole region)."""
+    items = group_items(group)
+    counts = {i: ItemCount(i) for i in items}
+    people = complete = 0
+    for s in summaries:
+        people += s.people
+        complete += s.complete
+        for c in s.items:
+            for k, v in c.counts.items():
+                counts[c.item].counts[k] += v
+    received = sum(c.counts[Y] for c in counts.values())
+    expected = sum(c.expected for c in counts.values())
+    return GroupSummary(group, people, [counts[i] for i in items], Score(received, expected), complete)

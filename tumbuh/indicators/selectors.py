@@ -22,6 +22,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
 from tumbuh.accounts.scoping import Scope, as_scope
@@ -168,8 +169,9 @@ def local_targets(scope: Scope, region_code: str, year: int) -> dict[str, LocalT
 
 
 def _household_facts(subject_households, q_start: dt.date, q_end: dt.date) -> dict[int, dict]:
-    """Per household id: water / latrine (True safe, False not, None not recorded), JKN-PBI,
-    home visits in the quarter, counselling visits (to the quarter's end and ever)."""
+    """Per household id: water / latrine (1 safe, 0 not, absent = not recorded), JKN-PBI, home
+    visits in the quarter, counselling visits (to the quarter's end and ever). `subject_households`
+    is a subquery of household ids (never a Python list: thousands of ids in a query are slow)."""
     out: dict[int, dict] = defaultdict(dict)
     k = target_rules.cutoffs()["krs"]
     safe_water, safe_latrine = set(k["safe_water"]["value"]), set(k["safe_latrine"]["value"])
@@ -179,21 +181,21 @@ def _household_facts(subject_households, q_start: dt.date, q_end: dt.date) -> di
     for hh, water, latrine in snaps:  # the latest semester wins (ordered by period)
         row = out[hh]
         if water:
-            row["water"] = water in safe_water
+            row["water"] = int(water in safe_water)
         if latrine:
-            row["latrine"] = latrine in safe_latrine
+            row["latrine"] = int(latrine in safe_latrine)
     deliveries = (_deliveries().filter(household_id__in=subject_households, code__in=HOUSEHOLD_CODES,
                                        date__lte=q_end)
                   .values_list("household_id", "code")
-                  .annotate(n=Count("pk"), in_q=Count("pk", filter=Q(date__gte=q_start))))
-    for hh, code, _n, in_q in deliveries:
+                  .annotate(in_q=Count("pk", filter=Q(date__gte=q_start))))
+    for hh, code, in_q in deliveries:
         row = out[hh]
         if code == "AIR-MINUM":
-            row["water"] = True
+            row["water"] = 1
         elif code == "JAMBAN":
-            row["latrine"] = True
+            row["latrine"] = 1
         elif code == "JKN-PBI":
-            row["jkn"] = True
+            row["jkn"] = 1
         elif code == "PENDAMPINGAN-TPK":
             row["visits_q"] = row.get("visits_q", 0) + in_q
     visits = (TpkVisit.objects.filter(household_id__in=subject_households)
@@ -208,137 +210,143 @@ def _household_facts(subject_households, q_start: dt.date, q_end: dt.date) -> di
     return out
 
 
-def _children(scope, region_code, q_start, q_end, mode):
-    """Children under 24 months at some day of the quarter, with their facts."""
+@dataclass
+class Block:
+    """One group's people as columns: who they are, and their status code per item."""
+
+    group: str
+    person_ids: list
+    names: list
+    niks: list
+    desa: list
+    posyandu: list
+    detail: list
+    codes: dict[str, np.ndarray]
+    mat: list | None = None
+
+    def __len__(self) -> int:
+        return len(self.person_ids)
+
+
+BAND_LABELS = {1: "0-5 bln", 2: "6-12 bln", 3: "13-17 bln", 4: "18-23 bln"}
+EMPTY_HH: dict = {}
+
+
+def _children(scope, region_code, q_start, q_end, mode) -> Block:
+    """Children under 24 months on some day of the quarter, with their facts as columns."""
     born_after = months_before(q_start, 24)
     base = Person.objects.filter(people_q(scope, region_code), active=True, birth_date__gt=born_after,
                                  birth_date__lte=q_end)
+    ids = base.values("pk")
     latest = (Measurement.objects.filter(child=OuterRef("pk"), measured_on__lte=q_end)
-              .order_by("-measured_on").values("pk")[:1])
+              .order_by("-measured_on", "-pk").values("pk")[:1])
     people = list(base.annotate(last_m=Subquery(latest)).values_list(
         "pk", "name", "nik", "birth_date", "desa_id", "posyandu_id", "household_id", "last_m"))
-    ids = base.values("pk")
     counts = {c: (we, wa, lq) for c, we, wa, lq in Measurement.objects.filter(child_id__in=ids)
               .values_list("child_id")
               .annotate(we=Count("pk", filter=Q(weight_kg__isnull=False, measured_on__lte=q_end)),
                         wa=Count("pk", filter=Q(weight_kg__isnull=False)),
                         lq=Count("pk", filter=Q(length_cm__isnull=False, measured_on__gte=q_start,
                                                 measured_on__lte=q_end)))}
-    last = {m[0]: m[1:] for m in Measurement.objects.filter(pk__in=base.annotate(last_m=Subquery(latest))
-                                                               .values("last_m"))
-            .values_list("pk", "measured_on", "length_for_age_z", "length_for_age_flag",
-                         "weight_for_length_z", "weight_for_length_flag")}
-    year_start = dt.date(q_end.year, 1, 1)
+    # The latest measurement by the quarter's end: one indexed (child, measured_on) seek per child.
+    last = {m[0]: m[1:] for m in Measurement.objects.filter(
+        pk__in=base.annotate(last_m=Subquery(latest)).values("last_m"))
+        .values_list("pk", "measured_on", "length_for_age_z", "length_for_age_flag",
+                     "weight_for_length_z", "weight_for_length_flag")} if people else {}
+    year_start, year_end = dt.date(q_end.year, 1, 1), dt.date(q_end.year, 12, 31)
     dl: dict[tuple[int, str], tuple[int, int, int]] = {}
     for pid, code, to_end, n_all, year in (
             _deliveries().filter(person_id__in=ids, code__in=CHILD_CODES).values_list("person_id", "code")
             .annotate(to_end=Count("pk", filter=Q(date__lte=q_end)), n_all=Count("pk"),
-                      year=Count("pk", filter=Q(date__gte=year_start, date__lte=dt.date(q_end.year, 12, 31))))):
+                      year=Count("pk", filter=Q(date__gte=year_start, date__lte=year_end)))):
         dl[(pid, code)] = (to_end, n_all, year)
     households = _household_facts(base.exclude(household_id=None).values("household_id"), q_start, q_end)
-    rows = []
-    for pid, name, nik, birth, desa, posyandu, hh, last_m in people:
-        age = target_rules.age_months(birth, q_end)
-        we, wa, lq = counts.get(pid, (0, 0, 0))
-        nutrition, haz_q = None, None
-        if last_m in last:
-            on, haz, haz_flag, whz, whz_flag = last[last_m]
+    n = len(people)
+    col = {name: np.zeros(n, dtype=np.int32) for name in sc.CHILD_COLUMNS}
+    nut_known, nut_target = np.zeros(n, bool), np.zeros(n, bool)
+    haz_q = [None] * n
+    none3 = (0, 0, 0)
+    for i, (pid, _name, _nik, birth, _desa, _pos, hh, last_m) in enumerate(people):
+        col["age_months"][i] = target_rules.age_months(birth, q_end)
+        col["weighings_to_end"][i], col["weighings_all"][i], col["lengths_in_q"][i] = counts.get(pid, none3)
+        m = last.get(last_m)
+        if m is not None:
+            on, haz, haz_flag, whz, whz_flag = m
             haz = None if haz_flag else haz
             whz = None if whz_flag else whz
             if haz is not None or whz is not None:
-                tags = set()
-                if haz is not None and haz < -2:
-                    tags.add("S")
-                if whz is not None and whz < -3:
-                    tags.add("GB")
-                elif whz is not None and whz < -2:
-                    tags.add("GK")
-                nutrition = frozenset(tags)
+                nut_known[i] = True
+                nut_target[i] = (haz is not None and haz < -2) or (whz is not None and whz < -2)
             if on >= q_start:
-                haz_q = haz
-        h = households.get(hh, {}) if hh else {}
-        imm = dl.get((pid, "IMUNISASI-DASAR"), (0, 0, 0))
-        par = dl.get((pid, "KIE-PENGASUHAN"), (0, 0, 0))
-        facts = sc.ChildFacts(
-            age_months=min(age, 23), weighings_to_end=we, weighings_all=wa, lengths_in_q=lq, nutrition=nutrition,
-            haz_in_q=haz_q, immunised_to_end=imm[0] > 0, immunised_all=imm[1] > 0,
-            counsel_to_end=h.get("counsel_end", 0), counsel_all=h.get("counsel_all", 0),
-            parenting_to_end=par[0], parenting_year=par[2], home_visits_in_q=h.get("visits_q", 0),
-            water=h.get("water"), latrine=h.get("latrine"), jkn=h.get("jkn"))
-        statuses = sc.child_items(facts, mode)
-        band = sc.child_band(min(age, 23))
-        rows.append(PersonRow("anak", pid, name, nik, desa, posyandu, BAND_LABELS[band], statuses,
-                              sc.person_score(statuses), sc.complete_package(statuses), sc.growth_mat(haz_q),
-                              {"age_months": age, "band": band}))
-    return rows
+                haz_q[i] = haz
+        h = households.get(hh, EMPTY_HH) if hh else EMPTY_HH
+        imm = dl.get((pid, "IMUNISASI-DASAR"), none3)
+        par = dl.get((pid, "KIE-PENGASUHAN"), none3)
+        col["immunised_to_end"][i], col["immunised_all"][i] = imm[0] > 0, imm[1] > 0
+        col["parenting_to_end"][i], col["parenting_year"][i] = par[0], par[2]
+        col["counsel_to_end"][i], col["counsel_all"][i] = h.get("counsel_end", 0), h.get("counsel_all", 0)
+        col["home_visits_in_q"][i] = h.get("visits_q", 0)
+        col["water"][i], col["latrine"][i], col["jkn"][i] = h.get("water", -1), h.get("latrine", -1), h.get("jkn", -1)
+    col["nut_known"], col["nut_target"] = nut_known, nut_target
+    codes = sc.child_codes(col, mode)
+    bands = sc.child_bands(np.minimum(col["age_months"], 23))
+    return Block("anak", [p[0] for p in people], [p[1] for p in people], [p[2] for p in people],
+                 [p[4] for p in people], [p[5] for p in people], [BAND_LABELS[int(b)] for b in bands], codes,
+                 [sc.growth_mat(h) for h in haz_q])
 
 
-BAND_LABELS = {1: "0-5 bln", 2: "6-12 bln", 3: "13-17 bln", 4: "18-23 bln"}
-
-
-def _mothers(scope, region_code, q_start, q_end, mode):
-    """Pregnancies seen in the quarter (ongoing at some day of it, or ended in it) and births
+def _mothers(scope, region_code, q_start, q_end, mode) -> Block:
+    """Pregnancies seen in the quarter (ongoing on some day of it, or ended in it) and births
     recorded without a pregnancy (a birth elsewhere) in it."""
     active = Q(hpht__lte=q_end) & (Q(outcome_on__gte=q_start) | Q(outcome_on__isnull=True, due_on__gte=q_start
                                                                   - dt.timedelta(days=42)))
-    pregs = list(Pregnancy.objects.filter(people_q(scope, region_code), active).values_list(
+    preg_qs = Pregnancy.objects.filter(people_q(scope, region_code), active)
+    pregs = list(preg_qs.values_list(
         "pk", "person_id", "person__name", "person__nik", "desa_id", "posyandu_id", "household_id",
         "person__household_id", "hpht", "outcome", "outcome_on", "kek", "high_risk"))
-    preg_ids = [p[0] for p in pregs]
     anc = {}
-    if preg_ids:
-        for pg, in_q, total, tabs_end, tab_rec_q in (
-                AncVisit.objects.filter(pregnancy_id__in=preg_ids, visited_on__lte=q_end)
-                .values_list("pregnancy_id")
-                .annotate(in_q=Count("pk", filter=Q(visited_on__gte=q_start)),
-                          total=Count("visited_on", distinct=True),
-                          tabs=Sum("ttd_given"),
-                          tab_rec_q=Count("pk", filter=Q(visited_on__gte=q_start, ttd_given__gt=0)))):
-            anc[pg] = (in_q, total, tabs_end or 0, tab_rec_q)
-    person_ids = [p[1] for p in pregs]
+    for pg, in_q, total, tabs_end, tab_rec_q in (
+            AncVisit.objects.filter(pregnancy__in=preg_qs, visited_on__lte=q_end)
+            .values_list("pregnancy_id")
+            .annotate(in_q=Count("pk", filter=Q(visited_on__gte=q_start)),
+                      total=Count("visited_on", distinct=True),
+                      tabs=Sum("ttd_given"),
+                      tab_rec_q=Count("pk", filter=Q(visited_on__gte=q_start, ttd_given__gt=0)))):
+        anc[pg] = (in_q, total, tabs_end or 0, tab_rec_q)
+    post_q = Q(delivered_on__gte=q_start, delivered_on__lte=q_end)
+    post_qs = Postpartum.objects.filter(people_q(scope, region_code), post_q)
+    posts = list(post_qs.values_list("pk", "pregnancy_id", "person_id", "person__name", "person__nik", "desa_id",
+                                     "posyandu_id", "person__household_id", "delivered_on"))
+    women = (Person.objects.filter(pk__in=preg_qs.values("person_id")) |
+             Person.objects.filter(pk__in=post_qs.values("person_id"))).values("pk")
     earliest = min((p[8] for p in pregs), default=q_start)
     ttd: dict[int, list[tuple[dt.date, float]]] = defaultdict(list)
     anc_deliveries: dict[int, list[dt.date]] = defaultdict(list)
-    if person_ids:
-        for pid, code, day, qty in (_deliveries().filter(person_id__in=person_ids, code__in=("TTD-BUMIL", "ANC"),
-                                                         date__gte=earliest, date__lte=q_end)
-                                    .values_list("person_id", "code", "date", "quantity")):
-            (ttd[pid].append((day, float(qty))) if code == "TTD-BUMIL" else anc_deliveries[pid].append(day))
-    counsel = {}
-    if person_ids:
-        counsel = dict(TpkVisit.objects.filter(person_id__in=person_ids, counselling=True, visited_on__gte=q_start,
-                                               visited_on__lte=q_end)
-                       .values_list("person_id").annotate(n=Count("pk")))
-    post_q = Q(delivered_on__gte=q_start, delivered_on__lte=q_end)
-    posts = list(Postpartum.objects.filter(people_q(scope, region_code), post_q).values_list(
-        "pk", "pregnancy_id", "person_id", "person__name", "person__nik", "desa_id", "posyandu_id",
-        "person__household_id", "delivered_on"))
+    jkn_people = set()
+    for pid, code, day, qty in (_deliveries().filter(person_id__in=women, code__in=("TTD-BUMIL", "ANC", "JKN-PBI"),
+                                                     date__lte=q_end)
+                                .filter(Q(code="JKN-PBI") | Q(date__gte=earliest))
+                                .values_list("person_id", "code", "date", "quantity")):
+        if code == "TTD-BUMIL":
+            ttd[pid].append((day, float(qty)))
+        elif code == "ANC":
+            anc_deliveries[pid].append(day)
+        else:
+            jkn_people.add(pid)
+    counsel = dict(TpkVisit.objects.filter(person_id__in=women, counselling=True, visited_on__gte=q_start,
+                                           visited_on__lte=q_end).values_list("person_id").annotate(n=Count("pk")))
     kf = defaultdict(int)
-    post_ids = [p[0] for p in posts]
-    if post_ids:
-        for pp, visited, delivered in KfVisit.objects.filter(postpartum_id__in=post_ids).values_list(
-                "postpartum_id", "visited_on", "postpartum__delivered_on"):
-            in_window = delivered <= visited <= min(delivered + dt.timedelta(days=42), q_end)
-            in_quarter = q_start <= visited <= q_end
-            if (in_window if mode == "benar" else in_quarter):
-                kf[pp] += 1
+    for pp, visited, delivered in KfVisit.objects.filter(postpartum__in=post_qs).values_list(
+            "postpartum_id", "visited_on", "postpartum__delivered_on"):
+        in_window = delivered <= visited <= min(delivered + dt.timedelta(days=42), q_end)
+        in_quarter = q_start <= visited <= q_end
+        if in_window if mode == "benar" else in_quarter:
+            kf[pp] += 1
     post_by_preg = {p[1]: p for p in posts if p[1]}
-    households = {p[6] or p[7] for p in pregs} | {p[7] for p in posts}
-    households.discard(None)
-    hh_facts = _household_facts(list(households), q_start, q_end) if households else {}
-    jkn_people = set(_deliveries().filter(person_id__in=person_ids + [p[2] for p in posts], code="JKN-PBI",
-                                          date__lte=q_end).values_list("person_id", flat=True))
-    rows = []
-
-    def add(pid, name, nik, desa, posyandu, hh, facts, detail):
-        h = hh_facts.get(hh, {}) if hh else {}
-        facts.water, facts.latrine = h.get("water"), h.get("latrine")
-        facts.jkn = True if (h.get("jkn") or pid in jkn_people) else None
-        facts.home_visits_in_q = h.get("visits_q", 0)
-        statuses = sc.mother_items(facts, mode)
-        rows.append(PersonRow("bumil", pid, name, nik, desa, posyandu, detail, statuses, sc.person_score(statuses),
-                              sc.complete_package(statuses)))
-
+    subject_households = (Person.objects.filter(pk__in=women).exclude(household_id=None).values("household_id"))
+    hh_facts = _household_facts(subject_households, q_start, q_end)
+    hh_facts.update(_household_facts(preg_qs.exclude(household_id=None).values("household_id"), q_start, q_end))
+    rows: list[tuple] = []  # (pid, name, nik, desa, posyandu, household, detail, facts dict)
     seen_posts = set()
     for pg, pid, name, nik, desa, posyandu, hh, person_hh, hpht, outcome, outcome_on, kek, risti in pregs:
         ended = outcome_on is not None and outcome_on <= q_end
@@ -348,29 +356,40 @@ def _mothers(scope, region_code, q_start, q_end, mode):
             continue
         last_day = min(q_end, outcome_on) if outcome_on else q_end
         in_q, total, tabs, tab_rec_q = anc.get(pg, (0, 0, 0, 0))
-        extra_anc = [d for d in anc_deliveries.get(pid, []) if hpht <= d <= last_day]
+        extra_anc = [d for d in anc_deliveries.get(pid, ()) if hpht <= d <= last_day]
         in_q += sum(1 for d in extra_anc if d >= q_start)
         total += len(extra_anc)
-        delivered_tabs = [(d, q) for d, q in ttd.get(pid, []) if hpht <= d <= last_day]
+        delivered_tabs = [(d, q) for d, q in ttd.get(pid, ()) if hpht <= d <= last_day]
         tabs = max(tabs, int(sum(q for _d, q in delivered_tabs)))
         tab_rec_q += sum(1 for d, _q in delivered_tabs if d >= q_start)
         post = post_by_preg.get(pg)
-        kf_count = kf.get(post[0], 0) if post else 0
+        kf_count = 0
         if post:
             seen_posts.add(post[0])
+            kf_count = kf.get(post[0], 0)
             delivered = True
-        facts = sc.MotherFacts(gest_days=(last_day - hpht).days, delivered=delivered, kek=kek, risti=risti,
-                               anc_in_q=in_q, anc_total=total, ttd_records_in_q=tab_rec_q, ttd_total=tabs,
-                               counsel_in_q=counsel.get(pid, 0), kf_count=kf_count)
-        tm = sc.trimester(facts.gest_days, mode)
-        detail = "bersalin" if delivered else f"TM{tm}"
-        add(pid, name, nik, desa, posyandu, hh or person_hh, facts, detail)
+        rows.append((pid, name, nik, desa, posyandu, hh or person_hh, delivered, {
+            "gest_days": (last_day - hpht).days, "delivered": delivered, "kek": kek, "risti": risti,
+            "anc_in_q": in_q, "anc_total": total, "ttd_records_in_q": tab_rec_q, "ttd_total": tabs,
+            "counsel_in_q": counsel.get(pid, 0), "kf_count": kf_count}))
     for pp, _pg, pid, name, nik, desa, posyandu, hh, _delivered in posts:
-        if pp in seen_posts:
-            continue
-        facts = sc.MotherFacts(gest_days=280, delivered=True, kf_count=kf.get(pp, 0))
-        add(pid, name, nik, desa, posyandu, hh, facts, "bersalin")
-    return rows
+        if pp not in seen_posts:
+            rows.append((pid, name, nik, desa, posyandu, hh, True, {"gest_days": 280, "delivered": True,
+                                                                    "kf_count": kf.get(pp, 0)}))
+    n = len(rows)
+    col = {name: np.zeros(n, dtype=np.int32) for name in sc.MOTHER_COLUMNS}
+    for i, (pid, *_rest, hh, _delivered, facts) in enumerate(rows):
+        for key, value in facts.items():
+            col[key][i] = value
+        h = hh_facts.get(hh, EMPTY_HH) if hh else EMPTY_HH
+        col["water"][i], col["latrine"][i] = h.get("water", -1), h.get("latrine", -1)
+        col["jkn"][i] = 1 if (h.get("jkn") or pid in jkn_people) else -1
+        col["home_visits_in_q"][i] = h.get("visits_q", 0)
+    codes = sc.mother_codes(col, mode)
+    tms = sc.trimesters(col["gest_days"], mode)
+    detail = ["bersalin" if r[6] else f"TM{int(t)}" for r, t in zip(rows, tms, strict=True)]
+    return Block("bumil", [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows],
+                 [r[4] for r in rows], detail, codes)
 
 
 def _paud_counts(scope, region_code, q_end) -> dict[str, int]:
@@ -386,28 +405,36 @@ def scorecard(scope: Scope, region_code: str, period: Period, mode: str = "benar
     period works: its first and last day bound the counts; the scorecard is defined per quarter)."""
     scope = as_scope(scope)
     q_start, q_end = period.start, period.end
-    people = _mothers(scope, region_code, q_start, q_end, mode) + _children(scope, region_code, q_start, q_end, mode)
+    blocks = [_mothers(scope, region_code, q_start, q_end, mode), _children(scope, region_code, q_start, q_end, mode)]
     paud = _paud_counts(scope, region_code, q_end)
     desa_q = Region.objects.filter(scope.region_q("code"), level=Region.Level.DESA)
     if region_code:
         desa_q = desa_q.filter(within("code", region_code))
     names = dict(desa_q.values_list("code", "name"))
-    by_desa: dict[str, list[PersonRow]] = defaultdict(list)
-    for row in people:
-        by_desa[row.desa].append(row)
-        names.setdefault(row.desa, row.desa)
+    codes = sorted(set(names) | set(paud) | {d for b in blocks for d in b.desa})
+    index = {c: i for i, c in enumerate(codes)}
+    tallies = {}
+    mats = np.zeros((len(codes), 4), dtype=int)
+    for b in blocks:
+        unit = np.fromiter((index[d] for d in b.desa), dtype=np.int64, count=len(b))
+        tallies[b.group] = sc.tally(b.group, b.codes, unit, len(codes))
+        if b.mat is not None:
+            mat_code = np.fromiter((MAT_INDEX[m] for m in b.mat), dtype=np.int64, count=len(b))
+            mats += np.bincount(unit * 4 + mat_code, minlength=len(codes) * 4).reshape(len(codes), 4)
+    paud_n = np.array([paud.get(c, 0) for c in codes], dtype=np.int64)
+    tallies["paud"] = sc.tally("paud", {"paud": np.full(int(paud_n.sum()), 3, np.int8)},
+                               np.repeat(np.arange(len(codes)), paud_n), len(codes))
     lokus = lokus_codes(scope, period.year)
     money = dana_desa(scope, region_code, period.year)
     cards = []
-    for code in sorted(set(by_desa) | set(paud) | set(names)):
-        rows = by_desa.get(code, [])
-        groups = _groups(rows, paud.get(code, 0))
-        mat = _mat(rows)
+    for i, code in enumerate(codes):
+        groups = {g: tallies[g][i] for g in ("bumil", "anak", "paud")}
         cards.append(DesaCard(code, names.get(code, code), code.rsplit(".", 1)[0], code in lokus, groups,
-                              sc.overall(groups.values()), mat, money.get(code)))
+                              sc.overall(groups.values()), dict(zip(MATS, mats[i].tolist(), strict=True)),
+                              money.get(code)))
     for _kec, units in _by(cards, lambda c: c.kecamatan).items():
         _rank(units)
-    all_groups = _groups(people, sum(paud.values()))
+    all_groups = {g: sc.merge(g, [t for t in tallies[g]]) for g in ("bumil", "anak", "paud")}
     kec_names = dict(Region.objects.filter(code__in={c.kecamatan for c in cards}).values_list("code", "name"))
     kecamatan = []
     for kec, units in _by(cards, lambda c: c.kecamatan).items():
@@ -416,9 +443,28 @@ def scorecard(scope: Scope, region_code: str, period: Period, mode: str = "benar
             score = score + u.score
         kecamatan.append(UnitScore(kec, kec_names.get(kec, kec), score, sum(u.lokus for u in units), len(units)))
     region = Region.objects.filter(code=region_code).first() if region_code else None
+    breakdown = Counter((b.group, d) for b in blocks for d in b.detail)
+    people = _person_rows(blocks) if with_people else []
     return Scorecard(region, region_code, period, mode, cards, all_groups, sc.overall(all_groups.values()),
-                     _mat(people), _rank(kecamatan), people if with_people else [],
-                     dict(Counter((r.group, r.detail) for r in people)))
+                     dict(zip(MATS, mats.sum(axis=0).tolist(), strict=True)), _rank(kecamatan), people,
+                     dict(breakdown))
+
+
+MATS = ("TD", "M", "K", "H")
+MAT_INDEX = {m: i for i, m in enumerate(MATS)}
+
+
+def _person_rows(blocks: list[Block]) -> list[PersonRow]:
+    rows = []
+    for b in blocks:
+        items = list(b.codes)
+        stack = np.stack([b.codes[i] for i in items], axis=1) if len(b) else np.zeros((0, len(items)), np.int8)
+        for j in range(len(b)):
+            statuses = {item: sc.STATUSES[int(stack[j, k])] for k, item in enumerate(items)}
+            rows.append(PersonRow(b.group, b.person_ids[j], b.names[j], b.niks[j], b.desa[j], b.posyandu[j],
+                                  b.detail[j], statuses, sc.person_score(statuses), sc.complete_package(statuses),
+                                  b.mat[j] if b.mat is not None else ""))
+    return sorted(rows, key=lambda r: (r.group, r.desa, r.name))
 
 
 def _by(items, key):
@@ -427,19 +473,6 @@ def _by(items, key):
         out[key(i)].append(i)
     return out
 
-
-def _groups(rows: list[PersonRow], paud: int) -> dict[str, sc.GroupSummary]:
-    return {"bumil": sc.summarise("bumil", (r.statuses for r in rows if r.group == "bumil")),
-            "anak": sc.summarise("anak", (r.statuses for r in rows if r.group == "anak")),
-            "paud": sc.summarise("paud", (sc.paud_items() for _ in range(paud)))}
-
-
-def _mat(rows: list[PersonRow]) -> dict[str, int]:
-    mat = dict.fromkeys(("TD", "M", "K", "H"), 0)
-    for r in rows:
-        if r.group == "anak":
-            mat[r.growth_mat] += 1
-    return mat
 
 
 @dataclass
