@@ -23,6 +23,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
 from tumbuh.accounts.scoping import Scope, as_scope
@@ -59,6 +61,25 @@ def months_before(day: dt.date, months: int) -> dt.date:
 
     y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
     return dt.date(y, m + 1, min(day.day, calendar.monthrange(y, m + 1)[1]))
+
+
+def _rows(qs) -> list[tuple]:
+    """The rows of a values_list queryset straight from the cursor, without Django's per-row
+    converters (a third of the scorecard's time on a kabupaten). Dates may come back as ISO text
+    (SQLite) and booleans as 0/1: read them with `_date` / truthiness."""
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:  # an empty scope (Q(pk__in=[])): nothing to read
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date(int(value[:4]), int(value[5:7]), int(value[8:10]))
 
 
 def people_q(scope: Scope, region_code: str, prefix: str = "") -> Q:
@@ -178,7 +199,7 @@ def _household_facts(subject_households, q_start: dt.date, q_end: dt.date) -> di
     semester = target_rules.semester_of(q_end)
     snaps = (KrsSnapshot.objects.filter(household_id__in=subject_households, period__lte=semester)
              .order_by("household_id", "period").values_list("household_id", "water_source", "latrine"))
-    for hh, water, latrine in snaps:  # the latest semester wins (ordered by period)
+    for hh, water, latrine in _rows(snaps):  # the latest semester wins (ordered by period)
         row = out[hh]
         if water:
             row["water"] = int(water in safe_water)
@@ -188,7 +209,7 @@ def _household_facts(subject_households, q_start: dt.date, q_end: dt.date) -> di
                                        date__lte=q_end)
                   .values_list("household_id", "code")
                   .annotate(in_q=Count("pk", filter=Q(date__gte=q_start))))
-    for hh, code, in_q in deliveries:
+    for hh, code, in_q in _rows(deliveries):
         row = out[hh]
         if code == "AIR-MINUM":
             row["water"] = 1
@@ -203,7 +224,7 @@ def _household_facts(subject_households, q_start: dt.date, q_end: dt.date) -> di
               .annotate(in_q=Count("pk", filter=Q(visited_on__gte=q_start, visited_on__lte=q_end)),
                         counsel_end=Count("pk", filter=Q(counselling=True, visited_on__lte=q_end)),
                         counsel_all=Count("pk", filter=Q(counselling=True))))
-    for hh, in_q, c_end, c_all in visits:
+    for hh, in_q, c_end, c_all in _rows(visits):
         row = out[hh]
         row["visits_q"] = row.get("visits_q", 0) + in_q
         row["counsel_end"], row["counsel_all"] = c_end, c_all
@@ -240,22 +261,22 @@ def _children(scope, region_code, q_start, q_end, mode) -> Block:
     ids = base.values("pk")
     latest = (Measurement.objects.filter(child=OuterRef("pk"), measured_on__lte=q_end)
               .order_by("-measured_on", "-pk").values("pk")[:1])
-    people = list(base.annotate(last_m=Subquery(latest)).values_list(
+    people = _rows(base.annotate(last_m=Subquery(latest)).values_list(
         "pk", "name", "nik", "birth_date", "desa_id", "posyandu_id", "household_id", "last_m"))
-    counts = {c: (we, wa, lq) for c, we, wa, lq in Measurement.objects.filter(child_id__in=ids)
+    counts = {c: (we, wa, lq) for c, we, wa, lq in _rows(Measurement.objects.filter(child_id__in=ids)
               .values_list("child_id")
               .annotate(we=Count("pk", filter=Q(weight_kg__isnull=False, measured_on__lte=q_end)),
                         wa=Count("pk", filter=Q(weight_kg__isnull=False)),
                         lq=Count("pk", filter=Q(length_cm__isnull=False, measured_on__gte=q_start,
-                                                measured_on__lte=q_end)))}
+                                                measured_on__lte=q_end))))}
     # The latest measurement by the quarter's end: one indexed (child, measured_on) seek per child.
-    last = {m[0]: m[1:] for m in Measurement.objects.filter(
+    last = {m[0]: m[1:] for m in _rows(Measurement.objects.filter(
         pk__in=base.annotate(last_m=Subquery(latest)).values("last_m"))
         .values_list("pk", "measured_on", "length_for_age_z", "length_for_age_flag",
-                     "weight_for_length_z", "weight_for_length_flag")} if people else {}
+                     "weight_for_length_z", "weight_for_length_flag"))} if people else {}
     year_start, year_end = dt.date(q_end.year, 1, 1), dt.date(q_end.year, 12, 31)
     dl: dict[tuple[int, str], tuple[int, int, int]] = {}
-    for pid, code, to_end, n_all, year in (
+    for pid, code, to_end, n_all, year in _rows(
             _deliveries().filter(person_id__in=ids, code__in=CHILD_CODES).values_list("person_id", "code")
             .annotate(to_end=Count("pk", filter=Q(date__lte=q_end)), n_all=Count("pk"),
                       year=Count("pk", filter=Q(date__gte=year_start, date__lte=year_end)))):
@@ -266,12 +287,15 @@ def _children(scope, region_code, q_start, q_end, mode) -> Block:
     nut_known, nut_target = np.zeros(n, bool), np.zeros(n, bool)
     haz_q = [None] * n
     none3 = (0, 0, 0)
+    q_months = q_end.year * 12 + q_end.month
     for i, (pid, _name, _nik, birth, _desa, _pos, hh, last_m) in enumerate(people):
-        col["age_months"][i] = target_rules.age_months(birth, q_end)
+        birth = _date(birth)
+        col["age_months"][i] = q_months - birth.year * 12 - birth.month - (q_end.day < birth.day)
         col["weighings_to_end"][i], col["weighings_all"][i], col["lengths_in_q"][i] = counts.get(pid, none3)
         m = last.get(last_m)
         if m is not None:
             on, haz, haz_flag, whz, whz_flag = m
+            on = _date(on)
             haz = None if haz_flag else haz
             whz = None if whz_flag else whz
             if haz is not None or whz is not None:
