@@ -140,3 +140,23 @@ def test_trend_has_one_point_per_quarter(world):
     points = selectors.scorecard_trend(scope, "64.74.01.1001", Q2, 3)
     assert [p.period.key for p in points] == ["2025-Q4", "2026-Q1", "2026-Q2"]
     assert points[-1].people == 3  # the child, the pregnant woman, the mother after birth
+
+
+def test_cells_are_fresh_after_every_write(world):
+    from tumbuh.indicators.models import ScorecardCell
+
+    scope = scope_for(make_user(Role.KABUPATEN, region=world["kota"]))
+    before = selectors.scorecard(scope, "64.74", Q2)
+    assert ScorecardCell.objects.filter(period_key="2026-Q2").count() == 2  # one per desa
+    kuala = next(d for d in before.desa if d.code == "64.74.01.1001")
+    weighed = next(i for i in kuala.groups["anak"].items if i.item == "penimbangan").counts[Y]
+    measure(world["kid"], D(2026, 1, 10), haz=-1.5, whz=0.0)  # the 5th weighing by 30 June
+    assert not ScorecardCell.objects.filter(desa_id="64.74.01.1001").exists()
+    assert ScorecardCell.objects.filter(desa_id="64.74.02.1001").exists()  # other desa untouched
+    after = next(d for d in selectors.scorecard(scope, "64.74", Q2).desa if d.code == "64.74.01.1001")
+    assert next(i for i in after.groups["anak"].items if i.item == "penimbangan").counts[Y] == weighed + 1
+    # The cells give what the records give.
+    live = selectors._live(selectors.SYSTEM, "64.74", Q2, "benar", False)[0]
+    cached = selectors.scorecard(scope, "64.74", Q2).desa
+    assert [(c.code, c.score, c.growth_mat, c.breakdown) for c in live] == \
+        [(c.code, c.score, c.growth_mat, c.breakdown) for c in cached]

@@ -9,6 +9,7 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self):
         # The computable RAN-PASTI indicators become commitment metrics (coordination.metrics).
-        from . import metrics
+        from . import metrics, signals
 
         metrics.register_all()
+        signals.connect()

@@ -51,7 +51,7 @@ def scorecard_sheets(card, *, user) -> list[xlsx.Sheet]:
     item_rows = []
     for group, summary in card.groups.items():
         for ic in summary.items:
-            item_rows.append([group, ic.item, sc.item_label(ic.item), ic.counts[sc.Y], ic.counts[sc.T],
+            item_rows.append([group, sc.item_short(ic.item), sc.item_label(ic.item), ic.counts[sc.Y], ic.counts[sc.T],
                               ic.counts[sc.TS], ic.counts[sc.ND], _pct(ic.percent)])
         item_rows.append([group, "", _("Level"), summary.score.received, summary.score.expected, None, None,
                           _pct(summary.score.percent)])
@@ -74,7 +74,8 @@ def scorecard_sheets(card, *, user) -> list[xlsx.Sheet]:
                     for r in card.people if r.group == group]
             sheets.append(xlsx.Sheet(sc.config()["groups"][group]["label"], rows, preamble=people_pre,
                                      bold_rows={0}, header=[_("Name"), "NIK", _("Village code"), _("Stage / age"),
-                                                            *items, "Y", _("due"), "%", _("complete package")]))
+                                                            *[sc.item_short(i) for i in items], "Y", _("due"), "%",
+                                                            _("complete package")]))
     return sheets
 
 
@@ -86,11 +87,11 @@ def scorecard_download(card, *, user):
 def indicators_download(values, region, period, *, user):
     pre = _title(_("RAN-PASTI indicators (Perpres 72/2021 Lampiran A)"), region.name if region else
                  _("my whole area"), period, user)
-    rows = [[v.code, v.name, v.numerator_text, v.denominator_text,
+    rows = [[v.name, v.numerator_text, v.denominator_text,
              v.numerator, v.denominator, _pct(v.value), v.target_2024, v.local_target,
              "" if v.computable else (v.why or _("not computable from Tumbuh's data")), v.source]
             for v in values]
     sheet = xlsx.Sheet(_("Indicators"), rows, preamble=pre, bold_rows={0}, header=[
-        _("Code"), _("Indicator"), _("Numerator"), _("Denominator"), _("Numerator (n)"), _("Denominator (n)"),
+        _("Indicator"), _("Numerator"), _("Denominator"), _("Numerator (n)"), _("Denominator (n)"),
         _("Value"), _("National target 2024 (%)"), _("Local target (%)"), _("Note"), _("Source")])
     return xlsx.download([sheet], f"ranpasti-{region.code if region else 'semua'}-{period.key}.xlsx")

@@ -61,3 +61,20 @@ class LocalTarget(Stamped):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["region", "indicator", "year"], name="local_target_once")]
         verbose_name = _("local indicator target")
+
+
+class ScorecardCell(models.Model):
+    """One desa's scorecard tallies for one quarter and counting mode (no names: counts per item
+    and status, people, complete packages, growth mat, targets by sub-group), so a kabupaten page
+    is a read of 50-300 rows. Deleted for a desa inside the transaction of every write that can
+    change it (signals.py); recomputed on the next read. Not personal data."""
+
+    desa = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", limit_choices_to=DESA)
+    period_key = models.CharField(max_length=8)
+    mode = models.CharField(max_length=8)
+    version = models.CharField(max_length=20)
+    data = models.JSONField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["desa", "period_key", "mode"], name="scorecard_cell_once")]

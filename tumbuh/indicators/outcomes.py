@@ -72,19 +72,18 @@ class OutcomeReport:
 
 
 def convergence_completeness(child_ids, as_of) -> dict[int, bool] | None:
-    """Complete package per child from the convergence context, when it has landed; else None
-    (the report then splits by PMT received)."""
+    """Complete package per child from the convergence context (its maintained Completeness rows,
+    `completeness_map`), when that context is installed; else None (the report then splits by PMT
+    received, and says so). Completeness is the current one, not as of the baseline: a child who
+    no longer qualifies may need less now (written in docs/indicators.md)."""
     try:
-        from tumbuh.convergence import selectors as convergence  # noqa: F401
+        from tumbuh.convergence import selectors as convergence
     except ImportError:
         return None
-    fn = getattr(convergence, "completeness_for", None)
+    fn = getattr(convergence, "completeness_map", None)
     if fn is None:
         return None
-    try:
-        return fn(child_ids, as_of)
-    except Exception:  # noqa: BLE001 - a contract still moving: fall back to PMT, say so on the page
-        return None
+    return {pid: bool(c.complete) for pid, c in fn(child_ids).items()}
 
 
 def report(rows: list[MeasurementRow], base_from: dt.date, base_to: dt.date, follow_from: dt.date, as_of: dt.date,

@@ -58,6 +58,10 @@ def item_label(item: str) -> str:
     return config()["items"][item]["label"]
 
 
+def item_short(item: str) -> str:
+    return config()["items"][item]["short"]
+
+
 def has_source(item: str) -> bool:
     return bool(config()["items"][item]["source"])
 

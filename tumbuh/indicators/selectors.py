@@ -120,6 +120,7 @@ class DesaCard:
     growth_mat: dict[str, int]
     dana_desa: DanaDesa | None = None
     rank: int | None = None  # within its kecamatan
+    breakdown: dict = field(default_factory=dict)  # (group, sub-group) -> people
 
     @property
     def percent(self):
@@ -423,11 +424,8 @@ def _paud_counts(scope, region_code, q_end) -> dict[str, int]:
     return dict(qs.values_list("desa_id").annotate(n=Count("pk")))
 
 
-def scorecard(scope: Scope, region_code: str, period: Period, mode: str = "benar", *,
-              with_people: bool = False) -> Scorecard:
-    """The scorecard of every desa in `region_code` the scope reaches, for one quarter (any
-    period works: its first and last day bound the counts; the scorecard is defined per quarter)."""
-    scope = as_scope(scope)
+def _live(scope: Scope, region_code: str, period: Period, mode: str, with_people: bool):
+    """Computed from the records: (cards without lokus / Dana Desa, people blocks)."""
     q_start, q_end = period.start, period.end
     blocks = [_mothers(scope, region_code, q_start, q_end, mode), _children(scope, region_code, q_start, q_end, mode)]
     paud = _paud_counts(scope, region_code, q_end)
@@ -439,26 +437,99 @@ def scorecard(scope: Scope, region_code: str, period: Period, mode: str = "benar
     index = {c: i for i, c in enumerate(codes)}
     tallies = {}
     mats = np.zeros((len(codes), 4), dtype=int)
+    breakdown: list[Counter] = [Counter() for _ in codes]
     for b in blocks:
         unit = np.fromiter((index[d] for d in b.desa), dtype=np.int64, count=len(b))
         tallies[b.group] = sc.tally(b.group, b.codes, unit, len(codes))
         if b.mat is not None:
             mat_code = np.fromiter((MAT_INDEX[m] for m in b.mat), dtype=np.int64, count=len(b))
             mats += np.bincount(unit * 4 + mat_code, minlength=len(codes) * 4).reshape(len(codes), 4)
+        for u, d in zip(unit.tolist(), b.detail, strict=True):
+            breakdown[u][(b.group, d)] += 1
     paud_n = np.array([paud.get(c, 0) for c in codes], dtype=np.int64)
     tallies["paud"] = sc.tally("paud", {"paud": np.full(int(paud_n.sum()), 3, np.int8)},
                                np.repeat(np.arange(len(codes)), paud_n), len(codes))
-    lokus = lokus_codes(scope, period.year)
-    money = dana_desa(scope, region_code, period.year)
     cards = []
     for i, code in enumerate(codes):
-        groups = {g: tallies[g][i] for g in ("bumil", "anak", "paud")}
-        cards.append(DesaCard(code, names.get(code, code), code.rsplit(".", 1)[0], code in lokus, groups,
+        groups = {g: tallies[g][i] for g in GROUPS}
+        cards.append(DesaCard(code, names.get(code, code), code.rsplit(".", 1)[0], False, groups,
                               sc.overall(groups.values()), dict(zip(MATS, mats[i].tolist(), strict=True)),
-                              money.get(code)))
+                              breakdown=dict(breakdown[i])))
+    return cards, (_person_rows(blocks) if with_people else [])
+
+
+GROUPS = ("bumil", "anak", "paud")
+
+
+def _cell_data(card: DesaCard) -> dict:
+    return {"groups": {g: {"people": s.people, "complete": s.complete,
+                           "items": {c.item: [c.counts[k] for k in sc.STATUSES] for c in s.items}}
+                       for g, s in card.groups.items()},
+            "mat": card.growth_mat, "breakdown": [[g, d, n] for (g, d), n in card.breakdown.items()]}
+
+
+def _card_from_cell(code: str, name: str, data: dict) -> DesaCard:
+    groups = {}
+    for g in GROUPS:
+        raw = data["groups"][g]
+        items = [sc.ItemCount(i, dict(zip(sc.STATUSES, raw["items"][i], strict=True))) for i in sc.group_items(g)]
+        score = sc.Score(sum(c.counts[sc.Y] for c in items), sum(c.expected for c in items))
+        groups[g] = sc.GroupSummary(g, raw["people"], items, score, raw["complete"])
+    return DesaCard(code, name, code.rsplit(".", 1)[0], False, groups, sc.overall(groups.values()), data["mat"],
+                    breakdown={(g, d): n for g, d, n in data["breakdown"]})
+
+
+SYSTEM = Scope(everything=True)
+
+
+def _cached_cards(scope: Scope, region_code: str, period: Period, mode: str) -> list[DesaCard]:
+    """Every desa of the region the (region-shaped) scope reaches, from ScorecardCell; the desa
+    without a current cell are computed (under the system scope: a cell is a whole desa) and
+    stored."""
+    from .models import ScorecardCell
+
+    desa_q = Region.objects.filter(scope.region_q("code"), level=Region.Level.DESA)
+    if region_code:
+        desa_q = desa_q.filter(within("code", region_code))
+    names = dict(desa_q.values_list("code", "name"))
+    version = sc.version()
+    cells = ScorecardCell.objects.filter(scope.region_q("desa_id"), period_key=period.key, mode=mode, version=version)
+    if region_code:
+        cells = cells.filter(within("desa_id", region_code))
+    found = {c.desa_id: c.data for c in cells}
+    missing = sorted(set(names) - set(found))
+    if missing:
+        if len(missing) <= 3:
+            computed = [card for code in missing for card in _live(SYSTEM, code, period, mode, False)[0]]
+        else:
+            computed = [c for c in _live(SYSTEM, region_code, period, mode, False)[0] if c.code in names]
+        ScorecardCell.objects.bulk_create(
+            [ScorecardCell(desa_id=c.code, period_key=period.key, mode=mode, version=version, data=_cell_data(c))
+             for c in computed],
+            update_conflicts=True, unique_fields=["desa", "period_key", "mode"], update_fields=["version", "data"])
+        for c in computed:
+            found[c.code] = _cell_data(c)
+    return [_card_from_cell(code, names[code], found[code]) for code in sorted(names) if code in found]
+
+
+def scorecard(scope: Scope, region_code: str, period: Period, mode: str = "benar", *,
+              with_people: bool = False) -> Scorecard:
+    """The scorecard of every desa in `region_code` the scope reaches, for one quarter (any
+    period works: its first and last day bound the counts; the scorecard is defined per quarter).
+    Region-shaped scopes read the maintained per-desa cells (ScorecardCell); names
+    (`with_people`) and a cadre's posyandu are computed from the records."""
+    scope = as_scope(scope)
+    if with_people or scope.is_cadre or scope.is_empty:
+        cards, people = _live(scope, region_code, period, mode, with_people)
+    else:
+        cards, people = _cached_cards(scope, region_code, period, mode), []
+    lokus = lokus_codes(scope, period.year)
+    money = dana_desa(scope, region_code, period.year)
+    for c in cards:
+        c.lokus, c.dana_desa = c.code in lokus, money.get(c.code)
     for _kec, units in _by(cards, lambda c: c.kecamatan).items():
         _rank(units)
-    all_groups = {g: sc.merge(g, [t for t in tallies[g]]) for g in ("bumil", "anak", "paud")}
+    all_groups = {g: sc.merge(g, [c.groups[g] for c in cards]) for g in GROUPS}
     kec_names = dict(Region.objects.filter(code__in={c.kecamatan for c in cards}).values_list("code", "name"))
     kecamatan = []
     for kec, units in _by(cards, lambda c: c.kecamatan).items():
@@ -467,11 +538,14 @@ def scorecard(scope: Scope, region_code: str, period: Period, mode: str = "benar
             score = score + u.score
         kecamatan.append(UnitScore(kec, kec_names.get(kec, kec), score, sum(u.lokus for u in units), len(units)))
     region = Region.objects.filter(code=region_code).first() if region_code else None
-    breakdown = Counter((b.group, d) for b in blocks for d in b.detail)
-    people = _person_rows(blocks) if with_people else []
+    breakdown: Counter = Counter()
+    mat: Counter = Counter(dict.fromkeys(MATS, 0))
+    for c in cards:
+        breakdown.update(c.breakdown)
+        mat.update(c.growth_mat)
     return Scorecard(region, region_code, period, mode, cards, all_groups, sc.overall(all_groups.values()),
-                     dict(zip(MATS, mats.sum(axis=0).tolist(), strict=True)), _rank(kecamatan), people,
-                     dict(breakdown))
+                     {k: mat[k] for k in MATS}, _rank(kecamatan), people,
+                     dict(sorted(breakdown.items())))
 
 
 MATS = ("TD", "M", "K", "H")
