@@ -16,7 +16,15 @@ from tumbuh.indicators.models import DanaDesa, LokusDesa
 from tumbuh.indicators.scorecard import ND, TS, T, Y
 from tumbuh.indicators.testing import deliver
 from tumbuh.registry.models import Person
-from tumbuh.targets.models import AncVisit, KfVisit, KrsSnapshot, Postpartum, Pregnancy, TpkTeam, TpkVisit
+from tumbuh.targets.models import (
+    AncVisit,
+    KfVisit,
+    KrsSnapshot,
+    Postpartum,
+    Pregnancy,
+    TpkTeam,
+    TpkVisit,
+)
 
 Q2 = Period.parse("2026-Q2")  # 1 Apr - 30 Jun 2026
 D = dt.date
