@@ -398,6 +398,34 @@ INTERVENTION_ROUTES = {
     "interventions:opd_home": page(sees=IV_SEES, query=lambda w, r: [
         {"item": "PMT-BALITA"}, {"item": "VIT-A", "desa": w.children["home"].desa_id}, {"item": "KIE-PENGASUHAN"}]),
 }
+def _quarter_now():
+    from tumbuh.analytics.periods import Period
+
+    return Period.containing(today(), "quarter")
+
+
+def indicators_query(world, role):
+    from tumbuh.analytics.periods import Period
+
+    now = Period.containing(today(), "semester")
+    return [{"period": now.key}, {"period": _quarter_now().key}, {"period": now.key, "format": "xlsx"}]
+
+
+def scorecard_query(world, role):
+    q = _quarter_now().key
+    return [{"period": q}, {"period": q, "mode": "opensid"}, {"period": q, "format": "xlsx"},
+            {"period": q, "print": "1"}]
+
+
+def indicators_settings_post(world, role, corner):
+    """Dana Desa and lokus for the corner's desa, a local target for its kab/kota (the year after
+    next, so the world's own rows are not the ones changed)."""
+    desa = world.children[corner].desa_id
+    year = str(today().year + 2)
+    return [({"form": "dana", "d-desa": desa, "d-year": year, "d-total": "1.000.000", "d-stunting": "250.000"}, None),
+            ({"form": "lokus", "l-desa": desa, "l-year": year, "l-lokus": "on", "l-decree": "SK Matriks"}, None),
+            ({"form": "target", "t-region": desa[:5], "t-indicator": "krs_pendampingan", "t-year": year,
+              "t-target_percent": "92,5", "t-source": "Matriks"}, None)]
 
 
 # -- totals: what the role's own pages must count -------------------------------------------------
@@ -550,6 +578,12 @@ ROUTES: dict[str, Route] = {
     "api:commitment-detail": detail(pk="commitment"),
     # --- measurements (offline session) ---
     "measurements:service_worker": page(no_post="the service worker script: static URLs only, no form"),
+    # --- indicators (tumbuh/indicators/urls.py) ---
+    "indicators:ranpasti": page(query=indicators_query),
+    "indicators:scorecard": page(query=scorecard_query),
+    "indicators:scorecard_trend": page(query=scorecard_query),
+    "indicators:outcome": page(),
+    "indicators:settings": page(post=indicators_settings_post, post_outsiders="desa", control=MANAGER),
 }
 
 # (role, url name) -> reason. Strict: when the owner fixes the view, the xfail turns into a failure

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tumbuh.targets",
     "tumbuh.coordination",
     "tumbuh.interventions",
+    "tumbuh.indicators",
     "tumbuh.web",
     "tumbuh.demo",
     "rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "tumbuh.api",

@@ -317,6 +317,9 @@ def build_world(*, with_measurements: bool = True, today: dt.date | None = None,
         from tumbuh.interventions.testing import build_interventions
 
         build_interventions(world)
+        from tumbuh.indicators.testing import build_indicators
+
+        build_indicators(world)
     return world
 
 
