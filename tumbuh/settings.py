@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tumbuh.analytics",
     "tumbuh.targets",
     "tumbuh.coordination",
+    "tumbuh.interventions",
     "tumbuh.web",
     "tumbuh.demo",
 ]
