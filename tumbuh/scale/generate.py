@@ -214,7 +214,7 @@ def _kabkota_frames(kab: Kabkota, k: int, m: int, month_starts: np.ndarray, rng:
         "weight_gain": gain, "bgm": np.asarray(weight_gain.below_red_line(usable("waz")), dtype=bool),
         "values_confirmed": np.zeros(n, bool), "source": "demo",
     })
-    stamp = pd.Timestamp("2026-11-01")
+    stamp = pd.Timestamp("2026-11-01", tz="UTC")
     people["created_at"] = stamp
     people["updated_at"] = stamp
     meas["updated_at"] = stamp

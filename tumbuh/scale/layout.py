@@ -61,7 +61,7 @@ MEASUREMENT_SCHEMA = pa.schema([
     ("bgm", pa.bool_()),
     ("values_confirmed", pa.bool_()),
     ("source", pa.string()),
-    ("updated_at", pa.timestamp("us")),
+    ("updated_at", pa.timestamp("us", tz="UTC")),
 ])
 
 PEOPLE_SCHEMA = pa.schema([
@@ -77,8 +77,8 @@ PEOPLE_SCHEMA = pa.schema([
     ("inactive_reason", pa.string()),
     ("birth_weight_kg", pa.float64()),
     ("birth_length_cm", pa.float64()),
-    ("created_at", pa.timestamp("us")),
-    ("updated_at", pa.timestamp("us")),
+    ("created_at", pa.timestamp("us", tz="UTC")),
+    ("updated_at", pa.timestamp("us", tz="UTC")),
 ])
 # Only with --with-names (audited).
 PEOPLE_NAMES = [("nik", pa.string()), ("name", pa.string())]
