@@ -29,7 +29,14 @@ from django.db import models
 from tumbuh.audit.services import record
 from tumbuh.regions.models import Region, within
 
-from .layout import MEASUREMENT_SCHEMA, PEOPLE_NAMES, PEOPLE_SCHEMA, PartitionWriter, month_key, run_id
+from .layout import (
+    MEASUREMENT_SCHEMA,
+    PEOPLE_NAMES,
+    PEOPLE_SCHEMA,
+    PartitionWriter,
+    month_key,
+    run_id,
+)
 from .partials import check_region
 
 CHUNK_SIZE = 20_000

@@ -16,7 +16,6 @@ and BGM from the same tumbuh.growth code the web app derives them with. Determin
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import os
 import time
 from collections import defaultdict
@@ -103,7 +102,7 @@ def generate(out: str | Path, kabkota: int, children_per_kabkota: int, months: i
         people, meas = _kabkota_frames(kab, k, children_per_kabkota, month_starts, krng,
                                        mu_haz=rng.uniform(-1.7, -0.5), attendance=rng.uniform(0.55, 0.9),
                                        oedema_rate=oedema_rate)
-        meas["id"] = np.arange(measurement_id + 1, measurement_id + 1 + len(meas), dtype=np.int64)
+        meas = meas.with_ids(measurement_id + 1)
         measurement_id += len(meas)
         result.files += _write_kabkota(out, kab.code, people, meas)
         result.measurements += len(meas)
@@ -196,45 +195,79 @@ def _kabkota_frames(kab: Kabkota, k: int, m: int, month_starts: np.ndarray, rng:
 
     dates_ns = date.astype("datetime64[D]")
     gain = weight_gain.weight_gain_status(child_ids[ci], dates_ns, age.astype(float), weight)
-    meas = pd.DataFrame({
-        "child_id": child_ids[ci], "measured_on": dates_ns,
-        "desa": desa_codes[child_desa[ci]], "posyandu_id": posyandu[ci].astype(np.int64),
-        "measured_desa": desa_codes[child_desa[ci]], "measured_posyandu_id": posyandu[ci].astype(np.int64),
-        "sex": np.where(s == 1, "M", "F"), "age_days": age.astype(np.int32), "weight_kg": weight,
-        "length_cm": length, "position": np.where(lying, "l", "h"), "oedema": oedema,
-        "head_circumference_cm": np.nan, "arm_circumference_cm": np.nan,
-        **zs, "hcz": np.nan, "acz": np.nan,
-        **{f"{k}_flag": v for k, v in flags.items()},
-        "hcz_flag": pd.array([None] * n, dtype="boolean"), "acz_flag": pd.array([None] * n, dtype="boolean"),
+
+    def text(codes: np.ndarray, values) -> pa.Array:  # dictionary-built text: no Python strings per row
+        return pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), pa.array(values, pa.string())).cast(pa.string())
+
+    def obj(values: np.ndarray) -> pa.Array:
+        uniq, inv = np.unique(values.astype(str), return_inverse=True)
+        return text(inv, uniq.tolist())
+
+    def nulls(ty) -> pa.Array:
+        return pa.nulls(n, ty)
+
+    def boolean(b: pd.arrays.BooleanArray) -> pa.Array:
+        return pa.array(b.to_numpy(dtype=bool, na_value=False), mask=b.isna())
+
+    lying_code = np.where(lying, 0, 1)
+    columns = {
+        "child_id": child_ids[ci], "measured_on": pa.array(dates_ns, pa.date32()),
+        "desa": text(child_desa[ci], list(desa_codes)), "posyandu_id": posyandu[ci].astype(np.int64),
+        "measured_desa": text(child_desa[ci], list(desa_codes)), "measured_posyandu_id": posyandu[ci].astype(np.int64),
+        "sex": text(s - 1, ["M", "F"]), "age_days": age.astype(np.int32), "weight_kg": weight,
+        "length_cm": length, "position": text(lying_code, ["l", "h"]), "oedema": oedema,
+        "head_circumference_cm": nulls(pa.float64()), "arm_circumference_cm": nulls(pa.float64()),
+        **{k: pa.array(v, pa.float64(), from_pandas=True) for k, v in zs.items()},
+        "hcz": nulls(pa.float64()), "acz": nulls(pa.float64()),
+        **{f"{k}_flag": boolean(v) for k, v in flags.items()},
+        "hcz_flag": nulls(pa.bool_()), "acz_flag": nulls(pa.bool_()),
         "position_flag": np.zeros(n, bool),
-        "waz_category": categories.weight_for_age_category(usable("waz")),
-        "haz_category": categories.length_for_age_category(usable("haz")),
-        "whz_category": categories.weight_for_length_category(usable("whz")),
-        "bmiz_category": categories.bmi_for_age_category(usable("bmiz"), age / 30.4375),
-        "weight_gain": gain, "bgm": np.asarray(weight_gain.below_red_line(usable("waz")), dtype=bool),
-        "values_confirmed": np.zeros(n, bool), "source": "demo",
-    })
+        "waz_category": obj(categories.weight_for_age_category(usable("waz"))),
+        "haz_category": obj(categories.length_for_age_category(usable("haz"))),
+        "whz_category": obj(categories.weight_for_length_category(usable("whz"))),
+        "bmiz_category": obj(categories.bmi_for_age_category(usable("bmiz"), age / 30.4375)),
+        "weight_gain": obj(gain), "bgm": np.asarray(weight_gain.below_red_line(usable("waz")), dtype=bool),
+        "values_confirmed": np.zeros(n, bool), "source": text(np.zeros(n, np.int32), ["demo"]),
+        "id": np.zeros(n, np.int64),
+        "updated_at": pa.array(np.full(n, np.datetime64("2026-11-01T00:00:00", "us")), pa.timestamp("us", tz="UTC")),
+    }
     stamp = pd.Timestamp("2026-11-01", tz="UTC")
     people["created_at"] = stamp
     people["updated_at"] = stamp
-    meas["updated_at"] = stamp
-    meas["period"] = date.astype("datetime64[M]").astype(str)
-    return people, meas
+    month = date.astype("datetime64[M]")
+    # Files are per month: rows in (month, child, date) order.
+    order = np.lexsort((dates_ns, child_ids[ci], month))
+    table = pa.Table.from_pydict({f.name: columns[f.name] for f in MEASUREMENT_SCHEMA}, schema=MEASUREMENT_SCHEMA)
+    return people, Measurements(table.take(pa.array(order)), month[order])
 
 
-def _write_kabkota(out: Path, kabkota: str, people: pd.DataFrame, meas: pd.DataFrame) -> int:
+@dataclass
+class Measurements:
+    table: pa.Table  # MEASUREMENT_SCHEMA, rows in month order
+    month: np.ndarray  # datetime64[M] per row
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def with_ids(self, first: int) -> Measurements:
+        ids = pa.array(np.arange(first, first + len(self), dtype=np.int64))
+        i = self.table.schema.get_field_index("id")
+        return Measurements(self.table.set_column(i, "id", ids), self.month)
+
+
+def _write_kabkota(out: Path, kabkota: str, people: pd.DataFrame, meas: Measurements) -> int:
     province = kabkota[:2]
-    files = 0
     d = partition_dir(out, "people", province, kabkota, None)
     os.makedirs(d, exist_ok=True)
     pq.write_table(pa.Table.from_pandas(people, schema=PEOPLE_SCHEMA, preserve_index=False),
                    d / "part-0.parquet", compression="zstd")
-    files += 1
-    meas = meas.sort_values(["period", "child_id", "measured_on"], kind="stable")
-    for period, part in meas.groupby("period", sort=True):
-        d = partition_dir(out, "measurements", province, kabkota, str(period))
+    files = 1
+    months, starts = np.unique(meas.month, return_index=True)
+    bounds = [*starts.tolist(), len(meas)]
+    for i, month in enumerate(months):
+        d = partition_dir(out, "measurements", province, kabkota, str(month))
         os.makedirs(d, exist_ok=True)
-        table = pa.Table.from_pandas(part.drop(columns="period"), schema=MEASUREMENT_SCHEMA, preserve_index=False)
-        pq.write_table(table, d / "part-0.parquet", compression="zstd")
+        pq.write_table(meas.table.slice(bounds[i], bounds[i + 1] - bounds[i]), d / "part-0.parquet",
+                       compression="zstd")
         files += 1
     return files

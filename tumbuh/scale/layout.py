@@ -142,3 +142,17 @@ class PartitionWriter:
         if self._writer is not None:
             self._writer.close()
         self._writer, self._key = None, None
+
+
+def read_table(root: Path, dataset: str) -> pa.Table:
+    """One dataset of the tree as a table, partition columns as text (pyarrow would read
+    `kabkota=64.74` as the number 64.74)."""
+    import pyarrow.dataset as pads
+
+    path = Path(root) / dataset
+    keys = []
+    first = next(path.glob("**/*.parquet"), None)
+    if first is not None:
+        keys = [part.split("=", 1)[0] for part in first.relative_to(path).parts if "=" in part]
+    partitioning = pads.partitioning(pa.schema([(k, pa.string()) for k in keys]), flavor="hive") if keys else None
+    return pads.dataset(path, format="parquet", partitioning=partitioning).to_table()

@@ -7,18 +7,16 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import pyarrow.dataset as pads
-
 from tumbuh.measurements.models import Measurement
 from tumbuh.regions.models import Posyandu, Region
 from tumbuh.registry.models import Household, Person
 
 from .export import MEASUREMENT_PATHS
+from .layout import read_table
 
 
 def _records(root: Path, dataset: str) -> list[dict]:
-    ds = pads.dataset(root / dataset, format="parquet", partitioning="hive")
-    return ds.to_table().to_pylist()
+    return read_table(root, dataset).to_pylist()
 
 
 def _none(v):
