@@ -115,3 +115,19 @@ def test_convergence_window_edges():
     # child 1: 60th day counting `on` (followed); child 2: the 61st (not); child 3: first day of
     # the 365-day window (in the cohort); child 4 recovered at the latest; child 5 out of the window.
     assert out[["key", "cases", "children"]].values.tolist() == [["64.74", 1, 3]]
+
+
+def test_latest_in_month_fast_path_equals_the_window(duck):
+    """Monthly figures filter on the extract's latest_in_month; the window gives the same."""
+    periods = [Period.parse("2026-09"), LAST]
+    assert partials.use_flag(duck, periods) and not partials.use_flag(duck, [QUARTER])
+    assert duck("SELECT count(*) c FROM measurements WHERE NOT latest_in_month")["c"][0] > 10
+    for flagged in (True, False):
+        sql = partials.prevalence_sql("", periods, "kabkota", flagged)
+        assert ("latest_in_month" in sql) == flagged and ("row_number" in sql) != flagged
+    fast = duck(partials.prevalence_sql("", periods, "kabkota", True)).sort_values(["pkey", "unit", "cell"])
+    slow = duck(partials.prevalence_sql("", periods, "kabkota", False)).sort_values(["pkey", "unit", "cell"])
+    assert fast.reset_index(drop=True).equals(slow.reset_index(drop=True))
+    fast = duck(partials.coverage_sql("", periods, "kabkota", True)).sort_values(["pkey", "unit"])
+    slow = duck(partials.coverage_sql("", periods, "kabkota", False)).sort_values(["pkey", "unit"])
+    assert fast.reset_index(drop=True).equals(slow.reset_index(drop=True))

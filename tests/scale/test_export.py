@@ -22,7 +22,7 @@ from .reference import assert_tables_equal
 
 CORE = ["id", "child_id", "measured_on", "desa", "posyandu_id", "sex", "age_days", "weight_kg", "length_cm",
         "oedema", "haz", "waz", "whz", "bmiz", "haz_flag", "waz_flag", "whz_flag", "bmiz_flag",
-        "haz_category", "weight_gain", "bgm"]
+        "haz_category", "weight_gain", "bgm", "latest_in_month"]
 
 
 def _table(root, dataset):

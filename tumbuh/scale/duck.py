@@ -49,7 +49,7 @@ class DuckEngine:
             hive = f"hive_partitioning = true, hive_types = {types}" if types != "{}" else "hive_partitioning = false"
             self.con.execute(
                 f"CREATE OR REPLACE VIEW {dataset} AS SELECT * FROM read_parquet('{pattern}', "
-                f"{hive}, union_by_name = true)")
+                f"{hive})")
         elif dataset in _EMPTY:
             # An empty tree: a typed empty view, so queries return no rows instead of failing.
             empty = pd.DataFrame({f.name: pd.Series(dtype=f.type.to_pandas_dtype()) for f in _EMPTY[dataset]})
@@ -57,6 +57,9 @@ class DuckEngine:
                 empty[col] = pd.Series(dtype=str)
             self.con.register(f"_{dataset}_empty", empty)
             self.con.execute(f"CREATE OR REPLACE VIEW {dataset} AS SELECT * FROM _{dataset}_empty")
+
+    def columns(self, dataset: str) -> set[str]:
+        return set(self.con.execute(f"SELECT * FROM {dataset} LIMIT 0").df().columns)
 
     def __call__(self, sql: str) -> pd.DataFrame:
         return self.con.execute(sql).df()

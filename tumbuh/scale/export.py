@@ -25,6 +25,8 @@ from pathlib import Path
 import pyarrow as pa
 from django.apps import apps
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import ExtractMonth, ExtractYear
 
 from tumbuh.audit.services import record
 from tumbuh.regions.models import Region, within
@@ -60,6 +62,7 @@ MEASUREMENT_PATHS = {
     "haz_category": "length_for_age_category", "whz_category": "weight_for_length_category",
     "bmiz_category": "bmi_for_age_category", "weight_gain": "weight_gain", "bgm": "below_red_line",
     "values_confirmed": "values_confirmed", "source": "source", "updated_at": "updated_at",
+    "latest_in_month": "latest_in_month",  # annotated in `_rows`
 }
 PEOPLE_PATHS = {"id": "id", "sex": "sex", "birth_date": "birth_date", "desa": "desa_id",
                 "posyandu_id": "posyandu_id", "household_id": "household_id", "mother_id": "mother_id",
@@ -165,10 +168,24 @@ def kabkota_codes(region_code: str) -> list[str]:
     return list(qs.order_by("code").values_list("code", flat=True))
 
 
+def _same_month(model, **extra):
+    """Other measurements of the outer row's child in the outer row's calendar month."""
+    return model.objects.filter(child_id=OuterRef("child_id"), measured_on__year=ExtractYear(OuterRef("measured_on")),
+                                measured_on__month=ExtractMonth(OuterRef("measured_on")), **extra)
+
+
 def _rows(ds: Dataset, region_filter: str, updated_since: dt.datetime | None) -> Iterable[tuple]:
     qs = ds.model._default_manager.filter(within(ds.region_path, region_filter))
+    measurements = ds.name == "measurements"
+    if measurements:
+        # one index probe per row on (child, measured_on), the unique constraint's index
+        qs = qs.annotate(latest_in_month=~Exists(_same_month(ds.model, measured_on__gt=OuterRef("measured_on"))))
     if updated_since is not None and any(f.name == "updated_at" for f in ds.model._meta.concrete_fields):
-        qs = qs.filter(updated_at__gte=updated_since)
+        changed = Q(updated_at__gte=updated_since)
+        if measurements:
+            # a new or changed row can change its month-mates' latest_in_month: send them again
+            changed |= Q(Exists(_same_month(ds.model, updated_at__gte=updated_since)))
+        qs = qs.filter(changed)
     order = [p for p in (ds.date_path, ds.period_path) if p] + ["id"]
     return qs.order_by(*order).values_list(*ds.paths.values()).iterator(chunk_size=CHUNK_SIZE)
 

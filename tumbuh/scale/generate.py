@@ -165,6 +165,8 @@ def _kabkota_frames(kab: Kabkota, k: int, m: int, month_starts: np.ndarray, rng:
     age = (date - born[ci]).astype(int)
     came = np.repeat(rng.random(m * nm) < attendance, 2)
     keep = came & ((slot == 0) | twice) & (age >= 0) & (age <= OLDEST_DAYS)
+    # the first weighing of a month is the month's latest unless the second one was kept
+    latest_in_month = np.where(slot == 0, np.repeat(~keep[1::2], 2), True)[keep]
     ci, date, age = ci[keep], date[keep], age[keep]
     n = len(ci)
     s = sex[ci]
@@ -229,6 +231,7 @@ def _kabkota_frames(kab: Kabkota, k: int, m: int, month_starts: np.ndarray, rng:
         "weight_gain": obj(gain), "bgm": np.asarray(weight_gain.below_red_line(usable("waz")), dtype=bool),
         "values_confirmed": np.zeros(n, bool), "source": text(np.zeros(n, np.int32), ["demo"]),
         "id": np.zeros(n, np.int64),
+        "latest_in_month": latest_in_month,
         "updated_at": pa.array(np.full(n, np.datetime64("2026-11-01T00:00:00", "us")), pa.timestamp("us", tz="UTC")),
     }
     stamp = pd.Timestamp("2026-11-01", tz="UTC")

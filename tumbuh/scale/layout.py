@@ -62,6 +62,9 @@ MEASUREMENT_SCHEMA = pa.schema([
     ("values_confirmed", pa.bool_()),
     ("source", pa.string()),
     ("updated_at", pa.timestamp("us", tz="UTC")),
+    # Derived at extract time: the child's last measurement of its calendar month (the engines'
+    # fast path for monthly figures: a filter instead of a window).
+    ("latest_in_month", pa.bool_()),
 ])
 
 PEOPLE_SCHEMA = pa.schema([

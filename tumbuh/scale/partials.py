@@ -85,13 +85,22 @@ def _where_region(region: str, column: str = "desa") -> list[str]:
 def _unit(by: str | None, region: str, column: str = "desa") -> str:
     if by is None:
         return f"'{check_region(region)}'"
+    if by in ("province", "kabkota"):
+        return by  # the partition column: one value per file, no per-row string work
     return f"substr({column}, 1, {UNIT_LENGTHS[by]})"
 
 
 def _period_case(periods: Sequence[Period]) -> str:
-    whens = " ".join(f"WHEN measured_on BETWEEN {_date(p.start)} AND {_date(p.end)} THEN '{p.key}'"
-                     for p in periods)
+    """The position of the row's period in `periods` (an integer: cheaper to partition and group
+    by than the key text; `_keys` maps it back)."""
+    whens = " ".join(f"WHEN measured_on BETWEEN {_date(p.start)} AND {_date(p.end)} THEN {i}"
+                     for i, p in enumerate(periods))
     return f"CASE {whens} END"
+
+
+def _keys(frame: pd.DataFrame, periods: Sequence[Period]) -> pd.DataFrame:
+    keys = np.array([p.key for p in periods], dtype=object)
+    return frame.assign(pkey=keys[frame["pkey"].to_numpy(dtype=np.int64)])
 
 
 def _check_periods(periods: Sequence[Period]) -> list[Period]:
@@ -102,26 +111,50 @@ def _check_periods(periods: Sequence[Period]) -> list[Period]:
     return periods
 
 
-def latest_sql(region: str, periods: Sequence[Period], by: str | None, columns: str) -> str:
+def latest_sql(region: str, periods: Sequence[Period], by: str | None, values: dict[str, str],
+               pre: dict[str, str] | None = None, flagged: bool = False) -> str:
     """Each child once per period: the latest measurement in it (ties on a day: highest id),
-    age 0-1826 days, child living in `region` now (the web app's `latest_in_periods`)."""
+    age 0-1826 days, child living in `region` now (the web app's `latest_in_periods`). CTE
+    `latest` has pkey, unit, child_id and each of `values` (name -> SQL expression over `pre`,
+    the columns computed first from the raw ones).
+
+    `flagged`: every period is one calendar month and the tree carries `latest_in_month` (set by
+    the exporter and the generator: the child's last measurement of that month), so the latest
+    row is a filter, no window: a scan and one aggregation, ~3x cheaper at 10M rows. Otherwise a
+    row_number() window per (period, child)."""
     periods = _check_periods(periods)
     where = [f"measured_on BETWEEN {_date(periods[0].start)} AND {_date(periods[-1].end)}",
              f"age_days BETWEEN 0 AND {MAX_AGE_DAYS}",
              f"period BETWEEN '{periods[0].start:%Y-%m}' AND '{periods[-1].end:%Y-%m}'",
              *_where_region(region)]
-    return f"""
-    m AS (
-      SELECT {_period_case(periods)} AS pkey, {_unit(by, region)} AS unit, child_id, id, measured_on,
-             {columns}
+    if flagged:
+        where.append("latest_in_month")
+    pre_cols = "".join(f", {expr} AS {name}" for name, expr in (pre or {}).items())
+    m0 = f"""
+    m0 AS (
+      SELECT {_period_case(periods)} AS pkey, {_unit(by, region)} AS unit, child_id, id, measured_on{pre_cols}
       FROM measurements WHERE {' AND '.join(where)}
-    ),
+    )"""
+    out_cols = ", ".join(f"{e} AS {n}" for n, e in values.items())
+    if flagged:
+        return m0 + f""",
+    latest AS (SELECT pkey, unit, child_id, {out_cols} FROM m0 WHERE pkey IS NOT NULL)"""
+    return m0 + f""",
     latest AS (
-      SELECT * FROM (
-        SELECT m.*, row_number() OVER (PARTITION BY pkey, child_id ORDER BY measured_on DESC, id DESC) AS rn
-        FROM m WHERE pkey IS NOT NULL
+      SELECT pkey, unit, child_id, {out_cols} FROM (
+        SELECT m0.*, row_number() OVER (PARTITION BY pkey, child_id ORDER BY measured_on DESC, id DESC) AS rn
+        FROM m0 WHERE pkey IS NOT NULL
       ) t WHERE rn = 1
     )"""
+
+
+def use_flag(run: Run, periods: Sequence[Period]) -> bool:
+    """The `latest_in_month` fast path: single-month periods and a tree that has the column."""
+    columns = getattr(run, "columns", lambda dataset: set())("measurements")
+    return "latest_in_month" in columns and all(p.months == 1 for p in periods)
+
+
+MISSING = -1_000_000  # a missing centi-z (never a real value: |z| < 10,000)
 
 
 def _age_code() -> str:
@@ -138,45 +171,44 @@ def _int_sum(condition: str) -> str:
     return f"CAST(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS BIGINT)"
 
 
-# Bin b of a prevalence z, as prevalence._bins: < -3, [-3,-2), [-2,-1), [-1,1], (1,2], (2,3], > 3.
-_BIN_CONDITIONS = ("{z} < -3", "{z} >= -3 AND {z} < -2", "{z} >= -2 AND {z} < -1",
-                   "{z} >= -1 AND {z} <= 1", "{z} > 1 AND {z} <= 2", "{z} > 2 AND {z} <= 3",
-                   "{z} > 3", "{z} IS NULL")
+def _bin(z: str) -> str:
+    """Bin of a prevalence z, as prevalence._bins: 0 < -3, 1 [-3,-2), 2 [-2,-1), 3 [-1,1],
+    4 (1,2], 5 (2,3], 6 > 3, 7 missing."""
+    return (f"CASE WHEN {z} IS NULL THEN 7 WHEN {z} < -3 THEN 0 WHEN {z} < -2 THEN 1 WHEN {z} < -1 THEN 2 "
+            f"WHEN {z} <= 1 THEN 3 WHEN {z} <= 2 THEN 4 WHEN {z} <= 3 THEN 5 ELSE 6 END")
 
 
-def prevalence_sql(region: str, periods: Sequence[Period], by: str | None = None) -> str:
+def prevalence_sql(region: str, periods: Sequence[Period], by: str | None = None, flagged: bool = False) -> str:
     """Per (period, unit, age x sex cell): everything `table_from_counts` needs."""
-    columns = "age_days, sex, oedema, " + ", ".join(f"{c}, {c}_flag" for _, c, _ in INDICES)
-    zcols = []
+    pre: dict[str, str] = {"cell": f"({_age_code()}) * {N_SEX} + ({_sex_code()})"}
+    values: dict[str, str] = {"cell": "cell"}
     for label, col, weight_based in INDICES:
         flag = f"COALESCE({col}_flag, FALSE)"
         if weight_based:
             # anthro: oedema counts as z = -3.1 for the prevalences, is left out of mean/SD
-            zcols.append(f"CASE WHEN COALESCE(oedema, FALSE) THEN CAST({OEDEMA_Z} AS DOUBLE) "
-                         f"WHEN {flag} THEN NULL ELSE {col} END AS {label}_p")
-            zcols.append(f"CASE WHEN COALESCE(oedema, FALSE) OR {flag} THEN NULL ELSE {col} END AS {label}_s")
+            pre[f"{label}_p"] = (f"CASE WHEN COALESCE(oedema, FALSE) THEN CAST({OEDEMA_Z} AS DOUBLE) "
+                                 f"WHEN {flag} THEN NULL ELSE {col} END")
+            pre[f"{label}_s"] = f"CASE WHEN COALESCE(oedema, FALSE) OR {flag} THEN NULL ELSE {col} END"
         else:
-            zcols.append(f"CASE WHEN {flag} THEN NULL ELSE {col} END AS {label}_p")
-            zcols.append(f"CASE WHEN {flag} THEN NULL ELSE {col} END AS {label}_s")
+            pre[f"{label}_p"] = f"CASE WHEN {flag} THEN NULL ELSE {col} END"
+            pre[f"{label}_s"] = pre[f"{label}_p"]
+        values[f"{label}_bin"] = _bin(f"{label}_p")
+        values[f"{label}_c"] = f"COALESCE(CAST(ROUND({label}_s * 100) AS BIGINT), {MISSING})"
     aggs = ["CAST(COUNT(*) AS BIGINT) AS n_rows"]
     for label, _, _ in INDICES:
-        aggs += [f"{_int_sum(cond.format(z=label + '_p'))} AS {label}_b{b}"
-                 for b, cond in enumerate(_BIN_CONDITIONS)]
-        aggs += [f"CAST(COUNT({label}_s) AS BIGINT) AS {label}_n",
-                 f"CAST(SUM(CAST(ROUND({label}_s * 100) AS BIGINT)) AS BIGINT) AS {label}_s1",
-                 f"CAST(SUM(CAST(ROUND({label}_s * 100) AS BIGINT) * CAST(ROUND({label}_s * 100) AS BIGINT)) AS BIGINT) AS {label}_s2"]
-    both = "HA_p IS NOT NULL AND WH_p IS NOT NULL"
+        aggs += [f"{_int_sum(f'{label}_bin = {b}')} AS {label}_b{b}" for b in range(N_BINS)]
+        c = f"CASE WHEN {label}_c = {MISSING} THEN NULL ELSE {label}_c END"
+        aggs += [f"CAST(COUNT({c}) AS BIGINT) AS {label}_n",
+                 f"CAST(SUM({c}) AS BIGINT) AS {label}_s1",
+                 f"CAST(SUM(({c}) * ({c})) AS BIGINT) AS {label}_s2"]
+    # HA_p < -2 is bins 0-1, WH_p > 2 bins 5-6, missing bin 7
+    both = "HA_bin < 7 AND WH_bin < 7"
     aggs += [f"{_int_sum(both)} AS c_both",
-             f"{_int_sum(both + ' AND HA_p < -2 AND WH_p < -2')} AS c_ha2wh2",
-             f"{_int_sum(both + ' AND HA_p < -2 AND WH_p > 2')} AS c_ha2wh2p"]
-    return f"""WITH {latest_sql(region, periods, by, columns)},
-    z AS (
-      SELECT pkey, unit, ({_age_code()}) * {N_SEX} + ({_sex_code()}) AS cell,
-             {', '.join(zcols)}
-      FROM latest
-    )
+             f"{_int_sum('HA_bin <= 1 AND WH_bin <= 1')} AS c_ha2wh2",
+             f"{_int_sum('HA_bin <= 1 AND WH_bin IN (5, 6)')} AS c_ha2wh2p"]
+    return f"""WITH {latest_sql(region, periods, by, values, pre, flagged)}
     SELECT pkey, unit, cell, {', '.join(aggs)}
-    FROM z GROUP BY pkey, unit, cell"""
+    FROM latest GROUP BY pkey, unit, cell"""
 
 
 def counts_from_partials(part: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -204,12 +236,13 @@ def counts_from_partials(part: pd.DataFrame) -> dict[str, np.ndarray]:
 def prevalence(run: Run, region: str, periods: Sequence[Period], by: str | None = None
                ) -> dict[tuple[str, str], pd.DataFrame]:
     """{(period key, unit): anthro table} for every period and unit with a measured child."""
-    part = run(prevalence_sql(region, periods, by))
+    periods = _check_periods(periods)
+    part = _keys(run(prevalence_sql(region, periods, by, use_flag(run, periods))), periods)
     return {(str(k), str(u)): table_from_counts(counts_from_partials(g))
             for (k, u), g in part.groupby(["pkey", "unit"], sort=True)}
 
 
-def coverage_sql(region: str, periods: Sequence[Period], by: str | None = None) -> str:
+def coverage_sql(region: str, periods: Sequence[Period], by: str | None = None, flagged: bool = False) -> str:
     """Per (period, unit): S (registered active under-fives on the period's last day, where they
     live now), D (of them, measured in the period), N (their latest weighing N) and the measured
     children not on the register, as analytics.coverage.coverage."""
@@ -218,9 +251,9 @@ def coverage_sql(region: str, periods: Sequence[Period], by: str | None = None) 
     for p in periods:
         where = ["active", f"birth_date <= {_date(p.end)}",
                  f"birth_date > {_date(p.end - dt.timedelta(days=MAX_AGE_DAYS))}", *_where_region(region)]
-        reg.append(f"SELECT '{p.key}' AS pkey, {_unit(by, region)} AS unit, id AS child_id "
+        reg.append(f"SELECT {len(reg)} AS pkey, {_unit(by, region)} AS unit, id AS child_id "
                    f"FROM people WHERE {' AND '.join(where)}")
-    return f"""WITH {latest_sql(region, periods, by, 'weight_gain')},
+    return f"""WITH {latest_sql(region, periods, by, {'weight_gain': 'wg'}, {'wg': "COALESCE(weight_gain, '')"}, flagged)},
     reg AS ({' UNION ALL '.join(reg)}),
     j AS (
       SELECT COALESCE(r.pkey, l.pkey) AS pkey, COALESCE(r.unit, l.unit) AS unit,
@@ -238,7 +271,8 @@ def coverage_sql(region: str, periods: Sequence[Period], by: str | None = None) 
 def coverage(run: Run, region: str, periods: Sequence[Period], by: str | None = None) -> pd.DataFrame:
     """Columns pkey, unit, registered (S), weighed (D), gained (N), measured_unregistered,
     d_over_s, n_over_d (percent, as analytics.coverage.Coverage)."""
-    out = run(coverage_sql(region, periods, by)).sort_values(["pkey", "unit"]).reset_index(drop=True)
+    periods = _check_periods(periods)
+    out = _keys(run(coverage_sql(region, periods, by, use_flag(run, periods))), periods).sort_values(["pkey", "unit"]).reset_index(drop=True)
     out["pkey"] = out["pkey"].astype(str)
     out["unit"] = out["unit"].astype(str)
     for c in ("registered", "weighed", "gained", "measured_unregistered"):
@@ -260,16 +294,16 @@ def convergence_sql(region: str, on: dt.date, by: str | None = None) -> str:
              f"period BETWEEN '{since:%Y-%m}' AND '{on:%Y-%m}'", *_where_region(region)]
     cohort = f"NOT COALESCE(haz_flag, FALSE) AND haz < -2 AND age_days < {BADUTA_UNTIL_DAYS}"
     return f"""WITH m AS (
-      SELECT {_unit(by, region)} AS unit, child_id, id, measured_on, age_days, haz, haz_flag
+      SELECT {_unit(by, region)} AS unit, child_id, measured_on,
+             CASE WHEN {cohort} THEN 1 ELSE 0 END AS stunted
       FROM measurements WHERE {' AND '.join(where)}
     ),
     latest AS (
-      SELECT * FROM (
-        SELECT m.*, row_number() OVER (PARTITION BY child_id ORDER BY measured_on DESC, id DESC) AS rn FROM m
-      ) t WHERE rn = 1
+      SELECT unit, child_id, max(measured_on) AS measured_on, max_by(stunted, measured_on) AS stunted
+      FROM m GROUP BY unit, child_id
     )
-    SELECT unit, {_int_sum(cohort)} AS cohort,
-           {_int_sum(cohort + f' AND measured_on >= {_date(recent)}')} AS followed
+    SELECT unit, {_int_sum('stunted = 1')} AS cohort,
+           {_int_sum(f'stunted = 1 AND measured_on >= {_date(recent)}')} AS followed
     FROM latest GROUP BY unit"""
 
 

@@ -72,6 +72,9 @@ class SparkEngine:
                 df = spark.read.option("basePath", path).parquet(path)
             df.createOrReplaceTempView(dataset)
 
+    def columns(self, dataset: str) -> set[str]:
+        return set(self.spark.table(dataset).columns)
+
     def __call__(self, sql: str) -> pd.DataFrame:
         return self.spark.sql(sql).toPandas()
 

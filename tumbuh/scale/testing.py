@@ -38,7 +38,7 @@ def load_into_db(root: str | Path) -> dict[str, int]:
                posyandu_id=p["posyandu_id"], household_id=p["household_id"], active=p["active"],
                inactive_reason=p["inactive_reason"], birth_weight_kg=p["birth_weight_kg"],
                birth_length_cm=p["birth_length_cm"]) for p in people], batch_size=2000)
-    skip = {"desa", "posyandu_id", "sex", "updated_at"}  # the child's, or auto
+    skip = {"desa", "posyandu_id", "sex", "updated_at", "latest_in_month"}  # the child's, auto, derived
     fields = {out: path for out, path in MEASUREMENT_PATHS.items() if out not in skip}
     rows = _records(root, "measurements")
     Measurement.objects.bulk_create([
