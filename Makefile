@@ -26,13 +26,16 @@ demo: setup
 serve: setup
 	$(BIN)/tumbuh serve --host $(HOST) --port $(PORT)
 
+# On every core (pytest-xdist): a test file stays on one worker (--dist loadfile), which the
+# scoping matrix needs (its last test checks that the whole file reached every URL).
+JOBS ?= auto
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(JOBS) --dist loadfile
 
 # Same suite on PostgreSQL; DATABASE_URL must point at a server (.ci/run starts one).
 test-pg: setup
 	test -n "$(DATABASE_URL)" || (echo "set DATABASE_URL=postgres://..." && exit 2)
-	DATABASE_URL=$(DATABASE_URL) $(BIN)/pytest
+	DATABASE_URL=$(DATABASE_URL) $(BIN)/pytest -n $(JOBS) --dist loadfile
 
 # Browser tests drive Debian's Chromium with Playwright; installs chromium when missing.
 test-browser: setup

@@ -67,11 +67,12 @@ from tumbuh.accounts.testing import (
     REGIONS,
     build_world,
 )
+from tumbuh.interventions import testing as ivt
 
 LOGIN_PATH = "/accounts/login/"
 ROLES = ["anonymous", *Role.values]
-TUMBUH_APPS = {"accounts", "audit", "registry", "measurements", "imports", "analytics", "regions", "web", "demo",
-               "targets", "coordination"}
+# Every app of the project, derived (a new context is covered without a line here).
+TUMBUH_APPS = {config.label for config in apps.get_app_configs() if config.name.startswith("tumbuh.")}
 
 
 # --- the route registry: one line per URL name --------------------------------------------------
@@ -103,6 +104,10 @@ class Route:
     control: str | None = None
     totals: Callable | None = None
     no_post: str = ""  # why a page with its own POST form needs no payload (e.g. the login form)
+    # (people, places) visibility tables of whom and where the page may name, when they differ
+    # from EXPECTED_VISIBLE / EXPECTED_VISIBLE_PLACES (the interventions pages show an OPD
+    # officer their kota's people for their agency's items).
+    sees: tuple | None = None
 
 
 def page(**kw) -> Route:
@@ -114,7 +119,7 @@ def detail(**ids_and_kw) -> Route:
     """A page whose kwargs name objects: detail(pk="batch"), detail(posyandu_id="posyandu",
     child_id="person", post=...)."""
     kw = {k: ids_and_kw.pop(k) for k in ("fixed", "query", "post", "post_outsiders", "post_to_home", "control",
-                                         "totals", "no_post") if k in ids_and_kw}
+                                         "totals", "no_post", "sees") if k in ids_and_kw}
     return Route(ids=ids_and_kw, **kw)
 
 
@@ -308,6 +313,83 @@ def coordination_query(world, role):
     return [{"kabupaten": c} for c in codes] + [{"year": str(today().year)}, {"year": str(today().year - 1)}]
 
 
+# -- interventions (tumbuh/interventions/urls.py): pages may name, for an OPD officer, their kota's
+# people of their agency's items (EXPECTED_VISIBLE_INTERVENTIONS, tumbuh/interventions/testing.py)
+
+IV_SEES = (ivt.EXPECTED_VISIBLE_INTERVENTIONS, ivt.EXPECTED_PLACES_INTERVENTIONS)
+
+
+def iv_delivery_post(world, role, corner):
+    child = world.children[corner]
+    return [({"item_code": "VIT-A", "nik": child.nik, "kk": "", "date": today().isoformat(), "quantity": "1",
+              "unit": "", "fund_source": "APBD", "agency": "", "delivered_by": "Matriks", "notes": ""}, None)]
+
+
+def iv_agency_post(world, role, corner):
+    return [({"region": world.children[corner].desa_id, "code": "MATRIKS", "name": "Mitra Matriks", "kind": "mitra"},
+             None)]
+
+
+def iv_plan_post(world, role, corner):
+    return [({"agency": str(world.agencies["home"].pk), "code": "VIT-A", "desa": world.children[corner].desa_id,
+              "year": str(today().year + 1), "planned_quantity": "50", "budget": ""}, None)]
+
+
+def iv_row_post(code):
+    return lambda world, role, corner: [({"code": code, "date": today().isoformat(), "received": "on",
+                                          "quantity": "1"}, None)]
+
+
+def iv_distribution_query(world, role):
+    home = world.children["home"]
+    return [{"code": "PMT-BALITA", "posyandu": str(home.posyandu_id), "date": today().isoformat()},
+            {"code": "VIT-A", "desa": home.desa_id, "date": today().isoformat()},
+            {"code": "JAMBAN", "desa": home.desa_id, "date": today().isoformat()}]
+
+
+IV_NO_POST = "a local catalogue row is placed at the user's own kab/kota or province: the form names no place or person"
+INTERVENTION_ROUTES = {
+    "interventions:deliveries": page(sees=IV_SEES, query=lambda w, r: [
+        {"format": "xlsx"}, {"code": "VIT-A"}, {"fund": "APBD"}, {"page": "2"}, {"desa": w.children["home"].desa_id}]),
+    "interventions:delivery_new": page(sees=IV_SEES, post=iv_delivery_post, post_outsiders="iv_person",
+                                       control=Role.KABUPATEN),
+    "interventions:delivery_detail": tuple(
+        detail(delivery_id=kind, sees=IV_SEES, post=lambda w, r, c: [({"reason": "Salah entri"}, None)],
+               post_to_home=False, control=Role.KABUPATEN)
+        for kind in ("delivery", "delivery_other", "household_delivery")),
+    "interventions:catalogue": page(sees=IV_SEES, no_post=IV_NO_POST),
+    "interventions:catalogue_item": detail(item_id="catalogue_item", sees=IV_SEES, no_post=IV_NO_POST),
+    "interventions:agencies": page(sees=IV_SEES, post=iv_agency_post, post_outsiders="desa", control=Role.KABUPATEN),
+    "interventions:courses": page(sees=IV_SEES, query=lambda w, r: [{"status": "berjalan"}, {"status": "selesai"}]),
+    "interventions:course_detail": detail(
+        course_id="course", sees=IV_SEES, post=lambda w, r, c: [({"status": "berhenti", "exit_reason": "Pindah"}, None)],
+        post_to_home=False, control=Role.KABUPATEN),
+    "interventions:course_new": detail(
+        person_id="iv_person", sees=IV_SEES, post_to_home=False, control=Role.KABUPATEN,
+        post=lambda w, r, c: [({"item_code": "RUMAH-SINGGAH-GIZI", "start": today().isoformat(), "days": "14",
+                                "planned_amount": "", "notes": ""}, None)]),
+    "interventions:distribution": page(sees=IV_SEES, query=iv_distribution_query),
+    "interventions:distribution_row": detail(person_id="iv_person", sees=IV_SEES, post=iv_row_post("VIT-A"),
+                                             post_to_home=False, control=Role.KABUPATEN),
+    "interventions:distribution_household": detail(household_id="household", sees=IV_SEES,
+                                                   post=iv_row_post("JAMBAN"), post_to_home=False,
+                                                   control=Role.KABUPATEN),
+    "interventions:pledges": page(sees=IV_SEES),
+    "interventions:pledge_new": detail(
+        child_id="iv_person", sees=IV_SEES, post_to_home=False, control=Role.KABUPATEN,
+        post=lambda w, r, c: [({"sponsor": str(w.interventions["sponsor"]["home"].pk), "amount_per_month": "500000",
+                                "months": "6", "start": today().isoformat(), "notes": ""}, None)]),
+    "interventions:pledge_detail": detail(pledge_id="pledge", sees=IV_SEES),
+    "interventions:sponsor": detail(agency_id="sponsor", sees=IV_SEES),
+    "interventions:plans": page(sees=IV_SEES, post=iv_plan_post, post_outsiders="iv_desa", control=Role.KABUPATEN,
+                                query=lambda w, r: [{"year": str(today().year)}, {"year": str(today().year - 1)},
+                                                    {"agency": str(w.agencies["home"].pk)},
+                                                    {"desa": w.children["home"].desa_id}]),
+    "interventions:opd_home": page(sees=IV_SEES, query=lambda w, r: [
+        {"item": "PMT-BALITA"}, {"item": "VIT-A", "desa": w.children["home"].desa_id}, {"item": "KIE-PENGASUHAN"}]),
+}
+
+
 # -- totals: what the role's own pages must count -------------------------------------------------
 
 
@@ -422,6 +504,8 @@ ROUTES: dict[str, Route] = {
     "coordination:case_detail": detail(case_id="case", no_post=BY_ID),
     "coordination:public_toggle": page(post=public_toggle_post, post_outsiders="coordination_desa", control=MANAGER),
     "coordination:public": detail(fixed={"kabupaten": "64.74"}),
+    # --- interventions ---
+    **INTERVENTION_ROUTES,
 }
 
 # (role, url name) -> reason. Strict: when the owner fixes the view, the xfail turns into a failure
@@ -456,6 +540,17 @@ OBJECTS: dict[str, tuple[Callable, str]] = {
     **{kind: (lambda w, k, kind=kind: w.coordination[kind][k], EXPECTED_VISIBLE_COORDINATION)
        for kind in ("aksi", "meeting", "commitment", "evidence", "assessment", "case")},
     "coordination_desa": (lambda w, k: w.regions[CHILDREN[k][0]], EXPECTED_VISIBLE_COORDINATION),
+    # --- interventions --- rows per corner (tumbuh/interventions/testing.py, visibility written out there)
+    "iv_person": (lambda w, k: w.children[k], ivt.EXPECTED_VISIBLE_INTERVENTIONS),
+    "iv_desa": (lambda w, k: w.regions[CHILDREN[k][0]], ivt.EXPECTED_PLACES_INTERVENTIONS),
+    "delivery": (lambda w, k: w.interventions["delivery"][k], ivt.EXPECTED_VISIBLE_INTERVENTIONS),
+    "delivery_other": (lambda w, k: w.interventions["delivery_other"][k], ivt.EXPECTED_VISIBLE_OTHER_ITEMS),
+    "household_delivery": (lambda w, k: w.interventions["household_delivery"][k], ivt.EXPECTED_VISIBLE_OTHER_ITEMS),
+    "course": (lambda w, k: w.interventions["course"][k], ivt.EXPECTED_VISIBLE_INTERVENTIONS),
+    "pledge": (lambda w, k: w.interventions["pledge"][k], ivt.EXPECTED_VISIBLE_OTHER_ITEMS),
+    "plan": (lambda w, k: w.interventions["plan"][k], ivt.EXPECTED_VISIBLE_PLANS),
+    "catalogue_item": (lambda w, k: w.interventions["catalogue_item"][k], ivt.EXPECTED_VISIBLE_CATALOGUE),
+    "sponsor": (lambda w, k: w.interventions["sponsor"][k], ivt.EXPECTED_VISIBLE_SPONSORS),
 }
 
 
@@ -570,11 +665,12 @@ def matrix_params():
 # --- what a role must never see ----------------------------------------------------------------
 
 
-def place_names(role: str) -> list[str]:
+def place_names(role: str, sees: tuple | None = None) -> list[str]:
     """Names of regions and posyandu the role must not see: neither holding a corner the role sees
     nor above one. (Shown on a page they mean a figure, tile, row or choice of an outside place.)"""
-    seen_people = EXPECTED_VISIBLE.get(role, set())
-    seen_places = EXPECTED_VISIBLE_PLACES.get(role, set())
+    people, places = sees or (EXPECTED_VISIBLE, EXPECTED_VISIBLE_PLACES)
+    seen_people = people.get(role, set())
+    seen_places = places.get(role, set())
     desas = {CHILDREN[k][0] for k in seen_places}
     allowed = {code for d in desas for code in _ancestors(d)}
     if role == Role.OPD:
@@ -591,14 +687,15 @@ def _ancestors(code: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
-def forbidden_texts(world, role: str) -> list[str]:
+def forbidden_texts(world, role: str, sees: tuple | None = None) -> list[str]:
     texts = []
-    for key in outsiders(world, role):
+    seen = sees[0].get(role, set()) if sees else visible_corners(role)
+    for key in [k for k in CHILDREN if k not in seen]:
         for person in world.people(key):
             texts += [person.name, person.nik]
         texts.append(world.households[key].kk_number)
     if role != "anonymous":
-        texts += place_names(role)
+        texts += place_names(role, sees)
     return [t for t in texts if t]
 
 
@@ -732,7 +829,8 @@ class Checker:
     def __init__(self, client, world, role: str, entry: Entry):
         self.client, self.world, self.role, self.entry = client, world, role, entry
         self.problems: list[str] = []
-        self.forbidden = forbidden_texts(world, role)
+        sees = next((r.sees for r in routes_of(entry) if r.sees), None)
+        self.forbidden = forbidden_texts(world, role, sees)
 
     # one request, with every general check
     def request(self, method: str, url: str, data=None, files=None, *, what: str = "", ok=None):

@@ -26,6 +26,7 @@ from tumbuh.growth.categories import LABELS as CATEGORY_LABELS
 from tumbuh.regions.models import Region, within
 from tumbuh.regions.selectors import posyandu_for, regions_for
 from tumbuh.web.charts import Axis, LineChart
+from tumbuh.web.text import mask_nik
 
 from . import areas, exports, reports, svg
 from .areas import is_service_area, service_area_for
@@ -220,8 +221,22 @@ def dashboard(request):
         # Cut on its own count, not the ranking's: a kabupaten has ~10 kecamatan (ranking shown
         # whole) but hundreds of posyandu, whose rows were most of the page's rendering time.
         "skdn": skdn if show_skdn_all or len(skdn) <= SKDN_SHOWN else skdn[:SKDN_SHOWN], "skdn_total": len(skdn),
+        # Issue 9 item 11: the target groups' counts and rates for the same region, from the
+        # registers themselves (indexed counts at request time, so fresh after every write).
+        "target_counts": _target_counts(request, region),
     }
     return render(request, "analytics/dashboard.html", context)
+
+
+def _target_counts(request, region):
+    """The target-group KPIs of the dashboard's region; None for a cadre (their area is their
+    posyandu's children, not a region's registers) and for an area (puskesmas service area)."""
+    from tumbuh.targets.selectors import group_counts
+
+    scope = request.scope
+    if scope.is_cadre or not getattr(region, "code", None) or is_service_area(region):
+        return None
+    return group_counts(scope, region=region.code)
 
 
 RANKING_SHOWN = 10  # highest and lowest rates shown before "show all"
@@ -379,6 +394,8 @@ def bnba(request):
     if category not in reports.BNBA_CATEGORIES:
         raise Http404
     rows = reports.bnba(request.user, region, period, category, posyandu.pk if posyandu else None)
+    if not request.scope.sees_full_nik and len(rows):
+        rows["nik"] = rows["nik"].map(lambda n: mask_nik(n or ""))  # province teams: masked (access.md)
     detail = {"category": category, "period": period.key, "posyandu": posyandu.pk if posyandu else None,
               "rows": len(rows)}
     if request.GET.get("format") == "xlsx":
@@ -405,7 +422,7 @@ def bnba(request):
            request=request)
     shown = rows.head(BNBA_SCREEN_LIMIT).to_dict("records")
     for r in shown:
-        r["nik"] = reports.mask_nik(r.get("nik") or "")
+        r["nik"] = mask_nik(r.get("nik") or "")
         for k in ("measured_on", "birth_date"):
             r[k] = None if r.get(k) is None or pd.isna(r[k]) else r[k].date()
         for k in ("haz", "waz", "whz", "age_months", "weight_kg", "length_cm"):
