@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "tumbuh.coordination",
     "tumbuh.interventions",
     "tumbuh.indicators",
+    "tumbuh.scale",
     "tumbuh.web",
     "tumbuh.demo",
     "rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "tumbuh.api",
