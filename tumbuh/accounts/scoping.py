@@ -60,6 +60,15 @@ class Scope:
         return not (self.everything or self.region_code or self.desa_codes or self.posyandu_ids)
 
     @property
+    def sees_full_nik(self) -> bool:
+        """Whether pages about one person and personal-data exports show whole NIK/KK numbers.
+        Province teams and OPD officers work with aggregates and target lists: they see masked
+        numbers unless they open a person's number on purpose (audited; docs/access.md)."""
+        if self.everything:
+            return True
+        return not self.is_empty and self.role not in (Role.PROVINSI, Role.OPD)
+
+    @property
     def is_opd(self) -> bool:
         return bool(self.agency_id and self.opd_region_code) and not self.everything
 
