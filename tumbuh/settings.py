@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tumbuh.targets",
     "tumbuh.coordination",
     "tumbuh.interventions",
+    "tumbuh.convergence",
     "tumbuh.web",
     "tumbuh.demo",
 ]
