@@ -177,6 +177,7 @@ class World:
     accounts: dict = field(default_factory=dict)  # key -> User anchored in the corner (see CORNER_ACCOUNTS)
     target_groups: dict = field(default_factory=dict)  # kind -> key -> record (tumbuh.targets.testing)
     coordination: dict = field(default_factory=dict)  # kind -> key -> row (tumbuh.coordination.testing)
+    convergence: dict = field(default_factory=dict)  # kind -> key -> row (tumbuh.convergence.testing)
 
     def people(self, key: str) -> list:
         """Everyone living in a corner: child, mother, sibling (those that exist)."""
@@ -313,6 +314,9 @@ def build_world(*, with_measurements: bool = True, today: dt.date | None = None,
 
         build_targets(world)
         build_coordination(world)
+        from tumbuh.convergence.testing import build_convergence
+
+        build_convergence(world)
     return world
 
 

@@ -115,6 +115,7 @@ class NotApplicable(Placed):
 
     rule_id = models.CharField(max_length=60)
     item_code = models.CharField(max_length=40)
+    agency_code = models.CharField(max_length=30, blank=True)
     since = models.DateField()
     reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
     note = models.CharField(_("note"), max_length=255, blank=True)

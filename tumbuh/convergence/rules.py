@@ -237,8 +237,8 @@ def _people_in_age(inputs: Inputs, as_of: dt.date, lo: int, hi: int) -> pd.DataF
     p = p[p["active"] & (p["birth_date"] <= ts(as_of))]
     if inputs.person_ids is not None:
         p = p[p["person_id"].isin(inputs.person_ids)]
-    months = age_months(p["birth_date"], as_of)
-    return p[(months >= lo) & (months <= hi)].assign(age_months=months)
+    p = p.assign(age_months=age_months(p["birth_date"], as_of))
+    return p[(p["age_months"] >= lo) & (p["age_months"] <= hi)]
 
 
 def _latest_measurements(inputs: Inputs, people: pd.DataFrame, as_of: dt.date, lookback: int) -> pd.DataFrame:
@@ -373,8 +373,8 @@ def cond_adolescent(rule: Rule, inputs: Inputs, as_of: dt.date) -> pd.DataFrame:
     a = a[a["active"] & (a["sex"] == "F")]
     if inputs.person_ids is not None:
         a = a[a["person_id"].isin(inputs.person_ids)]
-    years = age_years(a["birth_date"], as_of)
-    a = a.assign(years=years)[(years >= lo) & (years <= hi)]
+    a = a.assign(years=age_years(a["birth_date"], as_of))
+    a = a[(a["years"] >= lo) & (a["years"] <= hi)]
     return pd.DataFrame({"subject_id": a["person_id"].to_numpy(), "qual_on": a["birth_date"].to_numpy(),
                          "reason_code": "adolescent", "reason_args": [{"years": int(y)} for y in a["years"]],
                          "adolescent_id": a["adolescent_id"].to_numpy()})

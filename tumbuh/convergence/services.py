@@ -361,7 +361,7 @@ def mark_not_applicable(user, gap: Gap, reason: str, note: str = "", *, request=
         raise ValueError("unknown reason")
     na = NotApplicable.objects.create(subject=gap.subject, person_id=gap.person_id, household_id=gap.household_id,
                                       desa_id=gap.desa_id, posyandu_id=gap.posyandu_id, rule_id=gap.rule_id,
-                                      item_code=gap.item_code, since=gap.since, reason=reason, note=note[:255],
+                                      item_code=gap.item_code, agency_code=gap.agency_code, since=gap.since, reason=reason, note=note[:255],
                                       created_by=user)
     record(user, "update", obj=gap.person or gap.household, region_code=gap.desa_id, request=request,
            summary=f"convergence gap {gap.item_code} marked not applicable ({reason})",
