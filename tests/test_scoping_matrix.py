@@ -67,11 +67,12 @@ from tumbuh.accounts.testing import (
     REGIONS,
     build_world,
 )
+from tumbuh.convergence.testing import EXPECTED_VISIBLE_GAPS
 
 LOGIN_PATH = "/accounts/login/"
 ROLES = ["anonymous", *Role.values]
 TUMBUH_APPS = {"accounts", "audit", "registry", "measurements", "imports", "analytics", "regions", "web", "demo",
-               "targets", "coordination"}
+               "targets", "coordination", "convergence"}
 
 
 # --- the route registry: one line per URL name --------------------------------------------------
@@ -103,6 +104,9 @@ class Route:
     control: str | None = None
     totals: Callable | None = None
     no_post: str = ""  # why a page with its own POST form needs no payload (e.g. the login form)
+    # role -> corners whose people and places this page may show, instead of EXPECTED_VISIBLE
+    # (an OPD officer's lists of their agency's items, which EXPECTED_VISIBLE hides everywhere else)
+    sees: dict | None = None
 
 
 def page(**kw) -> Route:
@@ -114,7 +118,7 @@ def detail(**ids_and_kw) -> Route:
     """A page whose kwargs name objects: detail(pk="batch"), detail(posyandu_id="posyandu",
     child_id="person", post=...)."""
     kw = {k: ids_and_kw.pop(k) for k in ("fixed", "query", "post", "post_outsiders", "post_to_home", "control",
-                                         "totals", "no_post") if k in ids_and_kw}
+                                         "totals", "no_post", "sees") if k in ids_and_kw}
     return Route(ids=ids_and_kw, **kw)
 
 
@@ -303,6 +307,22 @@ def public_toggle_post(world, role, corner):
              None)]
 
 
+def gap_query(world, role):
+    return [{"download": "xlsx"}, {"group": "balita"}, {"group": "keluarga"}, {"item": "PMT-BALITA"},
+            {"agency": "DINKES"}, {"page": "2"}]
+
+
+def not_applicable_post(world, role, corner):
+    return [({"reason": "refused", "note": "Matriks"}, None)]
+
+
+def local_rule_post(world, role, corner):
+    """A local rule for the corner's kab/kota (the page is for the user's own; an outside one is 404)."""
+    return [({"region": world.children[corner].desa_id[:5], "rule_id": "matriks-baas", "group": "balita",
+              "item": "BAAS", "condition": '{"kind": "child_undernourished", "indices": ["haz"]}',
+              "window": '{"kind": "days_before", "days": 180}', "label": "Matriks"}, None)]
+
+
 def coordination_query(world, role):
     codes = sorted({c.desa_id[:5] for c in world.children.values()})
     return [{"kabupaten": c} for c in codes] + [{"year": str(today().year)}, {"year": str(today().year - 1)}]
@@ -422,6 +442,13 @@ ROUTES: dict[str, Route] = {
     "coordination:case_detail": detail(case_id="case", no_post=BY_ID),
     "coordination:public_toggle": page(post=public_toggle_post, post_outsiders="coordination_desa", control=MANAGER),
     "coordination:public": detail(fixed={"kabupaten": "64.74"}),
+    # --- convergence ---
+    "convergence:gaps": page(query=gap_query, sees=EXPECTED_VISIBLE_GAPS),
+    "convergence:gap": detail(gap_id="gap", post=not_applicable_post, post_to_home=False, sees=EXPECTED_VISIBLE_GAPS),
+    "convergence:not_applicable": page(sees=EXPECTED_VISIBLE_GAPS),
+    "convergence:revoke": detail(na_id="not_applicable", sees=EXPECTED_VISIBLE_GAPS),
+    "convergence:rules": page(query=lambda w, r: [{"region": "64.74"}, {"region": "64.72"}], post=local_rule_post,
+                              post_outsiders="desa", control=MANAGER),
 }
 
 # (role, url name) -> reason. Strict: when the owner fixes the view, the xfail turns into a failure
@@ -456,6 +483,9 @@ OBJECTS: dict[str, tuple[Callable, str]] = {
     **{kind: (lambda w, k, kind=kind: w.coordination[kind][k], EXPECTED_VISIBLE_COORDINATION)
        for kind in ("aksi", "meeting", "commitment", "evidence", "assessment", "case")},
     "coordination_desa": (lambda w, k: w.regions[CHILDREN[k][0]], EXPECTED_VISIBLE_COORDINATION),
+    # convergence rows of the corner's child (tumbuh/convergence/testing.py)
+    "gap": (lambda w, k: w.convergence["gap"][k], EXPECTED_VISIBLE_GAPS),
+    "not_applicable": (lambda w, k: w.convergence["not_applicable"][k], EXPECTED_VISIBLE_GAPS),
 }
 
 
@@ -570,11 +600,11 @@ def matrix_params():
 # --- what a role must never see ----------------------------------------------------------------
 
 
-def place_names(role: str) -> list[str]:
+def place_names(role: str, visible: set | None = None) -> list[str]:
     """Names of regions and posyandu the role must not see: neither holding a corner the role sees
     nor above one. (Shown on a page they mean a figure, tile, row or choice of an outside place.)"""
-    seen_people = EXPECTED_VISIBLE.get(role, set())
-    seen_places = EXPECTED_VISIBLE_PLACES.get(role, set())
+    seen_people = EXPECTED_VISIBLE.get(role, set()) if visible is None else visible
+    seen_places = EXPECTED_VISIBLE_PLACES.get(role, set()) if visible is None else visible
     desas = {CHILDREN[k][0] for k in seen_places}
     allowed = {code for d in desas for code in _ancestors(d)}
     if role == Role.OPD:
@@ -591,14 +621,14 @@ def _ancestors(code: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
-def forbidden_texts(world, role: str) -> list[str]:
+def forbidden_texts(world, role: str, visible: set | None = None) -> list[str]:
     texts = []
-    for key in outsiders(world, role):
+    for key in (outsiders(world, role) if visible is None else [k for k in CHILDREN if k not in visible]):
         for person in world.people(key):
             texts += [person.name, person.nik]
         texts.append(world.households[key].kk_number)
     if role != "anonymous":
-        texts += place_names(role)
+        texts += place_names(role, visible)
     return [t for t in texts if t]
 
 
@@ -732,7 +762,8 @@ class Checker:
     def __init__(self, client, world, role: str, entry: Entry):
         self.client, self.world, self.role, self.entry = client, world, role, entry
         self.problems: list[str] = []
-        self.forbidden = forbidden_texts(world, role)
+        sees = next((r.sees for r in routes_of(entry) if r.sees), None)
+        self.forbidden = forbidden_texts(world, role, sees.get(role, set()) if sees else None)
 
     # one request, with every general check
     def request(self, method: str, url: str, data=None, files=None, *, what: str = "", ok=None):
