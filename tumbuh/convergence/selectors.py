@@ -188,3 +188,18 @@ def sort_key(row: dict) -> tuple:
 
 def overdue(row: dict, on: dt.date) -> bool:
     return row["due_on"] < on
+
+
+def package_column(person_ids: Iterable[int]) -> list[str]:
+    """A "complete package" column for lists of already-scoped people (BNBA page and xlsx):
+    "ya · 4/4", "tidak · 2/5", "" where no rule applies, in the order given."""
+    from django.utils.translation import gettext as _
+
+    ids = [int(i) for i in person_ids]
+    comps = completeness_map(ids)
+    out = []
+    for pid in ids:
+        c = comps.get(pid)
+        out.append("" if c is None or not c.required else
+                   f"{_('yes') if c.complete else _('no')} · {c.received}/{c.required}")
+    return out

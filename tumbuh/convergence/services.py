@@ -20,6 +20,7 @@ import pandas as pd
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tumbuh.audit.services import record
 from tumbuh.interventions.models import CatalogueItem
@@ -91,7 +92,8 @@ def save_local_rule(user, kab: Region, data: dict, *, disabled: bool = False, re
                                                "updated_by": user})
     _bump(kab, user)
     record(user, "create" if created else "update", obj=row, region_code=kab.code, request=request,
-           summary=f"convergence rule {rule_id} {'switched off' if disabled else 'saved'}",
+           summary=(_("convergence rule %(id)s switched off") if disabled else _("convergence rule %(id)s saved"))
+           % {"id": rule_id},
            detail={"rule": data, "disabled": disabled})
     return row
 
@@ -100,7 +102,7 @@ def save_local_rule(user, kab: Region, data: dict, *, disabled: bool = False, re
 def delete_local_rule(user, row: LocalRule, *, request=None) -> None:
     kab = row.region
     record(user, "delete", obj=row, region_code=kab.code, request=request,
-           summary=f"convergence rule {row.rule_id} removed (default restored)")
+           summary=_("convergence rule %(id)s removed") % {"id": row.rule_id})
     row.delete()
     _bump(kab, user)
 
@@ -364,7 +366,8 @@ def mark_not_applicable(user, gap: Gap, reason: str, note: str = "", *, request=
                                       item_code=gap.item_code, agency_code=gap.agency_code, since=gap.since, reason=reason, note=note[:255],
                                       created_by=user)
     record(user, "update", obj=gap.person or gap.household, region_code=gap.desa_id, request=request,
-           summary=f"convergence gap {gap.item_code} marked not applicable ({reason})",
+           summary=_("convergence gap %(item)s marked not applicable (%(reason)s)") % {
+               "item": gap.item_code, "reason": NotApplicable.Reason(reason).label},
            detail={"rule": gap.rule_id, "item": gap.item_code, "since": gap.since, "reason": reason, "note": note})
     refresh_subjects([gap.person_id] if gap.person_id else [], [gap.household_id] if gap.household_id else [])
     return na
@@ -375,6 +378,6 @@ def revoke_not_applicable(user, na: NotApplicable, *, request=None) -> None:
     na.revoked_at, na.revoked_by = timezone.now(), user
     na.save(update_fields=["revoked_at", "revoked_by"])
     record(user, "update", obj=na.person or na.household, region_code=na.desa_id, request=request,
-           summary=f"convergence: not-applicable mark for {na.item_code} withdrawn",
+           summary=_("convergence: not-applicable mark for %(item)s withdrawn") % {"item": na.item_code},
            detail={"rule": na.rule_id, "since": na.since})
     refresh_subjects([na.person_id] if na.person_id else [], [na.household_id] if na.household_id else [])
