@@ -4,10 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 def _people(sender, child_ids=None, desa_codes=None, region_code=None, **kwargs):
     """measurements_changed / people_changed: the people named, or the region recomputed."""
-    from .services import refresh_region, refresh_subjects
+    from .services import refresh_many, refresh_region
 
     if child_ids:
-        refresh_subjects(person_ids=child_ids)
+        refresh_many(child_ids)
     elif region_code is not None:
         refresh_region(region_code)
     elif desa_codes:

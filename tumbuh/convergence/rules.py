@@ -120,7 +120,12 @@ def validate_rule(d: dict) -> list[str]:
 # --- inputs ------------------------------------------------------------------------------------
 
 def _frame(columns: dict[str, str]) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+    return _empty(tuple(columns.items())).copy()
+
+
+@functools.lru_cache(maxsize=64)
+def _empty(columns: tuple) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns})
 
 
 PEOPLE_COLUMNS = {"person_id": "int64", "birth_date": "datetime64[ns]", "sex": "object", "household_id": "float64",
@@ -171,6 +176,8 @@ class Inputs:
     # Subjects to evaluate (None = everyone in the frames): a refresh of some people/households.
     person_ids: frozenset | None = None
     household_ids: frozenset | None = None
+    # Intermediate frames shared by the rules of one evaluation (keys name the restriction too).
+    memo: dict = field(default_factory=dict, repr=False)
 
 
 def empty_inputs() -> Inputs:
@@ -232,7 +239,18 @@ def monday(day: dt.date) -> dt.date:
 Q_COLUMNS = ["subject_id", "qual_on", "reason_code", "reason_args"]
 
 
+def _memo(inputs: Inputs, key: tuple, make):
+    key = (*key, inputs.person_ids is None)
+    if key not in inputs.memo:
+        inputs.memo[key] = make()
+    return inputs.memo[key]
+
+
 def _people_in_age(inputs: Inputs, as_of: dt.date, lo: int, hi: int) -> pd.DataFrame:
+    return _memo(inputs, ("age", as_of, lo, hi), lambda: _people_in_age_(inputs, as_of, lo, hi))
+
+
+def _people_in_age_(inputs: Inputs, as_of: dt.date, lo: int, hi: int) -> pd.DataFrame:
     p = inputs.people
     p = p[p["active"] & (p["birth_date"] <= ts(as_of))]
     if inputs.person_ids is not None:
@@ -241,7 +259,11 @@ def _people_in_age(inputs: Inputs, as_of: dt.date, lo: int, hi: int) -> pd.DataF
     return p[(p["age_months"] >= lo) & (p["age_months"] <= hi)]
 
 
-def _latest_measurements(inputs: Inputs, people: pd.DataFrame, as_of: dt.date, lookback: int) -> pd.DataFrame:
+def _latest_measurements(inputs: Inputs, people: pd.DataFrame, as_of: dt.date, lookback: int,
+                         key: tuple = ()) -> pd.DataFrame:
+    if key:
+        return _memo(inputs, ("latest_m", as_of, lookback, *key),
+                     lambda: _latest_measurements(inputs, people, as_of, lookback))
     m = inputs.measurements
     m = m[(m["measured_on"] <= ts(as_of)) & (m["measured_on"] >= ts(as_of - dt.timedelta(days=lookback)))]
     m = m[m["person_id"].isin(people["person_id"])]
@@ -258,7 +280,7 @@ def _num(value):
 def cond_child_undernourished(rule: Rule, inputs: Inputs, as_of: dt.date) -> pd.DataFrame:
     c = rule.condition
     kids = _people_in_age(inputs, as_of, *c.get("age_months", [0, 59]))
-    m = _latest_measurements(inputs, kids, as_of, c.get("lookback_days", 90))
+    m = _latest_measurements(inputs, kids, as_of, c.get("lookback_days", 90), key=tuple(c.get("age_months", [0, 59])))
     z = c.get("z_below", -2)
     hit = pd.Series(False, index=m.index)
     found: dict[str, pd.Series] = {}
@@ -289,7 +311,7 @@ def cond_child_undernourished(rule: Rule, inputs: Inputs, as_of: dt.date) -> pd.
 def cond_child_severe_wasting(rule: Rule, inputs: Inputs, as_of: dt.date) -> pd.DataFrame:
     c = rule.condition
     kids = _people_in_age(inputs, as_of, *c.get("age_months", [0, 59]))
-    m = _latest_measurements(inputs, kids, as_of, c.get("lookback_days", 90))
+    m = _latest_measurements(inputs, kids, as_of, c.get("lookback_days", 90), key=tuple(c.get("age_months", [0, 59])))
     whz = (m["whz"] < c.get("whz_below", -3)) & ~m["whz_flag"].fillna(False).astype(bool)
     lila = m["lila"] < c.get("lila_below_cm", 11.5)
     oedema = m["oedema"].astype(bool) if c.get("oedema") else pd.Series(False, index=m.index)
@@ -382,6 +404,10 @@ def cond_adolescent(rule: Rule, inputs: Inputs, as_of: dt.date) -> pd.DataFrame:
 
 def latest_krs(inputs: Inputs, as_of: dt.date) -> pd.DataFrame:
     """Each household's latest KRS snapshot of a semester that has started on `as_of`."""
+    return _memo(inputs, ("krs", as_of), lambda: _latest_krs(inputs, as_of))
+
+
+def _latest_krs(inputs: Inputs, as_of: dt.date) -> pd.DataFrame:
     period = f"{as_of.year}-S{1 if as_of.month <= 6 else 2}"
     k = inputs.krs[inputs.krs["period"] <= period]
     return k.sort_values(["household_id", "period"]).drop_duplicates("household_id", keep="last")
@@ -655,11 +681,19 @@ WINDOWS = {
 }
 
 
+# The frame each condition starts from: nothing in it, nobody qualifies (a child's refresh skips
+# the pregnancy, catin and adolescent rules without a pandas operation).
+SOURCE_OF = {"pregnant": "pregnancies", "catin": "catin", "adolescent": "adolescents", "household": "households",
+             "child_undernourished": "measurements", "child_severe_wasting": "measurements", "child_age": "people"}
+
+
 def _qualified(rule: Rule, inputs: Inputs, as_of: dt.date, ruleset: RuleSet, cache: dict) -> pd.DataFrame:
     key = (rule.id, inputs.person_ids is None)
     if key not in cache:
         kind = rule.condition["kind"]
-        if kind == "household":
+        if getattr(inputs, SOURCE_OF[kind]).empty:
+            cache[key] = pd.DataFrame(columns=Q_COLUMNS)
+        elif kind == "household":
             cache[key] = cond_household(rule, inputs, as_of, ruleset, cache)
         else:
             cache[key] = CONDITIONS[kind](rule, inputs, as_of)

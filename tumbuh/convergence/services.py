@@ -172,71 +172,66 @@ def compute(as_of: dt.date, *, region_code: str | None = None, person_ids: Itera
     return gaps, comps, versions
 
 
+def _places(results: pd.DataFrame, inputs: R.Inputs) -> pd.DataFrame:
+    """desa_id / posyandu_id of each result's subject (a household's posyandu: its youngest member's
+    that has one, where its children are weighed); subjects no longer in the frames are dropped."""
+    people = inputs.people[["person_id", "desa_id", "posyandu_id"]].rename(columns={"person_id": "subject_id"})
+    people = people.assign(subject=R.PERSON)
+    members = inputs.people[inputs.people["household_id"].notna() & inputs.people["posyandu_id"].notna()]
+    members = members.sort_values("birth_date").drop_duplicates("household_id", keep="last")
+    homes = inputs.households.rename(columns={"household_id": "subject_id"}).merge(
+        pd.DataFrame({"subject_id": members["household_id"].astype("int64").to_numpy(),
+                      "posyandu_id": members["posyandu_id"].to_numpy()}), on="subject_id", how="left")
+    homes = homes.assign(subject=R.HOUSEHOLD)
+    places = pd.concat([people, homes[["subject_id", "desa_id", "posyandu_id", "subject"]]], ignore_index=True)
+    places["subject_id"] = places["subject_id"].astype("int64")
+    return results.merge(places, on=["subject", "subject_id"], how="inner")
+
+
 def _instances(results: pd.DataFrame, inputs: R.Inputs, ruleset: R.RuleSet, agencies: dict,
                as_of: dt.date) -> tuple[list[Gap], list[Completeness]]:
     if results.empty:
         return [], []
-    people = inputs.people.set_index("person_id")
-    hh_desa = dict(zip(inputs.households["household_id"], inputs.households["desa_id"], strict=True))
-    # A household's posyandu: its youngest member's that has one (where its children are weighed).
-    members = inputs.people[inputs.people["household_id"].notna() & inputs.people["posyandu_id"].notna()]
-    members = members.sort_values("birth_date").drop_duplicates("household_id", keep="last")
-    hh_pos = dict(zip(members["household_id"].astype(int), members["posyandu_id"].astype(int), strict=True))
+    results = _places(results, inputs)
     closed = _closures(results)
-    gaps, na_count = [], defaultdict(int)
-    keep = []
-    for row in results.itertuples(index=False):
-        sid = int(row.subject_id)
-        since = row.since.date()
-        if row.subject == R.PERSON:
-            if sid not in people.index:
-                keep.append(False)
-                continue
-            p = people.loc[sid]
-            place = {"person_id": sid, "household_id": None, "desa_id": p["desa_id"],
-                     "posyandu_id": None if pd.isna(p["posyandu_id"]) else int(p["posyandu_id"])}
-        else:
-            if sid not in hh_desa:
-                keep.append(False)
-                continue
-            place = {"person_id": None, "household_id": sid, "desa_id": hh_desa[sid], "posyandu_id": hh_pos.get(sid)}
-        if (row.subject, sid, row.rule_id, since) in closed:
-            na_count[(row.subject, sid)] += 1
-            keep.append(False)
-            continue
-        keep.append(True)
-        if row.satisfied:
-            continue
-        args = dict(row.reason_args)
-        gaps.append(Gap(subject=row.subject, **place, rule_id=row.rule_id, rule_version=ruleset.version,
-                        item_code=row.item, agency_code=agencies.get(row.item, ""), target_group=row.group,
-                        reason_code=row.reason_code, reason_args=args, since=since, due_on=row.due_on.date(),
-                        computed_on=as_of))
-    counted = results[keep]
+    if closed:
+        keys = list(zip(results["subject"], results["subject_id"].astype(int), results["rule_id"],
+                        (d.date() for d in results["since"]), strict=True))
+        na = pd.Series([k in closed for k in keys], index=results.index)
+    else:
+        na = pd.Series(False, index=results.index)
+    counted = results[~na]
+    open_ = counted[~counted["satisfied"].astype(bool)]
+    gaps = []
+    person, household = R.PERSON, R.HOUSEHOLD
+    for subject, sid, rule_id, item, group, code, args, since, due, desa, pos in zip(
+            open_["subject"], open_["subject_id"], open_["rule_id"], open_["item"], open_["group"],
+            open_["reason_code"], open_["reason_args"], open_["since"], open_["due_on"], open_["desa_id"],
+            open_["posyandu_id"], strict=True):
+        sid = int(sid)
+        gaps.append(Gap(subject=subject, person_id=sid if subject == person else None,
+                        household_id=sid if subject == household else None, desa_id=desa,
+                        posyandu_id=None if pd.isna(pos) else int(pos), rule_id=rule_id,
+                        rule_version=ruleset.version, item_code=item, agency_code=agencies.get(item, ""),
+                        target_group=group, reason_code=code, reason_args=dict(args), since=since.date(),
+                        due_on=due.date(), computed_on=as_of))
+    comp = R.completeness(counted)
+    subjects = results.drop_duplicates(["subject", "subject_id"])[["subject", "subject_id", "desa_id", "posyandu_id"]]
+    na_n = results[na].groupby(["subject", "subject_id"]).size().rename("na").reset_index()
+    comp = subjects.merge(comp, on=["subject", "subject_id"], how="left").merge(na_n, on=["subject", "subject_id"],
+                                                                              how="left")
     comps = []
-    for row in R.completeness(counted).itertuples(index=False):
-        sid = int(row.subject_id)
-        if row.subject == R.PERSON:
-            p = people.loc[sid]
-            place = {"person_id": sid, "household_id": None, "desa_id": p["desa_id"],
-                     "posyandu_id": None if pd.isna(p["posyandu_id"]) else int(p["posyandu_id"])}
-        else:
-            place = {"person_id": None, "household_id": sid, "desa_id": hh_desa[sid], "posyandu_id": hh_pos.get(sid)}
-        comps.append(Completeness(subject=row.subject, **place, required=int(row.required),
-                                  received=int(row.received), not_applicable=na_count.get((row.subject, sid), 0),
-                                  complete=bool(row.complete), rule_version=ruleset.version, computed_on=as_of))
-    # Subjects whose every applicable item was marked not applicable: nothing required, complete.
-    for (subject, sid), n in na_count.items():
-        if any(c.subject == subject and c.subject_id == sid for c in comps):
-            continue
-        if subject == R.PERSON:
-            p = people.loc[sid]
-            place = {"person_id": sid, "household_id": None, "desa_id": p["desa_id"],
-                     "posyandu_id": None if pd.isna(p["posyandu_id"]) else int(p["posyandu_id"])}
-        else:
-            place = {"person_id": None, "household_id": sid, "desa_id": hh_desa[sid], "posyandu_id": hh_pos.get(sid)}
-        comps.append(Completeness(subject=subject, **place, required=0, received=0, not_applicable=n, complete=True,
-                                  rule_version=ruleset.version, computed_on=as_of))
+    for subject, sid, desa, pos, required, received, n_na in zip(
+            comp["subject"], comp["subject_id"], comp["desa_id"], comp["posyandu_id"], comp["required"],
+            comp["received"], comp["na"], strict=True):
+        sid = int(sid)
+        required = 0 if pd.isna(required) else int(required)
+        received = 0 if pd.isna(received) else int(received)
+        comps.append(Completeness(subject=subject, person_id=sid if subject == person else None,
+                                  household_id=sid if subject == household else None, desa_id=desa,
+                                  posyandu_id=None if pd.isna(pos) else int(pos), required=required,
+                                  received=received, not_applicable=0 if pd.isna(n_na) else int(n_na),
+                                  complete=received == required, rule_version=ruleset.version, computed_on=as_of))
     return gaps, comps
 
 
@@ -303,6 +298,23 @@ def refresh_subjects(person_ids: Iterable[int] = (), household_ids: Iterable[int
         _reconcile(Gap, _subjects_q(person_ids, household_ids), gaps, GAP_FIELDS)
         _reconcile(Completeness, _subjects_q(person_ids, household_ids), comps, COMP_FIELDS)
     return len(gaps)
+
+
+BULK_PEOPLE = 2000  # more people than this in one signal (a demo, an import): refresh their area instead
+
+
+def refresh_many(person_ids: Iterable[int]) -> int:
+    """A write that names many people (the demo, an import) refreshes the smallest area holding
+    them in one pass; a few people are refreshed one by one (subject refresh)."""
+    ids = list(person_ids)
+    if len(ids) <= BULK_PEOPLE:
+        return refresh_subjects(ids)
+    from tumbuh.accounts.scoping import common_region
+
+    desas = set()
+    for part in loader._chunks(ids):
+        desas |= set(Person.objects.filter(pk__in=part).values_list("desa_id", flat=True))
+    return refresh_region(common_region(sorted(desas))) if desas else 0
 
 
 def refresh_region(region_code: str, *, as_of: dt.date | None = None) -> int:
