@@ -16,9 +16,13 @@ def _people(sender, child_ids=None, desa_codes=None, region_code=None, **kwargs)
 
 
 def _deliveries(sender, person_ids=None, household_ids=None, desa_codes=None, **kwargs):
-    from .services import refresh_region, refresh_subjects
+    from .services import BULK_PEOPLE, refresh_region, refresh_subjects
 
-    if person_ids or household_ids:
+    if len(person_ids or ()) + len(household_ids or ()) > BULK_PEOPLE and desa_codes:
+        from tumbuh.accounts.scoping import common_region
+
+        refresh_region(common_region(sorted(set(desa_codes))))  # a bulk write (import, demo): one pass
+    elif person_ids or household_ids:
         refresh_subjects(person_ids=person_ids or (), household_ids=household_ids or ())
     elif desa_codes:
         for code in set(desa_codes):

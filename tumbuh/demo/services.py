@@ -60,6 +60,7 @@ class DemoSummary:
     latest: pd.DataFrame | None = None  # each child's latest measurement, with its kecamatan
     timings: dict[str, float] = field(default_factory=dict)
     targets: dict[str, int] = field(default_factory=dict)  # tumbuh.targets.demo counts
+    convergence: dict[str, int] = field(default_factory=dict)  # tumbuh.convergence.demo counts
 
 
 def migrate_if_needed() -> bool:
@@ -186,6 +187,10 @@ def create_demo(
 
         summary.targets = create_target_demo(region_code, seed=seed, today=today or dt.date.today())
         lap("targets")
+        from tumbuh.convergence.demo import create_convergence_demo  # the gaps of everything above
+
+        summary.convergence = create_convergence_demo(region_code, seed=seed, today=today or dt.date.today())
+        lap("convergence")
         summary.users = _create_users(region, password)
     summary.latest = latest_measurements(child_ids)
     lap("users+summary")

@@ -70,6 +70,8 @@ class Command(BaseCommand):
             out(f"  {names.get(kecamatan, kecamatan):<24} stunting {services.rate(rows.laz, rows.laz_flag):.1%} ({len(rows)} children)")
         if summary.targets:
             out("Target groups: " + ", ".join(f"{v} {k}" for k, v in summary.targets.items()) + ".")
+        if summary.convergence:
+            out("Convergence: " + ", ".join(f"{v} {k}" for k, v in summary.convergence.items()) + ".")
         out(f"\nDemo users (password: {password}):")
         out(f"  {'username':<24} {'role':<10} scope")
         for user in summary.users:
