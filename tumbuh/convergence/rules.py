@@ -41,6 +41,9 @@ CONDITION_KINDS = ("child_undernourished", "child_severe_wasting", "child_age", 
 WINDOW_KINDS = ("days_before", "since_first", "since_qualifying", "vita_round", "measured_months", "by_age",
                 "anc_schedule", "ttd_course", "screened_before_marriage", "weekly", "in_month", "ever")
 PERSON_GROUPS = ("balita", "bumil", "catin", "remaja", "nifas")
+# A gap whose window has no deadline of its own (PMT in the last 90 days, water "ever") is
+# "overdue" this many days after it opened unless the rule's window says `due_days` (inferred).
+DEFAULT_DUE_DAYS = 14
 
 
 @functools.cache
@@ -484,7 +487,8 @@ def win_days_before(rule, inputs, q, as_of):
     ok = _delivered_since(rule, inputs, q, lo, as_of)
     if rule.subject == PERSON:
         ok |= _courses_overlap(inputs, rule.item, q["subject_id"].to_numpy(), lo, as_of)
-    return q.assign(satisfied=ok, since=q["qual_on"], due_on=q["qual_on"])
+    due = q["qual_on"] + pd.Timedelta(days=rule.window.get("due_days", DEFAULT_DUE_DAYS))
+    return q.assign(satisfied=ok, since=q["qual_on"], due_on=due)
 
 
 def win_since_first(rule, inputs, q, as_of):
@@ -522,7 +526,7 @@ def win_measured_months(rule, inputs, q, as_of):
     m = m[(m["measured_on"] >= start) & (m["measured_on"] <= ts(as_of))]
     ok = q["subject_id"].isin(m["person_id"]).to_numpy()
     since = np.maximum(q["qual_on"].to_numpy(), np.datetime64(start))
-    return q.assign(satisfied=ok, since=since, due_on=since)
+    return q.assign(satisfied=ok, since=since, due_on=ts(month_start(as_of, -1) - dt.timedelta(days=1)))
 
 
 def win_by_age(rule, inputs, q, as_of):
@@ -649,7 +653,7 @@ def win_in_month(rule, inputs, q, as_of):
         visited = v[(v["visited_on"] >= start) & (v["visited_on"] <= ts(as_of))]["household_id"]
         ok |= q["subject_id"].isin(visited).to_numpy()
     since = np.maximum(q["qual_on"].to_numpy(), np.datetime64(start))
-    return q.assign(satisfied=ok, since=since, due_on=since)
+    return q.assign(satisfied=ok, since=since, due_on=ts(month_start(as_of, -1) - dt.timedelta(days=1)))
 
 
 def win_ever(rule, inputs, q, as_of):
@@ -661,7 +665,8 @@ def win_ever(rule, inputs, q, as_of):
         got = lt[(lt["subject"] == PERSON) & (lt["code"] == rule.item) & lt["subject_id"].isin(members["person_id"])]
         covered = set(members[members["person_id"].isin(got["subject_id"])]["household_id"].astype("int64"))
         ok |= q["subject_id"].isin(covered).to_numpy()
-    return q.assign(satisfied=ok, since=q["qual_on"], due_on=q["qual_on"])
+    due = q["qual_on"] + pd.Timedelta(days=rule.window.get("due_days", DEFAULT_DUE_DAYS))
+    return q.assign(satisfied=ok, since=q["qual_on"], due_on=due)
 
 
 CONDITIONS = {

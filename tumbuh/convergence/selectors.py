@@ -137,6 +137,13 @@ def gap_rows(gaps: Iterable[Gap], *, mask_nik: bool = False) -> list[dict]:
     people = _in_bulk(Person.objects.only("id", "nik", "name", "birth_date", "household_id"), person_ids | child_ids)
     household_ids |= {p.household_id for p in people.values() if p.household_id}
     households = _in_bulk(Household.objects.all(), household_ids)
+    # A household without a head's name is named by its oldest member.
+    unnamed = [h.pk for h in households.values() if not h.head_name]
+    elders: dict[int, str] = {}
+    for i in range(0, len(unnamed), 900):
+        for hid, name in Person.objects.filter(household_id__in=unnamed[i:i + 900]).order_by("-birth_date") \
+                .values_list("household_id", "name"):
+            elders[hid] = name  # the last (oldest) wins
     desas = dict(Region.objects.filter(code__in={g.desa_id for g in gaps}).values_list("code", "name"))
     posyandu = dict(Posyandu.objects.filter(pk__in={g.posyandu_id for g in gaps if g.posyandu_id})
                     .values_list("pk", "name"))
@@ -155,7 +162,7 @@ def gap_rows(gaps: Iterable[Gap], *, mask_nik: bool = False) -> list[dict]:
             kk = hh.kk_number if hh else ""
         else:
             hh = households.get(g.household_id)
-            nik, name, birth = "", (hh.head_name or hh.kk_number) if hh else "", None
+            nik, name, birth = "", (hh.head_name or elders.get(hh.pk) or hh.kk_number) if hh else "", None
             kk = hh.kk_number if hh else ""
         address = ""
         if hh:
