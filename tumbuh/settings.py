@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "tumbuh.interventions",
     "tumbuh.indicators",
     "tumbuh.scale",
+    "tumbuh.convergence",
     "tumbuh.web",
     "tumbuh.demo",
     "rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "tumbuh.api",

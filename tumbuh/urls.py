@@ -15,6 +15,7 @@ urlpatterns = [
     path("interventions/", include("tumbuh.interventions.urls")),
     path("api/", include("tumbuh.api.urls")),
     path("indicators/", include("tumbuh.indicators.urls")),
+    path("convergence/", include("tumbuh.convergence.urls")),
     path("", include("tumbuh.web.urls")),
 ]
 

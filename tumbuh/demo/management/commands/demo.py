@@ -73,6 +73,8 @@ class Command(BaseCommand):
             out("Target groups: " + ", ".join(f"{v} {k}" for k, v in summary.targets.items()) + ".")
         if summary.interventions:
             out("Interventions: " + ", ".join(f"{v} {k}" for k, v in summary.interventions.items()) + ".")
+        if summary.convergence:
+            out("Convergence: " + ", ".join(f"{v} {k}" for k, v in summary.convergence.items()) + ".")
         out(f"\nDemo users (password: {password}):")
         out(f"  {'username':<24} {'role':<10} scope")
         for user in summary.users:
