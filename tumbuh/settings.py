@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
     "tumbuh.accounts",
     "tumbuh.audit",
     "tumbuh.regions",
@@ -60,6 +62,7 @@ INSTALLED_APPS = [
     "tumbuh.analytics",
     "tumbuh.targets",
     "tumbuh.coordination",
+    "tumbuh.reports",
     "tumbuh.web",
     "tumbuh.demo",
 ]
@@ -166,6 +169,19 @@ MEDIA_ROOT = Path(os.environ.get("TUMBUH_MEDIA_ROOT", VAR_DIR / "media"))
 EMAIL_BACKEND = os.environ.get("TUMBUH_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("TUMBUH_FROM_EMAIL", "tumbuh@localhost")
 COORDINATION_MAX_UPLOAD_MB = int(os.environ.get("TUMBUH_MAX_UPLOAD_MB", "10"))
+
+# --- Background tasks (django-tasks) -------------------------------------------------------------
+# Report rendering (and any other background work) goes through django-tasks. Default: the
+# database backend (django-tasks-db), jobs wait in the database until `tumbuh db_worker` runs them.
+# TUMBUH_TASKS_BACKEND=immediate runs each task inside the request that queues it (tests, a
+# single-process install without a worker).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if os.environ.get("TUMBUH_TASKS_BACKEND", "database") == "immediate"
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("analytics/", include("tumbuh.analytics.urls")),
     path("targets/", include("tumbuh.targets.urls")),
     path("coordination/", include("tumbuh.coordination.urls")),
+    path("reports/", include("tumbuh.reports.urls")),
     path("", include("tumbuh.web.urls")),
 ]
 
