@@ -71,7 +71,7 @@ from tumbuh.accounts.testing import (
 LOGIN_PATH = "/accounts/login/"
 ROLES = ["anonymous", *Role.values]
 TUMBUH_APPS = {"accounts", "audit", "registry", "measurements", "imports", "analytics", "regions", "web", "demo",
-               "targets", "coordination"}
+               "targets", "coordination", "reports"}
 
 
 # --- the route registry: one line per URL name --------------------------------------------------
@@ -308,6 +308,23 @@ def coordination_query(world, role):
     return [{"kabupaten": c} for c in codes] + [{"year": str(today().year)}, {"year": str(today().year - 1)}]
 
 
+def report_create_post(world, role, corner):
+    """A new semester report of the corner's desa (the world's reports are last year's)."""
+    return [({"region": world.children[corner].desa_id, "year": str(today().year), "semester": "1"}, None)]
+
+
+def report_action_post(world, role, corner):
+    return [({"action": "save", "problems": "Masalah matriks", "follow_up": "Tindak lanjut matriks"}, None)]
+
+
+def meeting_pack_post(world, role, corner):
+    return [({"kind": "handout"}, None)]
+
+
+def bnba_print_post(world, role, corner):
+    return [({QUERY: {"region": world.children[corner].desa_id}, "category": "stunted"}, None)]
+
+
 # -- totals: what the role's own pages must count -------------------------------------------------
 
 
@@ -422,6 +439,16 @@ ROUTES: dict[str, Route] = {
     "coordination:case_detail": detail(case_id="case", no_post=BY_ID),
     "coordination:public_toggle": page(post=public_toggle_post, post_outsiders="coordination_desa", control=MANAGER),
     "coordination:public": detail(fixed={"kabupaten": "64.74"}),
+    # --- reports ---
+    "reports:index": page(query=lambda w, r: [{"year": str(today().year - 1), "semester": "2"},
+                                              {"year": str(today().year), "semester": "1"}, {"semester": "x"}]),
+    "reports:create": page(post=report_create_post, post_outsiders="coordination_desa", control=Role.DESA),
+    "reports:detail": detail(report_id="report"),
+    "reports:action": detail(report_id="report", post=report_action_post, post_to_home=False, control=Role.DESA),
+    "reports:job": detail(job_id="render_job"),
+    "reports:download": detail(job_id="render_job"),
+    "reports:meeting_pack": detail(meeting_id="meeting", post=meeting_pack_post, post_to_home=False, control=MANAGER),
+    "reports:bnba_print": page(query=bnba_query, post=bnba_print_post, post_outsiders="desa", control=Role.KECAMATAN),
 }
 
 # (role, url name) -> reason. Strict: when the owner fixes the view, the xfail turns into a failure
@@ -456,6 +483,9 @@ OBJECTS: dict[str, tuple[Callable, str]] = {
     **{kind: (lambda w, k, kind=kind: w.coordination[kind][k], EXPECTED_VISIBLE_COORDINATION)
        for kind in ("aksi", "meeting", "commitment", "evidence", "assessment", "case")},
     "coordination_desa": (lambda w, k: w.regions[CHILDREN[k][0]], EXPECTED_VISIBLE_COORDINATION),
+    # --- reports --- semester reports and rendered files at the corner's desa (tumbuh/reports/testing.py)
+    **{kind: (lambda w, k, kind=kind: w.reports[kind][k], EXPECTED_VISIBLE_COORDINATION)
+       for kind in ("report", "render_job")},
 }
 
 

@@ -302,6 +302,9 @@ def build_world(*, with_measurements: bool = True, today: dt.date | None = None,
 
         build_targets(world)
         build_coordination(world)
+        from tumbuh.reports.testing import build_reports
+
+        build_reports(world)
     return world
 
 
