@@ -607,6 +607,10 @@ def place_names(role: str) -> list[str]:
     seen_places = EXPECTED_VISIBLE_PLACES.get(role, set())
     desas = {CHILDREN[k][0] for k in seen_places}
     allowed = {code for d in desas for code in _ancestors(d)}
+    if role == Role.OPD:
+        # An OPD officer sees no child or place figure, but works for the home kota and may read
+        # its name (their account page, their target lists' heading).
+        allowed |= set(_ancestors("64.74"))
     names = [name for code, name in REGIONS if code not in allowed]
     names += [POSYANDU[CHILDREN[k][1]][1] for k in CHILDREN if k not in seen_people]
     return names

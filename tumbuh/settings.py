@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "tumbuh.analytics",
     "tumbuh.targets",
     "tumbuh.coordination",
+    "tumbuh.interventions",
     "tumbuh.reports",
     "tumbuh.web",
     "tumbuh.demo",

@@ -21,7 +21,7 @@ class UserForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email", "role", "region", "puskesmas", "posyandu", "is_active"]
+        fields = ["username", "first_name", "last_name", "email", "role", "region", "puskesmas", "posyandu", "agency", "is_active"]
         labels = {"region": _("Region"), "first_name": _("Name"), "last_name": _("Surname (optional)"), "is_active": _("Account active")}
 
     def __init__(self, *args, manager, **kwargs):
@@ -38,6 +38,9 @@ class UserForm(forms.ModelForm):
         self.fields["region"].help_text = _("For desa, kecamatan, kabupaten and provinsi teams.")
         self.fields["puskesmas"].help_text = _("For puskesmas officers.")
         self.fields["posyandu"].help_text = _("For cadres.")
+        self.fields["agency"].queryset = selectors.agencies_to_assign(manager).select_related("region").order_by("name")
+        self.fields["agency"].label_from_instance = lambda a: f"{a.name} · {a.region.name}"
+        self.fields["agency"].help_text = _("For OPD programme officers.")
         self.fields["username"].help_text = _("Letters, digits and . _ - only, e.g. kader.melati1")
 
     def clean(self):

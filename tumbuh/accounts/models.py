@@ -19,6 +19,9 @@ class Role(models.TextChoices):
     KECAMATAN = "kecamatan", _("District (kecamatan) team")
     KABUPATEN = "kabupaten", _("Regency/city TPPS")
     PROVINSI = "provinsi", _("Province team")
+    # An OPD programme officer: the target lists of their agency's catalogue items in their
+    # kab/kota, and recording deliveries; nothing else (docs/access.md).
+    OPD = "opd", _("OPD programme officer")
     ADMIN = "admin", _("Administrator")
 
 
@@ -28,6 +31,7 @@ ROLE_REGION_LEVEL = {
     Role.KECAMATAN: Region.Level.KECAMATAN,
     Role.KABUPATEN: Region.Level.KABUPATEN,
     Role.PROVINSI: Region.Level.PROVINSI,
+    Role.OPD: Region.Level.KABUPATEN,
 }
 
 
@@ -44,6 +48,10 @@ class User(AbstractUser):
     puskesmas = models.ForeignKey(
         Puskesmas, null=True, blank=True, on_delete=models.PROTECT, related_name="officers",
         help_text=_("For puskesmas officers."),
+    )
+    agency = models.ForeignKey(
+        "coordination.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="officers",
+        help_text=_("For OPD programme officers: the agency (OPD) they work for."),
     )
 
     class Meta:
@@ -64,6 +72,13 @@ class User(AbstractUser):
             errors["region"] = _("This role needs a region at level %(level)s.") % {
                 "level": Region.Level(level).label
             }
+        if self.role == Role.OPD:
+            if not self.agency_id:
+                errors["agency"] = _("An OPD programme officer must belong to an agency (OPD).")
+            elif self.region_id and self.agency.region_id != self.region_id:
+                errors["agency"] = _("The agency must belong to the officer's region.")
+        elif self.agency_id:
+            errors["agency"] = _("Only OPD programme officers belong to an agency; leave this empty.")
         if self.posyandu_id and self.role != Role.CADRE:
             errors.setdefault("posyandu", _("Only cadres are scoped by posyandu; leave this empty."))
         if self.puskesmas_id and self.role != Role.PUSKESMAS:
@@ -84,6 +99,9 @@ class User(AbstractUser):
             return str(_("children of posyandu %(name)s") % {"name": self.posyandu})
         if self.role == Role.PUSKESMAS and self.puskesmas_id:
             return str(_("the service area of puskesmas %(name)s") % {"name": self.puskesmas})
+        if self.role == Role.OPD and self.agency_id and self.region_id:
+            return str(_("the catalogue items of %(agency)s in %(region)s")
+                       % {"agency": self.agency, "region": self.region})
         if ROLE_REGION_LEVEL.get(self.role) and self.region_id:
             return str(self.region)
         return str(_("nothing (no role or scope assigned)"))

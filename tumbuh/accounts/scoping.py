@@ -43,6 +43,12 @@ class Scope:
     puskesmas_id: int | None = None
     # The cadre's posyandu desa: the narrowest region covering a cadre's children.
     home_desa: str | None = None
+    # An OPD programme officer: their agency and its kab/kota. Deliberately *not* region_code:
+    # every selector that does not know about agencies sees an empty scope and shows nothing;
+    # only the contexts that first restrict rows to the agency's catalogue items (interventions,
+    # convergence) widen it, through `opd_area()`.
+    agency_id: int | None = None
+    opd_region_code: str | None = None
 
     # -- what kind of scope ------------------------------------------------------------------
     @property
@@ -52,6 +58,26 @@ class Scope:
     @property
     def is_empty(self) -> bool:
         return not (self.everything or self.region_code or self.desa_codes or self.posyandu_ids)
+
+    @property
+    def sees_full_nik(self) -> bool:
+        """Whether pages about one person and personal-data exports show whole NIK/KK numbers.
+        Province teams and OPD officers work with aggregates and target lists: they see masked
+        numbers unless they open a person's number on purpose (audited; docs/access.md)."""
+        if self.everything:
+            return True
+        return not self.is_empty and self.role not in (Role.PROVINSI, Role.OPD)
+
+    @property
+    def is_opd(self) -> bool:
+        return bool(self.agency_id and self.opd_region_code) and not self.everything
+
+    def opd_area(self) -> Scope:
+        """The officer's kab/kota as a region-shaped scope, for selectors that have already
+        restricted their rows to the officer's agency's catalogue items; EMPTY for anyone else."""
+        if not self.is_opd:
+            return EMPTY
+        return Scope(user_id=self.user_id, role=self.role, region_code=self.opd_region_code)
 
     @property
     def is_cadre(self) -> bool:
@@ -158,6 +184,11 @@ def _resolve(user) -> Scope:
         if not codes:
             return Scope(user_id=user.pk, role=user.role)
         return Scope(user_id=user.pk, role=user.role, desa_codes=codes, puskesmas_id=user.puskesmas_id)
+    if user.role == Role.OPD:
+        code = role_region_code(user)
+        if not (code and user.agency_id):
+            return Scope(user_id=user.pk, role=user.role)
+        return Scope(user_id=user.pk, role=user.role, agency_id=user.agency_id, opd_region_code=code)
     return Scope(user_id=user.pk, role=user.role or "", region_code=role_region_code(user))
 
 
@@ -165,7 +196,7 @@ def _cache_key(user) -> tuple:
     # Every field the scope depends on: a user object changed in place (a test, the admin) gets a
     # fresh scope instead of a stale one.
     return (user.pk, user.is_active, user.is_superuser, user.role, user.region_id,
-            user.posyandu_id, user.puskesmas_id)
+            user.posyandu_id, user.puskesmas_id, user.agency_id)
 
 
 def scope_for(user) -> Scope:

@@ -14,7 +14,7 @@ from .scoping import is_active_account, is_admin, role_region_code
 
 # Roles a manager may give, by the manager's role.
 ASSIGNABLE = {
-    Role.KABUPATEN: [Role.KABUPATEN, Role.KECAMATAN, Role.DESA, Role.PUSKESMAS, Role.CADRE],
+    Role.KABUPATEN: [Role.KABUPATEN, Role.KECAMATAN, Role.DESA, Role.PUSKESMAS, Role.CADRE, Role.OPD],
 }
 
 
@@ -38,7 +38,7 @@ def users_for(user):
         return User.objects.none()
     code = role_region_code(user)
     inside = (
-        (Q(role__in=[Role.KABUPATEN, Role.KECAMATAN, Role.DESA]) & within("region__code", code))
+        (Q(role__in=[Role.KABUPATEN, Role.KECAMATAN, Role.DESA, Role.OPD]) & within("region__code", code))
         | (Q(role=Role.CADRE) & within("posyandu__desa__code", code))
         | (Q(role=Role.PUSKESMAS) & within("puskesmas__kecamatan__code", code))
     )
@@ -67,3 +67,14 @@ def posyandu_to_assign(user):
     from tumbuh.regions.selectors import posyandu_for
 
     return posyandu_for(user) if can_manage_users(user) else Posyandu.objects.none()
+
+
+def agencies_to_assign(user):
+    """Agencies (OPD) an OPD officer account may be attached to: those of the manager's region."""
+    from tumbuh.coordination.models import Agency
+
+    if is_admin(user):
+        return Agency.objects.all()
+    if not can_manage_users(user):
+        return Agency.objects.none()
+    return Agency.objects.filter(within("region__code", role_region_code(user)))

@@ -88,6 +88,8 @@ EXPECTED_VISIBLE = {
     Role.KECAMATAN: {"home", "other_posyandu", "other_desa"},
     Role.KABUPATEN: {"home", "other_posyandu", "other_desa", "other_kecamatan"},
     Role.PROVINSI: {"home", "other_posyandu", "other_desa", "other_kecamatan", "other_kabupaten"},
+    # An OPD officer sees no child, place or figure outside the interventions contexts.
+    Role.OPD: set(),
     Role.ADMIN: set(CHILDREN),
 }
 
@@ -100,6 +102,8 @@ EXPECTED_VISIBLE_PLACES = {
     Role.KECAMATAN: {"home", "other_posyandu", "other_desa"},
     Role.KABUPATEN: {"home", "other_posyandu", "other_desa", "other_kecamatan"},
     Role.PROVINSI: {"home", "other_posyandu", "other_desa", "other_kecamatan", "other_kabupaten"},
+    # An OPD officer sees no child, place or figure outside the interventions contexts.
+    Role.OPD: set(),
     Role.ADMIN: set(CHILDREN),
 }
 
@@ -168,6 +172,7 @@ class World:
     targets: dict = field(default_factory=dict)  # key -> RegionTarget (the corner's desa)
     figures: dict = field(default_factory=dict)  # key -> ExternalFigure (the corner's desa)
     users: dict[str, User] = field(default_factory=dict)  # role value -> home user
+    agencies: dict = field(default_factory=dict)  # key -> coordination.Agency (the home kota's DINKES)
     # With build_world(full=True) only:
     accounts: dict = field(default_factory=dict)  # key -> User anchored in the corner (see CORNER_ACCOUNTS)
     target_groups: dict = field(default_factory=dict)  # kind -> key -> record (tumbuh.targets.testing)
@@ -293,6 +298,12 @@ def build_world(*, with_measurements: bool = True, today: dt.date | None = None,
     for role, code in HOME_REGION_FOR_ROLE.items():
         world.users[role] = make_user(f"tpps_{role}", role, region=world.regions[code])
     world.users[Role.ADMIN] = make_user("admin_tumbuh", Role.ADMIN)
+    # The home kota's health office and its programme officer (the OPD role).
+    from tumbuh.coordination.models import Agency
+
+    world.agencies = {"home": Agency.objects.create(region=world.regions["64.74"], code="DINKES", name="Dinas Kesehatan Zzyzx")}
+    world.users[Role.OPD] = make_user("opd_dinkes", Role.OPD, region=world.regions["64.74"],
+                                      agency=world.agencies["home"])
     for key in list(world.measurements):
         world.measurements[key] = list(Measurement.objects.filter(child=world.children[key]).order_by("measured_on"))
     if full:

@@ -303,11 +303,6 @@ BNBA_COLUMNS = ["child_id", "nik", "name", "sex", "birth_date", "age_months", "m
                 "whz", "weight_gain", "bgm"]
 
 
-def mask_nik(nik: str) -> str:
-    nik = nik or ""
-    return ("•" * 12 + nik[-4:]) if len(nik) == 16 else nik
-
-
 # ---- Data quality ---------------------------------------------------------------------------
 
 def posyandu_labels(user) -> dict[int, str]:

@@ -26,6 +26,7 @@ from tumbuh.growth.categories import LABELS as CATEGORY_LABELS
 from tumbuh.regions.models import Region, within
 from tumbuh.regions.selectors import posyandu_for, regions_for
 from tumbuh.web.charts import Axis, LineChart
+from tumbuh.web.text import mask_nik
 
 from . import areas, exports, reports, svg
 from .areas import is_service_area, service_area_for
@@ -379,6 +380,8 @@ def bnba(request):
     if category not in reports.BNBA_CATEGORIES:
         raise Http404
     rows = reports.bnba(request.user, region, period, category, posyandu.pk if posyandu else None)
+    if not request.scope.sees_full_nik and len(rows):
+        rows["nik"] = rows["nik"].map(lambda n: mask_nik(n or ""))  # province teams: masked (access.md)
     detail = {"category": category, "period": period.key, "posyandu": posyandu.pk if posyandu else None,
               "rows": len(rows)}
     if request.GET.get("format") == "xlsx":
@@ -405,7 +408,7 @@ def bnba(request):
            request=request)
     shown = rows.head(BNBA_SCREEN_LIMIT).to_dict("records")
     for r in shown:
-        r["nik"] = reports.mask_nik(r.get("nik") or "")
+        r["nik"] = mask_nik(r.get("nik") or "")
         for k in ("measured_on", "birth_date"):
             r[k] = None if r.get(k) is None or pd.isna(r[k]) else r[k].date()
         for k in ("haz", "waz", "whz", "age_months", "weight_kg", "length_cm"):

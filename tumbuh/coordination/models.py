@@ -21,12 +21,24 @@ from tumbuh.regions.models import Region
 from . import framework as fw
 
 
+class AgencyKind(models.TextChoices):
+    OPD = "opd", _("Government agency (OPD)")
+    PUSKESMAS = "puskesmas", _("Puskesmas")
+    DESA = "desa", _("Village government")
+    COMPANY = "perusahaan", _("Company (CSR)")
+    FOSTER_PARENT = "orang_tua_asuh", _("Foster parent (Bapak/Bunda Asuh)")
+    PARTNER = "mitra", _("Other partner (NGO, university, religious body)")
+
+
 class Agency(models.Model):
-    """An OPD (perangkat daerah) or partner of one kab/kota, by code (BAPPEDA, DINKES, ...)."""
+    """An OPD (perangkat daerah) or partner of one kab/kota, by code (BAPPEDA, DINKES, ...): who
+    is responsible for an action or a catalogue item, and who delivers interventions. `region` is
+    the region it serves (its kab/kota, or a desa for a village government)."""
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     code = models.CharField(_("code"), max_length=30)
     name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=AgencyKind.choices, default=AgencyKind.OPD)
 
     class Meta:
         unique_together = [("region", "code")]

@@ -45,6 +45,8 @@ DEFAULT_AGENCIES = [
     ("DPPKB", "Dinas Pengendalian Penduduk dan KB (DP3AKB)"),
     ("DINSOS", "Dinas Sosial"),
     ("PUPR", "Dinas Pekerjaan Umum dan Penataan Ruang"),
+    ("PERKIM", "Dinas Perumahan dan Kawasan Permukiman"),
+    ("DISPERTAN", "Dinas Pertanian"),
     ("DKP", "Dinas Ketahanan Pangan / Perikanan"),
     ("DISKOMINFO", "Dinas Komunikasi dan Informatika"),
     ("DISDIK", "Dinas Pendidikan"),

@@ -312,6 +312,12 @@ def _create_users(region: Region, password: str) -> list[DemoUser]:
         (f"pkm.{_short(_arabic_suffix(puskesmas.name.removeprefix('Puskesmas ')))}", Role.PUSKESMAS, {"puskesmas": puskesmas}, puskesmas),
         (f"kader.{_short(posyandu.name.removeprefix('Posyandu '))}", Role.CADRE, {"posyandu": posyandu}, posyandu),
     ]
+    # An OPD programme officer of the kota's health office (the agencies coordination creates).
+    from tumbuh.coordination.services import ensure_agencies
+
+    dinkes = ensure_agencies(kabupaten)["DINKES"]
+    specs.append((f"opd.dinkes.{_short(kabupaten.name)}", Role.OPD, {"region": kabupaten, "agency": dinkes},
+                  f"{dinkes.name}, {kabupaten.name}"))
     users = []
     # One hash for all: the password is shared and printed anyway, and each PBKDF2 costs ~0.5 s.
     password_hash = make_password(password)

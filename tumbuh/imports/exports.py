@@ -89,9 +89,12 @@ def _places(measurements) -> tuple[dict[str, tuple[str, str, str, str]], dict[in
     return regions, posyandu
 
 
-def eppgbm_rows(measurements) -> Iterator[list]:
+def eppgbm_rows(measurements, mask_niks: bool = False) -> Iterator[list]:
     """One row per measurement of `measurements` (a scoped Measurement queryset), EPPGBM's 38
-    columns, z-scores and categories as Tumbuh computed them."""
+    columns, z-scores and categories as Tumbuh computed them. `mask_niks`: for the roles that see
+    masked NIKs (Scope.sees_full_nik)."""
+    from tumbuh.web.text import mask_nik
+
     regions, posyandu = _places(measurements)
     no_place = ("", "", "", "")
     label = _label
@@ -101,7 +104,7 @@ def eppgbm_rows(measurements) -> Iterator[list]:
         prov, kab, kec, desa = regions.get(desa_id, no_place)
         pos_name, puskesmas = posyandu.get(posyandu_id, ("", ""))
         yield [
-            nik, name, "L" if sex == "M" else "P", born.strftime("%d/%m/%Y"),
+            mask_nik(nik or "") if mask_niks else nik, name, "L" if sex == "M" else "P", born.strftime("%d/%m/%Y"),
             _fmt(birth_weight, 2), _fmt(birth_length), parent or mother or "",
             prov, kab, kec, puskesmas, desa, pos_name, rt or "", rw or "", address or "",
             int(age_days / 30.4375) if age_days is not None else "",
@@ -114,8 +117,8 @@ def eppgbm_rows(measurements) -> Iterator[list]:
         ]
 
 
-def eppgbm_sheet(measurements) -> xlsx.Sheet:
-    return xlsx.Sheet("EPPGBM", eppgbm_rows(measurements), header=EPPGBM_HEADER)
+def eppgbm_sheet(measurements, mask_niks: bool = False) -> xlsx.Sheet:
+    return xlsx.Sheet("EPPGBM", eppgbm_rows(measurements, mask_niks), header=EPPGBM_HEADER)
 
 
 def eppgbm_workbook(measurements, out: IO[bytes]) -> int:

@@ -157,5 +157,5 @@ def export(request):
         stamp = timezone.localdate().strftime("%Y%m%d")
         # Streamed: the rows are read and written while the file is sent, so the download starts
         # at once and memory stays flat however many rows there are.
-        return xlsx.download([eppgbm_sheet(qs)], f"eppgbm-{data['region'] or 'semua'}-{stamp}.xlsx", streaming=True)
+        return xlsx.download([eppgbm_sheet(qs, mask_niks=not request.scope.sees_full_nik)], f"eppgbm-{data['region'] or 'semua'}-{stamp}.xlsx", streaming=True)
     return render(request, "imports/export.html", {"form": form})

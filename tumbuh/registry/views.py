@@ -15,14 +15,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from tumbuh.accounts.access import region_safe
-from tumbuh.accounts.scoping import scope_region_code
+from tumbuh.accounts.scoping import scope_for, scope_region_code
 from tumbuh.audit.models import AuditEvent
 from tumbuh.audit.services import record
 from tumbuh.web import xlsx
+from tumbuh.web.text import mask_nik
 
 from . import selectors, services
 from .filters import ChildFilter
 from .forms import HouseholdForm, PersonForm, RegistrationForms
+from .models import Person
 
 PAGE_SIZE = 50
 
@@ -108,10 +110,12 @@ def child_list_sheet(user, children: list, filters: dict) -> xlsx.Sheet:
         [],
     ]
 
+    full_nik = scope_for(user).sees_full_nik
+
     def row(child):
         m = child.latest
         return [
-            child.name, child.nik or "", child.get_sex_display(), child.birth_date,
+            child.name, (child.nik or "") if full_nik else mask_nik(child.nik or ""), child.get_sex_display(), child.birth_date,
             child.mother.name if child.mother else "", child.desa.name,
             child.posyandu.name if child.posyandu else "",
             m.measured_on if m else None, m.weight_kg if m else None, m.length_cm if m else None,
@@ -152,8 +156,13 @@ def child_detail(request, pk: int):
 
     child = _get_or_404(selectors.child_detail, request.user, pk)
     history = list(selectors.measurement_history(request.user, child))
-    record(request.user, AuditEvent.Action.VIEW, obj=child, summary=_("child page"), request=request)
+    reveal = _reveal_nik(request)
+    record(request.user, AuditEvent.Action.VIEW, obj=child, summary=_("child page"), request=request,
+           detail={"revealed": "nik"} if reveal else None)
     context = child_page_context(child, history)
+    context["nik_shown"] = child.nik if (reveal or request.scope.sees_full_nik) else mask_nik(child.nik or "")
+    context["nik_masked"] = bool(child.nik) and not (reveal or request.scope.sees_full_nik)
+    context["changes"] = change_history(child)
     context["add_measurement_url"] = _url_or_none("measurements:add_for_child", child_id=child.pk)
     context["edit_measurement_available"] = _url_or_none("measurements:edit", pk=0) is not None
     return render(request, "registry/child_detail.html", context)
@@ -171,6 +180,9 @@ def person_edit(request, pk: int):
             services.update_person(request.user, person, data, request=request, nik_warnings=warnings)
             messages.success(request, _("Changes saved."))
             return redirect("registry:child_detail", pk=person.pk)
+    if request.method == "GET":
+        # The form shows the whole NIK: opening it is a view of personal data.
+        record(request.user, AuditEvent.Action.VIEW, obj=person, summary=_("person edit screen"), request=request)
     return render(request, "registry/person_form.html", {"form": form, "person": person, "warnings": warnings})
 
 
@@ -178,9 +190,50 @@ def person_edit(request, pk: int):
 def household_detail(request, pk: int):
     household = _get_or_404(selectors.household_detail, request.user, pk)
     members = list(selectors.household_members(request.user, household))
+    reveal = _reveal_nik(request)
+    detail = {"members_shown": len(members)}
+    if reveal:
+        detail["revealed"] = "kk_number"
     record(request.user, AuditEvent.Action.VIEW, obj=household, summary=_("household page"),
-           detail={"members_shown": len(members)}, request=request)
-    return render(request, "registry/household_detail.html", {"household": household, "members": members})
+           detail=detail, request=request)
+    full = reveal or request.scope.sees_full_nik
+    return render(request, "registry/household_detail.html", {
+        "household": household, "members": members,
+        "kk_shown": household.kk_number if full else mask_nik(household.kk_number or ""),
+        "kk_masked": bool(household.kk_number) and not full})
+
+
+def change_history(child) -> list[dict]:
+    """The child page's "Change history": who changed what, when, old -> new (issue 16 item 10),
+    from the audit log (the one record of every write)."""
+    from tumbuh.audit.selectors import history_of_child
+    from tumbuh.measurements.models import Measurement
+
+    def label(model, field):
+        try:
+            return str(model._meta.get_field(field).verbose_name)
+        except Exception:  # a field since renamed: show its name
+            return field
+
+    out = []
+    for event in history_of_child(child):
+        model = Person if event.object_type == "registry.person" else Measurement
+        detail = event.detail or {}
+        if event.action == AuditEvent.Action.UPDATE:
+            pairs = (detail.get("changes") or {}).items()
+            fields = [(label(model, f), v[0], v[1]) for f, v in pairs if isinstance(v, list | tuple) and len(v) == 2]
+        else:
+            fields = []
+        out.append({"at": event.at, "user": event.username or (event.user.get_username() if event.user else ""),
+                     "action": event.get_action_display(), "measurement": model is Measurement,
+                     "summary_date": (detail.get("values") or {}).get("measured_on", ""), "fields": fields})
+    return out
+
+
+def _reveal_nik(request) -> bool:
+    """A role that sees masked NIK/KK numbers asked, on purpose, to see this person's (or
+    household's) whole number: shown once and written in the audit log (docs/access.md)."""
+    return request.GET.get("reveal") == "1" and not request.scope.sees_full_nik
 
 
 @region_safe
@@ -191,6 +244,10 @@ def household_edit(request, pk: int):
         services.update_household(request.user, household, form.cleaned_data, request=request)
         messages.success(request, _("Changes saved."))
         return redirect("registry:household_detail", pk=household.pk)
+    if request.method == "GET":
+        # The form shows the whole KK number: opening it is a view of personal data.
+        record(request.user, AuditEvent.Action.VIEW, obj=household, summary=_("household edit screen"),
+               request=request)
     return render(request, "registry/household_form.html", {"form": form, "household": household})
 
 

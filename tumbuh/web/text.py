@@ -34,3 +34,11 @@ def clean_field_text(text: str | None) -> str:
     if not text:
         return ""
     return " ".join(strip_control(text).split())
+
+
+def mask_nik(number: str) -> str:
+    """A NIK or KK number with all but its last 4 digits hidden ("••••••••••••0001"): what lists,
+    and roles that only need aggregates, see (docs/access.md "NIK masking")."""
+    if not number:
+        return ""
+    return "•" * (len(number) - 4) + number[-4:] if len(number) > 4 else number

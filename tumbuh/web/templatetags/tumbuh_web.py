@@ -12,6 +12,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from tumbuh.web import text as webtext
+
 register = template.Library()
 
 
@@ -38,10 +40,16 @@ def url_if_exists(url_name: str, *args):
 
 @register.filter
 def mask_nik(nik: str) -> str:
-    """Lists show only the last 4 digits of a NIK (or KK number); the child page shows it whole."""
-    if not nik:
-        return ""
-    return "•" * (len(nik) - 4) + nik[-4:] if len(nik) > 4 else nik
+    """Lists show only the last 4 digits of a NIK (or KK number); the child page shows it whole
+    to the roles that see whole NIKs (`nik_for`)."""
+    return webtext.mask_nik(nik)
+
+
+@register.filter
+def nik_for(number: str, scope) -> str:
+    """The NIK/KK as this scope may see it on a page about one person: whole, or masked for the
+    roles that only need aggregates (Scope.sees_full_nik)."""
+    return number if getattr(scope, "sees_full_nik", False) else webtext.mask_nik(number)
 
 
 @register.filter
