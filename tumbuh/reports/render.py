@@ -112,7 +112,7 @@ def trend_chart(trend: list[dict], targets: list[dict], *, width=640, height=260
     n = len(labels)
     every = max(1, math.ceil(n / 7))
     chart = LineChart(
-        x=Axis(_("Period"), -0.5, n - 0.5, ticks=[i for i in range(n) if i % every == 0 or i == n - 1],
+        x=Axis(_("Period"), -0.5, n - 0.5, ticks=sorted(range(n - 1, -1, -every)),
                tick_label=lambda i: labels[int(i)], grid=False),
         y=Axis(_("Stunting (%)"), 0, ymax, ticks=range(0, ymax + 1, step), tick_label=lambda v: f"{v:g}%"),
         title=_("Stunting prevalence over time"),
@@ -259,7 +259,11 @@ def rakor_data(meeting) -> dict:
     indicators = sections.by_code("indicators").build(ctx)
     convergence = sections.by_code("convergence").build(ctx)
     # Commitments of the region as of the meeting date: their status now, overdue counted at the date.
-    qs = (Commitment.objects.filter(within_region(region.code), created_at__date__lte=meeting.date)
+    from django.db.models import Q
+
+    # Those that existed at the meeting, and those made at it or an earlier meeting (entered later).
+    qs = (Commitment.objects.filter(within_region(region.code))
+          .filter(Q(created_at__date__lte=meeting.date) | Q(meeting__date__lte=meeting.date))
           .select_related("agency", "owner").order_by("due_date", "pk"))
     labels = dict(CommitmentStatus.choices)
     rows = []
@@ -310,13 +314,14 @@ def bnba_html(user, region, period: Period, category: str, posyandu_id=None) -> 
     from tumbuh.analytics import reports as ar
     from tumbuh.analytics.views import bnba_labels
     from tumbuh.regions.selectors import posyandu_for
+    from tumbuh.web.text import mask_nik
 
     rows = ar.bnba(user, region, period, category, posyandu_id)
     label = dict(bnba_labels()).get(category, category)
     posyandu = posyandu_for(user).filter(pk=posyandu_id).select_related("desa").first() if posyandu_id else None
     items = []
     for i, x in enumerate(rows.to_dict("records"), 1):
-        items.append({"n": i, "name": x["name"], "nik": ar.mask_nik(x.get("nik") or ""), "sex": "L" if x["sex"] == "M" else "P",
+        items.append({"n": i, "name": x["name"], "nik": mask_nik(x.get("nik") or ""), "sex": "L" if x["sex"] == "M" else "P",
                       "birth_date": _as_date(x["birth_date"]), "age": x.get("age_months"), "mother": x.get("mother") or "",
                       "address": x.get("address") or "", "rt": x.get("rt") or "", "rw": x.get("rw") or "",
                       "desa": x.get("desa_name") or "", "posyandu": x.get("posyandu") or "",
