@@ -104,9 +104,13 @@ def test_submission_chain_lateness_send_back_and_roll_up(client, bontang):
     Deadline.objects.create(region=bontang["utara"], title="Laporan semester I desa ke kecamatan",
                             due_date=dt.date(2026, 7, 10))
     Deadline.objects.create(region=bontang["kota"], title="Laporan semester II ke Gubernur", due_date=dt.date(2026, 12, 20))
+    Deadline.objects.create(region=bontang["kota"], title="Laporan semester II kecamatan ke kota",
+                            due_date=dt.date(2026, 12, 10))
     assert selectors.due_date(bontang["kuala"], 2026, 1) == dt.date(2026, 7, 10)  # the kecamatan's deadline
-    assert selectors.due_date(bontang["tanjung"], 2026, 1) is None  # the kota's is for semester II
-    assert selectors.due_date(bontang["kuala"], 2026, 2) == dt.date(2026, 12, 20)
+    assert selectors.due_date(bontang["tanjung"], 2026, 1) is None  # the kota's are for semester II
+    assert selectors.due_date(bontang["kuala"], 2026, 2) is None  # addressed to others
+    assert selectors.due_date(bontang["utara"], 2026, 2) == dt.date(2026, 12, 10)  # "kecamatan ke kota"
+    assert selectors.due_date(bontang["kota"], 2026, 2) == dt.date(2026, 12, 20)  # "ke Gubernur"
     desa = services.create_report(u["kuala"], region=bontang["kuala"], year=2026, semester=1)
     services.update_texts(u["kuala"], desa, problems="Timbangan rusak", follow_up="Minta timbangan baru")
     with pytest.raises(ValidationError):

@@ -46,6 +46,10 @@ def pdf_bytes(html: str) -> bytes:
 
 
 def period_label(period: Period) -> str:
+    """The analytics pages' words for a period, but a semester as officials write it ("Semester I
+    2026")."""
+    if period.kind == "semester":
+        return f"Semester {'I' if period.index == 1 else 'II'} {period.year}"
     from tumbuh.analytics.views import period_label as label
 
     return label(period)

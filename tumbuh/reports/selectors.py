@@ -72,13 +72,24 @@ def current(region: Region, year: int, semester: int) -> SemesterReport | None:
 
 _TITLE = re.compile(r"laporan\s+semester|semester\s+report|laporan\s+penyelenggaraan", re.I)
 _WHICH = re.compile(r"semester\s+(ii|2|i|1)\b", re.I)
+# "... ke Gubernur": who receives the report, so which level's report the deadline is for.
+_TO = re.compile(r"\bke\s+(gubernur|provinsi|bupati|wali\s*kota|walikota|kabupaten|kota|camat|kecamatan|"
+                 r"mendagri|kemendagri|pusat|menteri)\b", re.I)
+_RECEIVER_LEVEL = {"gubernur": Region.Level.PROVINSI, "provinsi": Region.Level.PROVINSI,
+                   "bupati": Region.Level.KABUPATEN, "walikota": Region.Level.KABUPATEN,
+                   "kabupaten": Region.Level.KABUPATEN, "kota": Region.Level.KABUPATEN,
+                   "camat": Region.Level.KECAMATAN, "kecamatan": Region.Level.KECAMATAN}
+_PARENT_LEVEL = {Region.Level.DESA: Region.Level.KECAMATAN, Region.Level.KECAMATAN: Region.Level.KABUPATEN,
+                 Region.Level.KABUPATEN: Region.Level.PROVINSI, Region.Level.PROVINSI: None}
 
 
 def due_date(region: Region, year: int, semester: int) -> dt.date | None:
     """When a region's semester report is due: the coordination deadline titled like a semester
     report ("Laporan semester II ke Gubernur") placed at the region itself or the nearest region
-    above it, falling between three months into the semester and four months after it (and naming
-    the same semester when its title names one). None when no such deadline is set."""
+    above it, falling between three months into the semester and four months after it, naming the
+    same semester when its title names one, and addressed to this region's level above when it
+    names a receiver ("ke Gubernur" is the kab/kota's deadline, "ke kecamatan" the desa's). None
+    when no such deadline is set."""
     from tumbuh.coordination.models import Deadline
     from tumbuh.coordination.selectors import ancestors
 
@@ -93,6 +104,11 @@ def due_date(region: Region, year: int, semester: int) -> dt.date | None:
         m = _WHICH.search(d.title)
         if m and (2 if m.group(1).lower() in ("ii", "2") else 1) != semester:
             continue
+        to = _TO.search(d.title)
+        if to:
+            receiver = _RECEIVER_LEVEL.get(re.sub(r"\s+", "", to.group(1).lower()))  # None: the centre
+            if receiver != _PARENT_LEVEL.get(region.level):
+                continue
         key = (-len(d.region_id), d.due_date)  # the nearest region first, then the earliest
         if best is None or key < best[0]:
             best = (key, d.due_date)
