@@ -171,6 +171,33 @@ MUTATIONS: list[Mutation] = [
       "WEIGHING_MONTHS = (2, 8)", "WEIGHING_MONTHS = (3, 9)", "tests/analytics"),
     M("bnba: 'not measured for 2 months' waits 3 months", "tumbuh/analytics/reports.py",
       "NOT_MEASURED_DAYS = 61", "NOT_MEASURED_DAYS = 91", "tests/analytics"),
+    # -- target groups and coordination (their list views) --------------------------------------
+    M("targets: pregnancies read unscoped (the bumil register)", "tumbuh/targets/selectors.py",
+      "return Pregnancy.objects.filter(as_scope(scope).person_q())", "return Pregnancy.objects.all()",
+      *matrix("targets:register_bumil", "targets:overview")),
+    M("targets: catin screenings read unscoped", "tumbuh/targets/selectors.py",
+      "return CatinScreening.objects.filter(as_scope(scope).person_q())", "return CatinScreening.objects.all()",
+      *matrix("targets:register_catin")),
+    M("targets: KRS and TPK rows of every household", "tumbuh/targets/selectors.py",
+      '    members = people_for(scope).filter(household__isnull=False).values("household_id")\n'
+      '    return scope.place_q("desa") | Q(**{f"{field}_id__in": members})',
+      "    return Q()", *matrix("targets:register_krs", "targets:household")),
+    M("coordination: meetings of every region", "tumbuh/coordination/selectors.py",
+      '    qs = Meeting.objects.filter(q).select_related("region")',
+      '    qs = Meeting.objects.all().select_related("region")',
+      *matrix("coordination:meeting_list", "coordination:meeting_detail", "coordination:calendar")),
+    M("coordination: commitments of every region", "tumbuh/coordination/selectors.py",
+      "    return (Commitment.objects.filter(q).select_related",
+      "    return (Commitment.objects.all().select_related",
+      *matrix("coordination:commitment_list", "coordination:commitment_detail")),
+    # -- personal data shown by role ------------------------------------------------------------
+    M("access: province teams see whole NIKs", SCOPING,
+      "return not self.is_empty and self.role not in (Role.PROVINSI, Role.OPD)",
+      "return not self.is_empty", "tests/accounts/test_nik_masking.py"),
+    M("access: an OPD officer's scope is region-shaped everywhere", SCOPING,
+      "return Scope(user_id=user.pk, role=user.role, agency_id=user.agency_id, opd_region_code=code)",
+      "return Scope(user_id=user.pk, role=user.role, agency_id=user.agency_id, opd_region_code=code, region_code=code)",
+      *matrix("registry:child_list", "analytics:dashboard", "analytics:bnba")),
 ]
 
 

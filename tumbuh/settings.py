@@ -249,7 +249,10 @@ X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'unsafe-inline'"],
+        # No inline script anywhere (tumbuh/web/static/web/behaviours.js declares page behaviours
+        # with data attributes; tests/web/test_no_inline_script.py keeps it so). Inline *styles*
+        # remain allowed: htmx inserts its indicator style, and style attributes cannot run code.
+        "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],

@@ -43,9 +43,15 @@ def _session_date(request) -> tuple[dt.date, str | None]:
     if not raw:
         return today, None
     try:
-        return dt.date.fromisoformat(raw), None
+        on = dt.date.fromisoformat(raw)
     except ValueError:
         return today, _("%(value)s is not a date (YYYY-MM-DD); showing today") % {"value": raw}
+    # A session is today or in the past; a child in it is under five, so ten years back is far
+    # enough (and keeps the age arithmetic away from year 1 and 9999).
+    if not (today - dt.timedelta(days=3653) <= on <= today):
+        return today, _("%(value)s is not a posyandu day that can be opened (in the future or more than "
+                        "ten years ago); showing today") % {"value": raw}
+    return on, None
 
 
 def _session_url(posyandu_id: int, on: dt.date, child_id: int | None = None) -> str:
