@@ -441,7 +441,8 @@ ROUTES: dict[str, Route] = {
     "coordination:public": detail(fixed={"kabupaten": "64.74"}),
     # --- reports ---
     "reports:index": page(query=lambda w, r: [{"year": str(today().year - 1), "semester": "2"},
-                                              {"year": str(today().year), "semester": "1"}, {"semester": "x"}]),
+                                              {"year": str(today().year), "semester": "1"}, {"semester": "x"},
+                                              {"semester_key": f"{today().year - 1}-2"}]),
     "reports:create": page(post=report_create_post, post_outsiders="coordination_desa", control=Role.DESA),
     "reports:detail": detail(report_id="report"),
     "reports:action": detail(report_id="report", post=report_action_post, post_to_home=False, control=Role.DESA),

@@ -29,9 +29,11 @@ def _semester(request) -> tuple[int, int]:
     """?year=&semester=, else the semester that ended last (the one being reported on)."""
     today = timezone.localdate()
     default = Period.containing(today, "semester").previous()
+    picked = request.GET.get("semester_key", "")  # "2026-1" from the picker
+    year_text, _dash, semester_text = picked.partition("-")
     try:
-        year = int(request.GET.get("year", default.year))
-        semester = int(request.GET.get("semester", default.index))
+        year = int(year_text or request.GET.get("year", default.year))
+        semester = int(semester_text or request.GET.get("semester", default.index))
     except ValueError:
         return default.year, default.index
     if semester not in (1, 2) or not 2018 <= year <= today.year:
