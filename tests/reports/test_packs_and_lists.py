@@ -64,3 +64,29 @@ def test_bnba_print_list_is_the_analytics_list(client, bontang, django_capture_o
     # A by-name list is readable only by whoever asked for it, even inside the same area.
     client.force_login(bontang["users"]["kota"])
     assert client.get(f"/reports/jobs/{job.pk}/download/").status_code == 404
+
+
+def test_a_list_another_app_registers_prints_the_same_way(client, bontang, django_capture_on_commit_callbacks):
+    from tumbuh.reports import lists
+
+    seen = {}
+
+    def build(user, region, period, posyandu_id):
+        seen["args"] = (user.username, region.code, period.key)
+        return {"columns": ["Nama", "Layanan"], "rows": [["Anak Uji Satu", "PMT"], ["Anak Uji Dua", "Imunisasi"]],
+                "checks": ["Diberikan"]}
+
+    lists.register_list("uji", "Daftar distribusi uji", build)
+    try:
+        client.force_login(bontang["users"]["utara"])
+        assert "Daftar distribusi uji" in client.get("/reports/print/bnba/?region=64.74.01").content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post("/reports/print/bnba/?region=64.74.01&period=2026-S1", {"category": "list:uji"})
+        job = RenderJob.objects.get()
+        assert job.kind == "list" and job.status == "done", job.message
+        assert seen["args"] == ("kec.utara", "64.74.01", "2026-S1")
+        html, n = render.list_html(bontang["users"]["utara"], bontang["utara"], render.Period.parse("2026-S1"), "uji")
+        assert n == 2 and html.count('<span class="box"></span>') == 2 and "Anak Uji Dua" in html
+        assert client.post("/reports/print/bnba/?region=64.74.01", {"category": "list:none"}).status_code == 404
+    finally:
+        lists.LISTS.pop("uji")

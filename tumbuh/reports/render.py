@@ -338,6 +338,18 @@ def bnba_html(user, region, period: Period, category: str, posyandu_id=None) -> 
     return render_to_string("reports/pdf/print_list.html", context), len(items)
 
 
+def list_html(user, region, period: Period, code: str, posyandu_id=None) -> tuple[str, int]:
+    """A list another app registered (tumbuh.reports.lists), as the same A4 print list."""
+    from .lists import LISTS
+
+    item = LISTS[code]
+    data = item.build(user, region, period, posyandu_id)
+    rows = [{"n": i, "cells": list(row)} for i, row in enumerate(data.get("rows", []), 1)]
+    context = {**meta(region, user, str(item.label), period_label(period)), "columns": data.get("columns", []),
+               "checks": data.get("checks", []), "rows": rows, "note": data.get("note", "")}
+    return render_to_string("reports/pdf/print_table.html", context), len(rows)
+
+
 def _as_date(value):
     if value is None:
         return None

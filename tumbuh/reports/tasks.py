@@ -79,7 +79,7 @@ def produce(job: RenderJob, progress) -> tuple[bytes, str, str]:
         progress(60, _("Printing the PDF"))
         name = f"rakor-{job.meeting.date:%Y%m%d}-{slug}-{'slide' if slides else 'handout'}.pdf"
         return render.pdf_bytes(html), name, PDF
-    if job.kind == JobKind.BNBA:
+    if job.kind in (JobKind.BNBA, JobKind.LIST):
         from tumbuh.regions.models import Region
 
         p = job.params
@@ -89,7 +89,12 @@ def produce(job: RenderJob, progress) -> tuple[bytes, str, str]:
         # A puskesmas officer's service area answers to its covering code (as on the BNBA page).
         area = service_area_for(user)
         region = area if area is not None and area.code == p["region"] else Region.objects.get(code=p["region"])
-        html, _n = render.bnba_html(user, region, Period.parse(p["period"]), p["category"], p.get("posyandu"))
+        period = Period.parse(p["period"])
+        if job.kind == JobKind.BNBA:
+            html, _n = render.bnba_html(user, region, period, p["category"], p.get("posyandu"))
+        else:
+            html, _n = render.list_html(user, region, period, p["category"].removeprefix("list:"), p.get("posyandu"))
         progress(60, _("Printing the PDF"))
-        return render.pdf_bytes(html), f"bnba-{p['category']}-{p['period']}-{slug}.pdf", PDF
+        name = p["category"].removeprefix("list:").replace("/", "-")
+        return render.pdf_bytes(html), f"{'bnba' if job.kind == JobKind.BNBA else 'daftar'}-{name}-{p['period']}-{slug}.pdf", PDF
     raise ValueError(job.kind)

@@ -206,19 +206,21 @@ def bnba_print(request):
     region = av._region(request)
     period = av._period(request, region)
     posyandu = av._posyandu(request)
+    from .lists import LISTS, choices
+
     if request.method == "POST":
         category = request.POST.get("category", "")
-        if category not in BNBA_CATEGORIES:
+        if category not in BNBA_CATEGORIES and category.removeprefix("list:") not in LISTS:
             raise Http404
         anchor = Region.objects.filter(code=region.code).first()
         if anchor is None:
             raise Http404
         job_ = services.request_render(
-            request.user, kind=JobKind.BNBA, region=anchor,
+            request.user, kind=JobKind.BNBA if category in BNBA_CATEGORIES else JobKind.LIST, region=anchor,
             params={"region": region.code, "period": period.key, "category": category,
                     "posyandu": posyandu.pk if posyandu else None, "lang": get_language()}, request=request)
         return redirect("reports:job", job_id=job_.pk)
-    context = {**av._picker(request, region, period), "categories": av.bnba_labels(),
+    context = {**av._picker(request, region, period), "categories": av.bnba_labels() + choices(),
                "posyandu": posyandu, "chosen": request.GET.get("category", "stunted")}
     return render(request, "reports/bnba_print.html", context)
 
