@@ -451,6 +451,21 @@ def indicators_settings_post(world, role, corner):
             ({"form": "lokus", "l-desa": desa, "l-year": year, "l-lokus": "on", "l-decree": "SK Matriks"}, None),
             ({"form": "target", "t-region": desa[:5], "t-indicator": "krs_pendampingan", "t-year": year,
               "t-target_percent": "92,5", "t-source": "Matriks"}, None)]
+def report_create_post(world, role, corner):
+    """A new semester report of the corner's desa (the world's reports are last year's)."""
+    return [({"region": world.children[corner].desa_id, "year": str(today().year), "semester": "1"}, None)]
+
+
+def report_action_post(world, role, corner):
+    return [({"action": "save", "problems": "Masalah matriks", "follow_up": "Tindak lanjut matriks"}, None)]
+
+
+def meeting_pack_post(world, role, corner):
+    return [({"kind": "handout"}, None)]
+
+
+def bnba_print_post(world, role, corner):
+    return [({QUERY: {"region": world.children[corner].desa_id}, "category": "stunted"}, None)]
 
 
 # -- totals: what the role's own pages must count -------------------------------------------------
@@ -616,6 +631,17 @@ ROUTES: dict[str, Route] = {
     "convergence:revoke": detail(na_id="not_applicable", sees=EXPECTED_VISIBLE_GAPS),
     "convergence:rules": page(query=lambda w, r: [{"region": "64.74"}, {"region": "64.72"}], post=local_rule_post,
                               post_outsiders="desa", control=MANAGER),
+    # --- reports ---
+    "reports:index": page(query=lambda w, r: [{"year": str(today().year - 1), "semester": "2"},
+                                              {"year": str(today().year), "semester": "1"}, {"semester": "x"},
+                                              {"semester_key": f"{today().year - 1}-2"}]),
+    "reports:create": page(post=report_create_post, post_outsiders="coordination_desa", control=Role.DESA),
+    "reports:detail": detail(report_id="report"),
+    "reports:action": detail(report_id="report", post=report_action_post, post_to_home=False, control=Role.DESA),
+    "reports:job": detail(job_id="render_job"),
+    "reports:download": detail(job_id="render_job"),
+    "reports:meeting_pack": detail(meeting_id="meeting", post=meeting_pack_post, post_to_home=False, control=MANAGER),
+    "reports:bnba_print": page(query=bnba_query, post=bnba_print_post, post_outsiders="desa", control=Role.KECAMATAN),
 }
 
 # (role, url name) -> reason. Strict: when the owner fixes the view, the xfail turns into a failure
@@ -664,6 +690,9 @@ OBJECTS: dict[str, tuple[Callable, str]] = {
     # convergence rows of the corner's child (tumbuh/convergence/testing.py)
     "gap": (lambda w, k: w.convergence["gap"][k], EXPECTED_VISIBLE_GAPS),
     "not_applicable": (lambda w, k: w.convergence["not_applicable"][k], EXPECTED_VISIBLE_GAPS),
+    # --- reports --- semester reports and rendered files at the corner's desa (tumbuh/reports/testing.py)
+    **{kind: (lambda w, k, kind=kind: w.reports[kind][k], EXPECTED_VISIBLE_COORDINATION)
+       for kind in ("report", "render_job")},
 }
 
 
