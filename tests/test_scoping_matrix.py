@@ -67,18 +67,13 @@ from tumbuh.accounts.testing import (
     REGIONS,
     build_world,
 )
+from tumbuh.convergence.testing import EXPECTED_VISIBLE_GAPS
 from tumbuh.interventions import testing as ivt
 
 LOGIN_PATH = "/accounts/login/"
 ROLES = ["anonymous", *Role.values]
 # Every app of the project, derived (a new context is covered without a line here).
 TUMBUH_APPS = {config.label for config in apps.get_app_configs() if config.name.startswith("tumbuh.")}
-from tumbuh.convergence.testing import EXPECTED_VISIBLE_GAPS
-
-LOGIN_PATH = "/accounts/login/"
-ROLES = ["anonymous", *Role.values]
-TUMBUH_APPS = {"accounts", "audit", "registry", "measurements", "imports", "analytics", "regions", "web", "demo",
-               "targets", "coordination", "convergence"}
 
 
 # --- the route registry: one line per URL name --------------------------------------------------
@@ -110,13 +105,11 @@ class Route:
     control: str | None = None
     totals: Callable | None = None
     no_post: str = ""  # why a page with its own POST form needs no payload (e.g. the login form)
-    # (people, places) visibility tables of whom and where the page may name, when they differ
-    # from EXPECTED_VISIBLE / EXPECTED_VISIBLE_PLACES (the interventions pages show an OPD
-    # officer their kota's people for their agency's items).
-    sees: tuple | None = None
-    # role -> corners whose people and places this page may show, instead of EXPECTED_VISIBLE
-    # (an OPD officer's lists of their agency's items, which EXPECTED_VISIBLE hides everywhere else)
-    sees: dict | None = None
+    # Whom and where the page may name, when it differs from EXPECTED_VISIBLE /
+    # EXPECTED_VISIBLE_PLACES (an OPD officer's lists of their agency's items, which
+    # EXPECTED_VISIBLE hides everywhere else): a (people, places) pair of role -> corners
+    # tables, or one role -> corners table for both.
+    sees: tuple | dict | None = None
 
 
 def page(**kw) -> Route:
@@ -807,17 +800,18 @@ def matrix_params():
 # --- what a role must never see ----------------------------------------------------------------
 
 
-def place_names(role: str, sees: tuple | None = None) -> list[str]:
+def _sees_tables(sees) -> tuple[dict, dict]:
+    if sees is None:
+        return EXPECTED_VISIBLE, EXPECTED_VISIBLE_PLACES
+    return (sees, sees) if isinstance(sees, dict) else sees
+
+
+def place_names(role: str, sees: tuple | dict | None = None) -> list[str]:
     """Names of regions and posyandu the role must not see: neither holding a corner the role sees
     nor above one. (Shown on a page they mean a figure, tile, row or choice of an outside place.)"""
-    people, places = sees or (EXPECTED_VISIBLE, EXPECTED_VISIBLE_PLACES)
+    people, places = _sees_tables(sees)
     seen_people = people.get(role, set())
     seen_places = places.get(role, set())
-def place_names(role: str, visible: set | None = None) -> list[str]:
-    """Names of regions and posyandu the role must not see: neither holding a corner the role sees
-    nor above one. (Shown on a page they mean a figure, tile, row or choice of an outside place.)"""
-    seen_people = EXPECTED_VISIBLE.get(role, set()) if visible is None else visible
-    seen_places = EXPECTED_VISIBLE_PLACES.get(role, set()) if visible is None else visible
     desas = {CHILDREN[k][0] for k in seen_places}
     allowed = {code for d in desas for code in _ancestors(d)}
     if role == Role.OPD:
@@ -834,19 +828,15 @@ def _ancestors(code: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
-def forbidden_texts(world, role: str, sees: tuple | None = None) -> list[str]:
+def forbidden_texts(world, role: str, sees: tuple | dict | None = None) -> list[str]:
     texts = []
-    seen = sees[0].get(role, set()) if sees else visible_corners(role)
+    seen = _sees_tables(sees)[0].get(role, set()) if sees else visible_corners(role)
     for key in [k for k in CHILDREN if k not in seen]:
-def forbidden_texts(world, role: str, visible: set | None = None) -> list[str]:
-    texts = []
-    for key in (outsiders(world, role) if visible is None else [k for k in CHILDREN if k not in visible]):
         for person in world.people(key):
             texts += [person.name, person.nik]
         texts.append(world.households[key].kk_number)
     if role != "anonymous":
         texts += place_names(role, sees)
-        texts += place_names(role, visible)
     return [t for t in texts if t]
 
 
@@ -982,7 +972,6 @@ class Checker:
         self.problems: list[str] = []
         sees = next((r.sees for r in routes_of(entry) if r.sees), None)
         self.forbidden = forbidden_texts(world, role, sees)
-        self.forbidden = forbidden_texts(world, role, sees.get(role, set()) if sees else None)
 
     # one request, with every general check
     def request(self, method: str, url: str, data=None, files=None, *, what: str = "", ok=None):
