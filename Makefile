@@ -26,16 +26,17 @@ demo: setup
 serve: setup
 	$(BIN)/tumbuh serve --host $(HOST) --port $(PORT)
 
-# On every core (pytest-xdist): a test file stays on one worker (--dist loadfile), which the
-# scoping matrix needs (its last test checks that the whole file reached every URL).
+# On every core (pytest-xdist, work stealing: the scoping matrix alone is two thirds of the tests,
+# so it is shared out rather than kept on one worker).
 JOBS ?= auto
+DIST ?= worksteal
 test: setup
-	$(BIN)/pytest -n $(JOBS) --dist loadfile
+	$(BIN)/pytest -n $(JOBS) --dist $(DIST)
 
 # Same suite on PostgreSQL; DATABASE_URL must point at a server (.ci/run starts one).
 test-pg: setup
 	test -n "$(DATABASE_URL)" || (echo "set DATABASE_URL=postgres://..." && exit 2)
-	DATABASE_URL=$(DATABASE_URL) $(BIN)/pytest -n $(JOBS) --dist loadfile
+	DATABASE_URL=$(DATABASE_URL) $(BIN)/pytest -n $(JOBS) --dist $(DIST)
 
 # Browser tests drive Debian's Chromium with Playwright; installs chromium when missing. The
 # report tests read PDFs back with poppler (pdftotext/pdftoppm), installed the same way.
