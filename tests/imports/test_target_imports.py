@@ -143,3 +143,15 @@ def test_a_catin_found_to_be_someone_known_keeps_her_screening(kota_user, tmp_pa
     screening = CatinScreening.objects.get()
     assert screening.person == known and not Person.objects.filter(name="Putri Lestary").exists()
     assert batch.rows.get().person == known
+
+
+@pytest.mark.parametrize("source", ["deliveries", "krs", "catin", "bumil"])
+def test_every_source_has_its_upload_page_in_indonesian(source, client, kota_user):
+    from django.urls import reverse
+
+    client.force_login(kota_user)
+    page = client.get(reverse("imports:upload_source", args=[source])).content.decode()
+    assert "Kolom yang dibaca" in page and "wajib" in page and f"tumbuh import {source}" in page
+    for english in ("Columns read", "required)", "Upload the file as it is", "Recent imports"):
+        assert english not in page
+    assert client.get(reverse("imports:upload_source", args=["nothing"])).status_code == 404
