@@ -102,7 +102,8 @@ def test_one_user_per_role_with_a_valid_scope(client):
         assert user.username in output
         assert client.login(username=user.username, password="pohon-tumbuh-9")
         visible = people_for(user)
-        assert visible.exists(), role
+        # An OPD officer sees no registry at all, only their agency's target lists (access.md).
+        assert visible.exists() is (role != Role.OPD), role
     assert users[Role.ADMIN].is_superuser and users[Role.ADMIN].username == "admin"
     assert users[Role.KABUPATEN].username == "tpps.bontang" and users[Role.KABUPATEN].region_id == "64.74"
     assert users[Role.PROVINSI].username == "provinsi.kaltim" and users[Role.PROVINSI].region_id == "64"
@@ -110,6 +111,7 @@ def test_one_user_per_role_with_a_valid_scope(client):
     assert users[Role.DESA].username == "kel.bontangkuala"
     assert users[Role.PUSKESMAS].username == "pkm.bontangutara1"
     assert users[Role.CADRE].username == "kader.melati1"
+    assert users[Role.OPD].username == "opd.dinkes.bontang" and users[Role.OPD].agency.code == "DINKES"
     # Narrower roles see less.
     counts = [people_for(users[r]).count() for r in (Role.KABUPATEN, Role.KECAMATAN, Role.DESA, Role.CADRE)]
     assert counts == sorted(counts, reverse=True) and counts[0] > counts[-1]

@@ -78,7 +78,9 @@ def test_length_range(child, length, ok):
     if ok:
         assert errors == []
     else:
-        assert "38,0-130,0" in only_error(errors, "length_cm")
+        # Outside the fixed range the WHO flag rule decides: for a 13-month-old both are beyond
+        # -6/+6 SD, and the message says so with the z-score.
+        assert "WHO" in only_error(errors, "length_cm")
 
 
 def test_length_in_mm_names_the_fix(child):
@@ -127,3 +129,20 @@ def test_nothing_measured_rejected(child):
 def test_several_errors_reported_together(child):
     errors, _ = check(child, weight=12000, length=900, position="")
     assert {e.field for e in errors} == {"weight_kg", "length_cm", "position"}
+
+
+def test_entry_height_limit_follows_who_flags_not_a_fixed_130_cm(make_child):
+    # Issue 8 item 11: a boy of 58 months at 134 cm is about +5.4 SD, which WHO keeps; at 140 cm
+    # he is beyond +6 SD, which WHO flags: refused with the z-score. A unit slip keeps its message.
+    import datetime as dt
+
+    from django.utils import timezone
+
+    boy = make_child(age_days=58 * 30 + 20, sex="M")
+    today = timezone.localdate()
+    errors, _w = validate_measurement(boy, today, 25.0, 134.0, "h", None, None, False)
+    assert errors == []
+    errors, _w = validate_measurement(boy, today, 25.0, 140.0, "h", None, None, False)
+    assert "WHO" in only_error(errors, "length_cm") and "+6" in str(errors[0])
+    errors, _w = validate_measurement(boy, today - dt.timedelta(days=0), 25.0, 1340.0, "h", None, None, False)
+    assert "milimeter" in only_error(errors, "length_cm") or "millimetre" in str(errors[0])

@@ -221,8 +221,22 @@ def dashboard(request):
         # Cut on its own count, not the ranking's: a kabupaten has ~10 kecamatan (ranking shown
         # whole) but hundreds of posyandu, whose rows were most of the page's rendering time.
         "skdn": skdn if show_skdn_all or len(skdn) <= SKDN_SHOWN else skdn[:SKDN_SHOWN], "skdn_total": len(skdn),
+        # Issue 9 item 11: the target groups' counts and rates for the same region, from the
+        # registers themselves (indexed counts at request time, so fresh after every write).
+        "target_counts": _target_counts(request, region),
     }
     return render(request, "analytics/dashboard.html", context)
+
+
+def _target_counts(request, region):
+    """The target-group KPIs of the dashboard's region; None for a cadre (their area is their
+    posyandu's children, not a region's registers) and for an area (puskesmas service area)."""
+    from tumbuh.targets.selectors import group_counts
+
+    scope = request.scope
+    if scope.is_cadre or not getattr(region, "code", None) or is_service_area(region):
+        return None
+    return group_counts(scope, region=region.code)
 
 
 RANKING_SHOWN = 10  # highest and lowest rates shown before "show all"

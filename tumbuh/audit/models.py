@@ -40,7 +40,9 @@ class AuditEvent(models.Model):
         ordering = ["-at"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["user", "at"]), models.Index(fields=["region_code", "at"])]
+        indexes = [models.Index(fields=["user", "at"]), models.Index(fields=["region_code", "at"]),
+                   # one object's history (the child page's change history)
+                   models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type} {self.object_id}"

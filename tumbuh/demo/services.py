@@ -60,6 +60,7 @@ class DemoSummary:
     latest: pd.DataFrame | None = None  # each child's latest measurement, with its kecamatan
     timings: dict[str, float] = field(default_factory=dict)
     targets: dict[str, int] = field(default_factory=dict)  # tumbuh.targets.demo counts
+    interventions: dict[str, int] = field(default_factory=dict)  # tumbuh.interventions.demo counts
     convergence: dict[str, int] = field(default_factory=dict)  # tumbuh.convergence.demo counts
 
 
@@ -187,6 +188,11 @@ def create_demo(
 
         summary.targets = create_target_demo(region_code, seed=seed, today=today or dt.date.today())
         lap("targets")
+        # Deliveries of interventions to the same people (and the kota's OPD list).
+        from tumbuh.interventions.demo import create_intervention_demo
+
+        summary.interventions = create_intervention_demo(region_code, seed=seed, today=today or dt.date.today())
+        lap("interventions")
         from tumbuh.convergence.demo import create_convergence_demo  # the gaps of everything above
 
         summary.convergence = create_convergence_demo(region_code, seed=seed, today=today or dt.date.today())
@@ -317,6 +323,12 @@ def _create_users(region: Region, password: str) -> list[DemoUser]:
         (f"pkm.{_short(_arabic_suffix(puskesmas.name.removeprefix('Puskesmas ')))}", Role.PUSKESMAS, {"puskesmas": puskesmas}, puskesmas),
         (f"kader.{_short(posyandu.name.removeprefix('Posyandu '))}", Role.CADRE, {"posyandu": posyandu}, posyandu),
     ]
+    # An OPD programme officer of the kota's health office (the agencies coordination creates).
+    from tumbuh.coordination.services import ensure_agencies
+
+    dinkes = ensure_agencies(kabupaten)["DINKES"]
+    specs.append((f"opd.dinkes.{_short(kabupaten.name)}", Role.OPD, {"region": kabupaten, "agency": dinkes},
+                  f"{dinkes.name}, {kabupaten.name}"))
     users = []
     # One hash for all: the password is shared and printed anyway, and each PBKDF2 costs ~0.5 s.
     password_hash = make_password(password)

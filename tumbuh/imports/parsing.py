@@ -21,6 +21,7 @@ from tumbuh.measurements.validation import (
     MAX_AGE_DAYS,
     WEIGHT_RANGE_KG,
     input_errors,
+    who_length_for_age,
 )
 from tumbuh.registry.nik import NikError, clean_nik, parse_nik
 
@@ -184,16 +185,6 @@ def posyandu_name_problem(name: str) -> str:
     if not any(ch.isalpha() for ch in name) or not _PLACE_CHARS.match(name) or "_" in name:
         return _("is not a posyandu name (letters, digits, spaces and . , ' - / ( ) & # only)")
     return ""
-
-
-@lru_cache(maxsize=10_000)
-def who_length_for_age(height: float, sex: str, age_days: int, position: str) -> tuple[float | None, bool]:
-    """(length/height-for-age z, flagged by WHO's rule |z| > 6) from the growth engine."""
-    from tumbuh.growth import anthro_zscore_row
-
-    row = anthro_zscore_row(sex=1 if sex == "M" else 2, age_days=age_days, lenhei=height, measure=position)
-    z = row.get("zlen")
-    return z, bool(row.get("flen"))
 
 
 def is_sentinel(value: float | None) -> bool:

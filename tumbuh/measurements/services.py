@@ -77,7 +77,7 @@ def validate_measurement(
 def _check(child, measured_on, weight_kg, length_cm, position, head, arm, oedema, *, exclude_pk=None):
     """(errors, warning dicts) as validate_measurement, the warnings still as codes."""
     errors = input_errors(birth_date=child.birth_date, measured_on=measured_on, weight_kg=weight_kg,
-                          length_cm=length_cm, position=position, head=head, arm=arm)
+                          length_cm=length_cm, position=position, head=head, arm=arm, sex=child.sex)
     if errors:
         return list(errors), []
     others = Measurement.objects.filter(child=child).exclude(measured_on=measured_on)

@@ -8,6 +8,7 @@ is stored with the warning shown next to it, never silently dropped or silently 
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -102,8 +103,10 @@ def input_errors(
     head: float | None,
     arm: float | None,
     today: dt.date | None = None,
+    sex: str | None = None,
 ) -> list[Problem]:
-    """Hard errors that need nothing but the typed values and the child's birth date."""
+    """Hard errors that need nothing but the typed values and the child's birth date (and sex:
+    with it, a length outside the fixed range is judged by WHO's flag rule, `who_length_problem`)."""
     errors: list[Problem] = []
     today = today or timezone.localdate()
     if measured_on is None:
@@ -129,6 +132,8 @@ def input_errors(
 
     if length_cm is not None:
         problem = length_problem(length_cm)
+        if problem and sex in ("M", "F") and position in ("l", "h") and measured_on is not None:
+            problem = who_length_problem(problem, length_cm, sex, (measured_on - birth_date).days, position)
         if problem:
             errors.append(problem)
         if position not in {"l", "h"}:
@@ -145,3 +150,31 @@ def input_errors(
         if problem:
             errors.append(problem)
     return errors
+
+
+@lru_cache(maxsize=10_000)
+def who_length_for_age(height: float, sex: str, age_days: int, position: str) -> tuple[float | None, bool]:
+    """(length/height-for-age z, flagged by WHO's rule |z| > 6) from the growth engine."""
+    from tumbuh.growth import anthro_zscore_row
+
+    row = anthro_zscore_row(sex=1 if sex == "M" else 2, age_days=age_days, lenhei=height, measure=position)
+    z = row.get("zlen")
+    return z, bool(row.get("flen"))
+
+
+def who_length_problem(problem: Problem, length_cm: float, sex: str, age_days: int, position: str) -> Problem | None:
+    """A length outside the fixed range (38-130 cm) is kept when WHO's flag rule keeps it
+    (length/height-for-age within -6..+6 SD): a tall 4-year-old at +5.4 SD is a real child
+    (issue 8 item 11). Beyond the flag limits it is refused with the z-score that says why. A unit
+    slip (millimetres, metres) keeps its own message: those are physically impossible as cm."""
+    if not METRES_THRESHOLD <= length_cm <= MM_THRESHOLD or not 0 <= age_days < MAX_AGE_DAYS:
+        return problem
+    z, flagged = who_length_for_age(length_cm, sex, age_days, position)
+    if z is not None and not flagged:
+        return None
+    if z is None:
+        return Problem(_("Length/height %(value)s cm is outside what WHO's tables cover")
+                       % {"value": _num(length_cm)}, "length_cm")
+    return Problem(_("Length/height %(value)s cm: WHO flags length/height-for-age %(z)s SD as implausible "
+                     "(beyond -6 to +6 SD)") % {"value": _num(length_cm), "z": f"{z:+.1f}".replace(".", ",")},
+                   "length_cm")

@@ -60,6 +60,13 @@ def _masked(values: dict[str, Any]) -> dict[str, Any]:
     return {k: (("…" + str(v)[-4:]) if k in {"nik", "kk_number"} and v else v) for k, v in values.items()}
 
 
+def _masked_changes(changes: dict[str, list]) -> dict[str, list]:
+    """{field: [old, new]} with NIK/KK numbers masked on both sides."""
+    olds = _masked({k: v[0] for k, v in changes.items()})
+    news = _masked({k: v[1] for k, v in changes.items()})
+    return {k: [olds[k], news[k]] for k in changes}
+
+
 def create_household(user, data: dict[str, Any], *, request=None) -> Household:
     household = Household(**data)
     _check_scope(user, desa=household.desa)
@@ -82,7 +89,8 @@ def update_household(user, household: Household, data: dict[str, Any], *, reques
     after = _audit_dict(household, HOUSEHOLD_FIELDS)
     changed = {k: [before[k], after[k]] for k in after if before.get(k) != after[k]}
     record(user, AuditEvent.Action.UPDATE, obj=household, summary=f"household {household}",
-           detail={"changed": _masked({k: v[1] for k, v in changed.items()}), "fields": sorted(changed)},
+           detail={"changed": _masked({k: v[1] for k, v in changed.items()}), "fields": sorted(changed),
+                   "changes": _masked_changes(changed)},
            request=request)
     return household
 
@@ -117,7 +125,9 @@ def update_person(user, person: Person, data: dict[str, Any], *, request=None,
     people_changed.send(sender=Person, child_ids=[person.pk], desa_codes=[before["desa"], person.desa_id])
     after = _audit_dict(person, PERSON_FIELDS)
     changed = sorted(k for k in after if before.get(k) != after[k])
-    detail = {"fields": changed, "changed": _masked({k: after[k] for k in changed})}
+    # Old -> new for the history panel of the child page (issue 16 item 10); NIKs masked.
+    detail = {"fields": changed, "changed": _masked({k: after[k] for k in changed}),
+              "changes": _masked_changes({k: [before.get(k), after[k]] for k in changed})}
     if nik_warnings:
         detail["nik_warnings"] = [str(w) for w in nik_warnings]
     record(user, AuditEvent.Action.UPDATE, obj=person, summary=f"person {person.pk}", detail=detail,

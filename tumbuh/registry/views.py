@@ -24,6 +24,7 @@ from tumbuh.web.text import mask_nik
 from . import selectors, services
 from .filters import ChildFilter
 from .forms import HouseholdForm, PersonForm, RegistrationForms
+from .models import Person
 
 PAGE_SIZE = 50
 
@@ -158,9 +159,14 @@ def child_detail(request, pk: int):
     reveal = _reveal_nik(request)
     record(request.user, AuditEvent.Action.VIEW, obj=child, summary=_("child page"), request=request,
            detail={"revealed": "nik"} if reveal else None)
-    context = child_page_context(child, history)
+    # Interventions received: a timeline, and PMT courses as shaded spans on the growth charts.
+    from tumbuh.interventions.selectors import course_spans, person_timeline
+
+    context = child_page_context(child, history, spans=course_spans(request.user, child))
+    context["interventions"] = person_timeline(request.user, child)
     context["nik_shown"] = child.nik if (reveal or request.scope.sees_full_nik) else mask_nik(child.nik or "")
     context["nik_masked"] = bool(child.nik) and not (reveal or request.scope.sees_full_nik)
+    context["changes"] = change_history(child)
     context["add_measurement_url"] = _url_or_none("measurements:add_for_child", child_id=child.pk)
     context["edit_measurement_available"] = _url_or_none("measurements:edit", pk=0) is not None
     return render(request, "registry/child_detail.html", context)
@@ -195,10 +201,40 @@ def household_detail(request, pk: int):
     record(request.user, AuditEvent.Action.VIEW, obj=household, summary=_("household page"),
            detail=detail, request=request)
     full = reveal or request.scope.sees_full_nik
+    from tumbuh.interventions.selectors import household_deliveries
+
     return render(request, "registry/household_detail.html", {
         "household": household, "members": members,
         "kk_shown": household.kk_number if full else mask_nik(household.kk_number or ""),
-        "kk_masked": bool(household.kk_number) and not full})
+        "kk_masked": bool(household.kk_number) and not full,
+        "household_interventions": list(household_deliveries(request.user, household)[:200])})
+
+
+def change_history(child) -> list[dict]:
+    """The child page's "Change history": who changed what, when, old -> new (issue 16 item 10),
+    from the audit log (the one record of every write)."""
+    from tumbuh.audit.selectors import history_of_child
+    from tumbuh.measurements.models import Measurement
+
+    def label(model, field):
+        try:
+            return str(model._meta.get_field(field).verbose_name)
+        except Exception:  # a field since renamed: show its name
+            return field
+
+    out = []
+    for event in history_of_child(child):
+        model = Person if event.object_type == "registry.person" else Measurement
+        detail = event.detail or {}
+        if event.action == AuditEvent.Action.UPDATE:
+            pairs = (detail.get("changes") or {}).items()
+            fields = [(label(model, f), v[0], v[1]) for f, v in pairs if isinstance(v, list | tuple) and len(v) == 2]
+        else:
+            fields = []
+        out.append({"at": event.at, "user": event.username or (event.user.get_username() if event.user else ""),
+                     "action": event.get_action_display(), "measurement": model is Measurement,
+                     "summary_date": (detail.get("values") or {}).get("measured_on", ""), "fields": fields})
+    return out
 
 
 def _reveal_nik(request) -> bool:
