@@ -267,9 +267,25 @@ def _reconcile(model, existing_q: Q, new: list, fields: list[str]) -> None:
         for part in loader._chunks(ids):
             model.objects.filter(pk__in=part).delete()
     if update:
-        model.objects.bulk_update(update, fields, batch_size=500)
+        _update_rows(model, update, fields)
     if create:
         model.objects.bulk_create(create, batch_size=1000)
+
+
+def _update_rows(model, objs: list, fields: list[str]) -> None:
+    """UPDATE ... WHERE id = %s with executemany: Django's bulk_update builds a CASE per row and
+    field (minutes for the daily refresh that moves every row's `computed_on`)."""
+    from django.db import connection
+
+    meta = model._meta
+    cols = [meta.get_field(f.removesuffix("_id") if f.endswith("_id") else f) for f in fields]
+    sets = ", ".join(f"{connection.ops.quote_name(c.column)} = %s" for c in cols)
+    sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {sets} WHERE id = %s"
+    params = [[c.get_db_prep_save(getattr(o, f), connection) for c, f in zip(cols, fields, strict=True)] + [o.pk]
+              for o in objs]
+    with connection.cursor() as cursor:
+        for i in range(0, len(params), 2000):
+            cursor.executemany(sql, params[i:i + 2000])
 
 
 def _subjects_q(person_ids, household_ids) -> Q:

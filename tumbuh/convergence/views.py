@@ -33,18 +33,20 @@ EXPORT_LIMIT = 200_000
 
 
 def _filter_choices(scope, area: str | None):
-    """Regions of the scope; the OPD and items that have gaps in it (distinct over indexed columns)."""
+    """Regions of the scope; the OPD and items of the rules in force (no scan of the gap table)."""
     regions = selectors.regions_in(scope).exclude(level=Region.Level.PROVINSI).order_by("code") \
         .values_list("code", "name")
     regions = [(c, f"{n} ({c})") for c, n in regions[:400]]
-    gaps = selectors.gaps_for(scope)
-    codes = sorted(set(gaps.order_by().values_list("agency_code", flat=True).distinct()) - {""})
     kab = area[:5] if area and len(area) >= 5 else None
+    ruleset = services.ruleset_for(kab) if kab else R.default_ruleset()
+    responsible = services.agency_codes(kab or "00.00", ruleset)
+    codes = sorted({responsible.get(r.item, "") for r in ruleset.rules} - {""})
     names = dict(Agency.objects.filter(region_id=kab).values_list("code", "name")) if kab else {}
     agencies = [] if scope.is_opd else [(c, names.get(c, c)) for c in codes]
     item_names = selectors._names()
-    items = [(c, f"{c} · {item_names.get(c, c)}") for c in
-             sorted(set(gaps.order_by().values_list("item_code", flat=True).distinct()))]
+    own = selectors._agency_code(scope) if scope.is_opd else None
+    items = [(c, f"{c} · {item_names.get(c, c)}") for c in sorted({r.item for r in ruleset.rules
+                                                                   if own is None or responsible.get(r.item) == own})]
     return regions, agencies, items
 
 
