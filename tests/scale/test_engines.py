@@ -131,3 +131,16 @@ def test_latest_in_month_fast_path_equals_the_window(duck):
     fast = duck(partials.coverage_sql("", periods, "kabkota", True)).sort_values(["pkey", "unit"])
     slow = duck(partials.coverage_sql("", periods, "kabkota", False)).sort_values(["pkey", "unit"])
     assert fast.reset_index(drop=True).equals(slow.reset_index(drop=True))
+
+
+def test_engines_import_no_django():
+    """DuckDB, Spark driver and generator paths run without Django settings (Spark executors run
+    SQL only)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, tumbuh.scale.partials, tumbuh.scale.duck, tumbuh.scale.generate, "
+            "tumbuh.scale.spark_job, tumbuh.scale.cli; "
+            "assert not [m for m in sys.modules if m == 'django' or m.startswith('django.')], 'django imported'")
+    env = {"PATH": "/usr/bin:/bin"}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=60)

@@ -247,25 +247,35 @@ def coverage_sql(region: str, periods: Sequence[Period], by: str | None = None, 
     live now), D (of them, measured in the period), N (their latest weighing N) and the measured
     children not on the register, as analytics.coverage.coverage."""
     periods = _check_periods(periods)
-    reg = []
-    for p in periods:
+    # S: one small aggregate per period over `people` (no row per child and period is built)
+    s_parts = []
+    for i, p in enumerate(periods):
         where = ["active", f"birth_date <= {_date(p.end)}",
                  f"birth_date > {_date(p.end - dt.timedelta(days=MAX_AGE_DAYS))}", *_where_region(region)]
-        reg.append(f"SELECT {len(reg)} AS pkey, {_unit(by, region)} AS unit, id AS child_id "
-                   f"FROM people WHERE {' AND '.join(where)}")
+        s_parts.append(f"SELECT {i} AS pkey, {_unit(by, region)} AS unit, CAST(COUNT(*) AS BIGINT) AS registered "
+                       f"FROM people WHERE {' AND '.join(where)} GROUP BY {_unit(by, region)}")
+    # D, N and the unregistered: each child's latest row of the period joined to its person,
+    # registered when the person was on the register at that period's end.
+    end = "CASE l.pkey " + " ".join(f"WHEN {i} THEN {_date(p.end)}" for i, p in enumerate(periods)) + " END"
+    born_after = "CASE l.pkey " + " ".join(
+        f"WHEN {i} THEN {_date(p.end - dt.timedelta(days=MAX_AGE_DAYS))}" for i, p in enumerate(periods)) + " END"
+    inside = _where_region(region, "p.desa")[:1]
+    registered = " AND ".join(["p.id IS NOT NULL", "p.active", f"p.birth_date <= {end}", f"p.birth_date > {born_after}",
+                               *inside])
     return f"""WITH {latest_sql(region, periods, by, {'weight_gain': 'wg'}, {'wg': "COALESCE(weight_gain, '')"}, flagged)},
-    reg AS ({' UNION ALL '.join(reg)}),
-    j AS (
-      SELECT COALESCE(r.pkey, l.pkey) AS pkey, COALESCE(r.unit, l.unit) AS unit,
-             r.child_id AS reg_child, l.child_id AS seen_child, l.weight_gain AS weight_gain
-      FROM reg r FULL OUTER JOIN latest l ON r.pkey = l.pkey AND r.child_id = l.child_id
+    s AS ({' UNION ALL '.join(s_parts)}),
+    d AS (
+      SELECT l.pkey AS pkey, l.unit AS unit,
+             {_int_sum(registered)} AS weighed,
+             {_int_sum(f"{registered} AND l.weight_gain = 'N'")} AS gained,
+             {_int_sum(f"NOT ({registered})")} AS measured_unregistered
+      FROM latest l LEFT JOIN people p ON p.id = l.child_id
+      GROUP BY l.pkey, l.unit
     )
-    SELECT pkey, unit,
-           {_int_sum('reg_child IS NOT NULL')} AS registered,
-           {_int_sum('reg_child IS NOT NULL AND seen_child IS NOT NULL')} AS weighed,
-           {_int_sum("reg_child IS NOT NULL AND weight_gain = 'N'")} AS gained,
-           {_int_sum('reg_child IS NULL')} AS measured_unregistered
-    FROM j GROUP BY pkey, unit"""
+    SELECT COALESCE(s.pkey, d.pkey) AS pkey, COALESCE(s.unit, d.unit) AS unit,
+           COALESCE(s.registered, 0) AS registered, COALESCE(d.weighed, 0) AS weighed,
+           COALESCE(d.gained, 0) AS gained, COALESCE(d.measured_unregistered, 0) AS measured_unregistered
+    FROM s FULL OUTER JOIN d ON s.pkey = d.pkey AND s.unit = d.unit"""
 
 
 def coverage(run: Run, region: str, periods: Sequence[Period], by: str | None = None) -> pd.DataFrame:
