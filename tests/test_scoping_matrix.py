@@ -67,6 +67,8 @@ from tumbuh.accounts.testing import (
     REGIONS,
     build_world,
 )
+from tumbuh.convergence.testing import EXPECTED_VISIBLE_GAPS
+from tumbuh.interventions import testing as ivt
 
 LOGIN_PATH = "/accounts/login/"
 ROLES = ["anonymous", *Role.values]
@@ -103,6 +105,11 @@ class Route:
     control: str | None = None
     totals: Callable | None = None
     no_post: str = ""  # why a page with its own POST form needs no payload (e.g. the login form)
+    # Whom and where the page may name, when it differs from EXPECTED_VISIBLE /
+    # EXPECTED_VISIBLE_PLACES (an OPD officer's lists of their agency's items, which
+    # EXPECTED_VISIBLE hides everywhere else): a (people, places) pair of role -> corners
+    # tables, or one role -> corners table for both.
+    sees: tuple | dict | None = None
 
 
 def page(**kw) -> Route:
@@ -114,7 +121,7 @@ def detail(**ids_and_kw) -> Route:
     """A page whose kwargs name objects: detail(pk="batch"), detail(posyandu_id="posyandu",
     child_id="person", post=...)."""
     kw = {k: ids_and_kw.pop(k) for k in ("fixed", "query", "post", "post_outsiders", "post_to_home", "control",
-                                         "totals", "no_post") if k in ids_and_kw}
+                                         "totals", "no_post", "sees") if k in ids_and_kw}
     return Route(ids=ids_and_kw, **kw)
 
 
@@ -224,6 +231,16 @@ def upload_post(world, role, corner):
     return [({"region": child.desa_id}, {"file": upload})]
 
 
+def deliveries_upload_post(world, role, corner):
+    """A delivery list naming the corner's child (imports: `tumbuh import deliveries`)."""
+    child = world.children[corner]
+    header = "NIK;Nama;Tgl Lahir;Kode Intervensi;Tanggal;Jumlah"
+    line = f"{child.nik};{child.name};{child.birth_date:%d/%m/%Y};VIT-A;{today():%d/%m/%Y};1"
+    upload = io.BytesIO(f"{header}\n{line}\n".encode())
+    upload.name = "matrix-deliveries.csv"
+    return [({"region": child.desa_id}, {"file": upload})]
+
+
 def target_post(world, role, corner):
     desa = world.children[corner].desa_id
     kecamatan = desa.rsplit(".", 1)[0]
@@ -303,11 +320,130 @@ def public_toggle_post(world, role, corner):
              None)]
 
 
+def gap_query(world, role):
+    return [{"download": "xlsx"}, {"group": "balita"}, {"group": "keluarga"}, {"item": "PMT-BALITA"},
+            {"agency": "DINKES"}, {"page": "2"}]
+
+
+def not_applicable_post(world, role, corner):
+    return [({"reason": "refused", "note": "Matriks"}, None)]
+
+
+def local_rule_post(world, role, corner):
+    """A local rule for the corner's kab/kota (the page is for the user's own; an outside one is 404)."""
+    return [({"region": world.children[corner].desa_id[:5], "rule_id": "matriks-baas", "group": "balita",
+              "item": "BAAS", "condition": '{"kind": "child_undernourished", "indices": ["haz"]}',
+              "window": '{"kind": "days_before", "days": 180}', "label": "Matriks"}, None)]
+
+
 def coordination_query(world, role):
     codes = sorted({c.desa_id[:5] for c in world.children.values()})
     return [{"kabupaten": c} for c in codes] + [{"year": str(today().year)}, {"year": str(today().year - 1)}]
 
 
+# -- interventions (tumbuh/interventions/urls.py): pages may name, for an OPD officer, their kota's
+# people of their agency's items (EXPECTED_VISIBLE_INTERVENTIONS, tumbuh/interventions/testing.py)
+
+IV_SEES = (ivt.EXPECTED_VISIBLE_INTERVENTIONS, ivt.EXPECTED_PLACES_INTERVENTIONS)
+
+
+def iv_delivery_post(world, role, corner):
+    child = world.children[corner]
+    return [({"item_code": "VIT-A", "nik": child.nik, "kk": "", "date": today().isoformat(), "quantity": "1",
+              "unit": "", "fund_source": "APBD", "agency": "", "delivered_by": "Matriks", "notes": ""}, None)]
+
+
+def iv_agency_post(world, role, corner):
+    return [({"region": world.children[corner].desa_id, "code": "MATRIKS", "name": "Mitra Matriks", "kind": "mitra"},
+             None)]
+
+
+def iv_plan_post(world, role, corner):
+    return [({"agency": str(world.agencies["home"].pk), "code": "VIT-A", "desa": world.children[corner].desa_id,
+              "year": str(today().year + 1), "planned_quantity": "50", "budget": ""}, None)]
+
+
+def iv_row_post(code):
+    return lambda world, role, corner: [({"code": code, "date": today().isoformat(), "received": "on",
+                                          "quantity": "1"}, None)]
+
+
+def iv_distribution_query(world, role):
+    home = world.children["home"]
+    return [{"code": "PMT-BALITA", "posyandu": str(home.posyandu_id), "date": today().isoformat()},
+            {"code": "VIT-A", "desa": home.desa_id, "date": today().isoformat()},
+            {"code": "JAMBAN", "desa": home.desa_id, "date": today().isoformat()}]
+
+
+IV_NO_POST = "a local catalogue row is placed at the user's own kab/kota or province: the form names no place or person"
+INTERVENTION_ROUTES = {
+    "interventions:deliveries": page(sees=IV_SEES, query=lambda w, r: [
+        {"format": "xlsx"}, {"code": "VIT-A"}, {"fund": "APBD"}, {"page": "2"}, {"desa": w.children["home"].desa_id}]),
+    "interventions:delivery_new": page(sees=IV_SEES, post=iv_delivery_post, post_outsiders="iv_person",
+                                       control=Role.KABUPATEN),
+    "interventions:delivery_detail": tuple(
+        detail(delivery_id=kind, sees=IV_SEES, post=lambda w, r, c: [({"reason": "Salah entri"}, None)],
+               post_to_home=False, control=Role.KABUPATEN)
+        for kind in ("delivery", "delivery_other", "household_delivery")),
+    "interventions:catalogue": page(sees=IV_SEES, no_post=IV_NO_POST),
+    "interventions:catalogue_item": detail(item_id="catalogue_item", sees=IV_SEES, no_post=IV_NO_POST),
+    "interventions:agencies": page(sees=IV_SEES, post=iv_agency_post, post_outsiders="desa", control=Role.KABUPATEN),
+    "interventions:courses": page(sees=IV_SEES, query=lambda w, r: [{"status": "berjalan"}, {"status": "selesai"}]),
+    "interventions:course_detail": detail(
+        course_id="course", sees=IV_SEES, post=lambda w, r, c: [({"status": "berhenti", "exit_reason": "Pindah"}, None)],
+        post_to_home=False, control=Role.KABUPATEN),
+    "interventions:course_new": detail(
+        person_id="iv_person", sees=IV_SEES, post_to_home=False, control=Role.KABUPATEN,
+        post=lambda w, r, c: [({"item_code": "RUMAH-SINGGAH-GIZI", "start": today().isoformat(), "days": "14",
+                                "planned_amount": "", "notes": ""}, None)]),
+    "interventions:distribution": page(sees=IV_SEES, query=iv_distribution_query),
+    "interventions:distribution_row": detail(person_id="iv_person", sees=IV_SEES, post=iv_row_post("VIT-A"),
+                                             post_to_home=False, control=Role.KABUPATEN),
+    "interventions:distribution_household": detail(household_id="household", sees=IV_SEES,
+                                                   post=iv_row_post("JAMBAN"), post_to_home=False,
+                                                   control=Role.KABUPATEN),
+    "interventions:pledges": page(sees=IV_SEES),
+    "interventions:pledge_new": detail(
+        child_id="iv_person", sees=IV_SEES, post_to_home=False, control=Role.KABUPATEN,
+        post=lambda w, r, c: [({"sponsor": str(w.interventions["sponsor"]["home"].pk), "amount_per_month": "500000",
+                                "months": "6", "start": today().isoformat(), "notes": ""}, None)]),
+    "interventions:pledge_detail": detail(pledge_id="pledge", sees=IV_SEES),
+    "interventions:sponsor": detail(agency_id="sponsor", sees=IV_SEES),
+    "interventions:plans": page(sees=IV_SEES, post=iv_plan_post, post_outsiders="iv_desa", control=Role.KABUPATEN,
+                                query=lambda w, r: [{"year": str(today().year)}, {"year": str(today().year - 1)},
+                                                    {"agency": str(w.agencies["home"].pk)},
+                                                    {"desa": w.children["home"].desa_id}]),
+    "interventions:opd_home": page(sees=IV_SEES, query=lambda w, r: [
+        {"item": "PMT-BALITA"}, {"item": "VIT-A", "desa": w.children["home"].desa_id}, {"item": "KIE-PENGASUHAN"}]),
+}
+def _quarter_now():
+    from tumbuh.analytics.periods import Period
+
+    return Period.containing(today(), "quarter")
+
+
+def indicators_query(world, role):
+    from tumbuh.analytics.periods import Period
+
+    now = Period.containing(today(), "semester")
+    return [{"period": now.key}, {"period": _quarter_now().key}, {"period": now.key, "format": "xlsx"}]
+
+
+def scorecard_query(world, role):
+    q = _quarter_now().key
+    return [{"period": q}, {"period": q, "mode": "opensid"}, {"period": q, "format": "xlsx"},
+            {"period": q, "print": "1"}]
+
+
+def indicators_settings_post(world, role, corner):
+    """Dana Desa and lokus for the corner's desa, a local target for its kab/kota (the year after
+    next, so the world's own rows are not the ones changed)."""
+    desa = world.children[corner].desa_id
+    year = str(today().year + 2)
+    return [({"form": "dana", "d-desa": desa, "d-year": year, "d-total": "1.000.000", "d-stunting": "250.000"}, None),
+            ({"form": "lokus", "l-desa": desa, "l-year": year, "l-lokus": "on", "l-decree": "SK Matriks"}, None),
+            ({"form": "target", "t-region": desa[:5], "t-indicator": "krs_pendampingan", "t-year": year,
+              "t-target_percent": "92,5", "t-source": "Matriks"}, None)]
 def report_create_post(world, role, corner):
     """A new semester report of the corner's desa (the world's reports are last year's)."""
     return [({"region": world.children[corner].desa_id, "year": str(today().year), "semester": "1"}, None)]
@@ -439,6 +575,55 @@ ROUTES: dict[str, Route] = {
     "coordination:case_detail": detail(case_id="case", no_post=BY_ID),
     "coordination:public_toggle": page(post=public_toggle_post, post_outsiders="coordination_desa", control=MANAGER),
     "coordination:public": detail(fixed={"kabupaten": "64.74"}),
+    # --- interventions ---
+    **INTERVENTION_ROUTES,
+    # --- imports ---
+    "imports:upload_source": detail(fixed={"source": "deliveries"}, post=deliveries_upload_post,
+                                    post_outsiders="desa", control=Role.KECAMATAN),
+    "imports:progress": detail(pk="batch"),
+    "imports:cancel": detail(pk="batch", post=lambda w, r, c: [({}, None)], post_to_home=False),
+    # --- api (tumbuh/api/urls.py; JSON, so the matrix's form POSTs are refused as 415; the API's own
+    # scoping tests POST JSON per role: tests/api/test_scoping.py) ---
+    "api:schema": page(),
+    "api:docs": page(),
+    "api:measurement_bulk": page(),
+    "api:roster": detail(posyandu_id="posyandu", query=lambda w, r: [{"date": today().isoformat()}]),
+    "api:measurement-list": page(query=lambda w, r: [
+        {"region": w.children["other_desa"].desa_id}, {"child": str(w.children["other_kecamatan"].pk)},
+        {"period": f"{today().year}"}, {"updated_since": "2000-01-01T00:00:00Z"}, {"page_size": "1000"}]),
+    "api:measurement-detail": detail(pk="measurement"),
+    "api:prevalence": page(query=analytics_query({"posyandu": str(4001)})),
+    "api:not_found": page(),
+    "api:tokens": page(no_post="the form concerns only the requester's own API tokens; it names no place or person"),
+    **{f"api:{name}-list": page(query=lambda w, r: [
+        {"region": w.children["other_desa"].desa_id}, {"region": w.children["other_provinsi"].desa_id[:2]},
+        {"period": f"{today().year}"}, {"updated_since": "2000-01-01T00:00:00Z"}, {"page_size": "1000"}])
+       for name in ("region", "posyandu", "person", "household", "catin", "pregnancy", "postpartum", "adolescent",
+                    "krs", "meeting", "commitment")},
+    "api:region-detail": detail(pk="desa"),
+    "api:posyandu-detail": detail(pk="posyandu"),
+    "api:person-detail": (detail(pk="person"), detail(pk="mother"), detail(pk="sibling")),
+    "api:household-detail": detail(pk="household"),
+    "api:pregnancy-detail": detail(pk="pregnancy"),
+    "api:postpartum-detail": detail(pk="postpartum"),
+    "api:adolescent-detail": detail(pk="adolescent"),
+    "api:meeting-detail": detail(pk="meeting"),
+    "api:commitment-detail": detail(pk="commitment"),
+    # --- measurements (offline session) ---
+    "measurements:service_worker": page(no_post="the service worker script: static URLs only, no form"),
+    # --- indicators (tumbuh/indicators/urls.py) ---
+    "indicators:ranpasti": page(query=indicators_query),
+    "indicators:scorecard": page(query=scorecard_query),
+    "indicators:scorecard_trend": page(query=scorecard_query),
+    "indicators:outcome": page(),
+    "indicators:settings": page(post=indicators_settings_post, post_outsiders="desa", control=MANAGER),
+    # --- convergence ---
+    "convergence:gaps": page(query=gap_query, sees=EXPECTED_VISIBLE_GAPS),
+    "convergence:gap": detail(gap_id="gap", post=not_applicable_post, post_to_home=False, sees=EXPECTED_VISIBLE_GAPS),
+    "convergence:not_applicable": page(sees=EXPECTED_VISIBLE_GAPS),
+    "convergence:revoke": detail(na_id="not_applicable", sees=EXPECTED_VISIBLE_GAPS),
+    "convergence:rules": page(query=lambda w, r: [{"region": "64.74"}, {"region": "64.72"}], post=local_rule_post,
+                              post_outsiders="desa", control=MANAGER),
     # --- reports ---
     "reports:index": page(query=lambda w, r: [{"year": str(today().year - 1), "semester": "2"},
                                               {"year": str(today().year), "semester": "1"}, {"semester": "x"},
@@ -484,6 +669,20 @@ OBJECTS: dict[str, tuple[Callable, str]] = {
     **{kind: (lambda w, k, kind=kind: w.coordination[kind][k], EXPECTED_VISIBLE_COORDINATION)
        for kind in ("aksi", "meeting", "commitment", "evidence", "assessment", "case")},
     "coordination_desa": (lambda w, k: w.regions[CHILDREN[k][0]], EXPECTED_VISIBLE_COORDINATION),
+    # --- interventions --- rows per corner (tumbuh/interventions/testing.py, visibility written out there)
+    "iv_person": (lambda w, k: w.children[k], ivt.EXPECTED_VISIBLE_INTERVENTIONS),
+    "iv_desa": (lambda w, k: w.regions[CHILDREN[k][0]], ivt.EXPECTED_PLACES_INTERVENTIONS),
+    "delivery": (lambda w, k: w.interventions["delivery"][k], ivt.EXPECTED_VISIBLE_INTERVENTIONS),
+    "delivery_other": (lambda w, k: w.interventions["delivery_other"][k], ivt.EXPECTED_VISIBLE_OTHER_ITEMS),
+    "household_delivery": (lambda w, k: w.interventions["household_delivery"][k], ivt.EXPECTED_VISIBLE_OTHER_ITEMS),
+    "course": (lambda w, k: w.interventions["course"][k], ivt.EXPECTED_VISIBLE_INTERVENTIONS),
+    "pledge": (lambda w, k: w.interventions["pledge"][k], ivt.EXPECTED_VISIBLE_OTHER_ITEMS),
+    "plan": (lambda w, k: w.interventions["plan"][k], ivt.EXPECTED_VISIBLE_PLANS),
+    "catalogue_item": (lambda w, k: w.interventions["catalogue_item"][k], ivt.EXPECTED_VISIBLE_CATALOGUE),
+    "sponsor": (lambda w, k: w.interventions["sponsor"][k], ivt.EXPECTED_VISIBLE_SPONSORS),
+    # convergence rows of the corner's child (tumbuh/convergence/testing.py)
+    "gap": (lambda w, k: w.convergence["gap"][k], EXPECTED_VISIBLE_GAPS),
+    "not_applicable": (lambda w, k: w.convergence["not_applicable"][k], EXPECTED_VISIBLE_GAPS),
     # --- reports --- semester reports and rendered files at the corner's desa (tumbuh/reports/testing.py)
     **{kind: (lambda w, k, kind=kind: w.reports[kind][k], EXPECTED_VISIBLE_COORDINATION)
        for kind in ("report", "render_job")},
@@ -601,11 +800,18 @@ def matrix_params():
 # --- what a role must never see ----------------------------------------------------------------
 
 
-def place_names(role: str) -> list[str]:
+def _sees_tables(sees) -> tuple[dict, dict]:
+    if sees is None:
+        return EXPECTED_VISIBLE, EXPECTED_VISIBLE_PLACES
+    return (sees, sees) if isinstance(sees, dict) else sees
+
+
+def place_names(role: str, sees: tuple | dict | None = None) -> list[str]:
     """Names of regions and posyandu the role must not see: neither holding a corner the role sees
     nor above one. (Shown on a page they mean a figure, tile, row or choice of an outside place.)"""
-    seen_people = EXPECTED_VISIBLE.get(role, set())
-    seen_places = EXPECTED_VISIBLE_PLACES.get(role, set())
+    people, places = _sees_tables(sees)
+    seen_people = people.get(role, set())
+    seen_places = places.get(role, set())
     desas = {CHILDREN[k][0] for k in seen_places}
     allowed = {code for d in desas for code in _ancestors(d)}
     if role == Role.OPD:
@@ -622,14 +828,15 @@ def _ancestors(code: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
-def forbidden_texts(world, role: str) -> list[str]:
+def forbidden_texts(world, role: str, sees: tuple | dict | None = None) -> list[str]:
     texts = []
-    for key in outsiders(world, role):
+    seen = _sees_tables(sees)[0].get(role, set()) if sees else visible_corners(role)
+    for key in [k for k in CHILDREN if k not in seen]:
         for person in world.people(key):
             texts += [person.name, person.nik]
         texts.append(world.households[key].kk_number)
     if role != "anonymous":
-        texts += place_names(role)
+        texts += place_names(role, sees)
     return [t for t in texts if t]
 
 
@@ -763,7 +970,8 @@ class Checker:
     def __init__(self, client, world, role: str, entry: Entry):
         self.client, self.world, self.role, self.entry = client, world, role, entry
         self.problems: list[str] = []
-        self.forbidden = forbidden_texts(world, role)
+        sees = next((r.sees for r in routes_of(entry) if r.sees), None)
+        self.forbidden = forbidden_texts(world, role, sees)
 
     # one request, with every general check
     def request(self, method: str, url: str, data=None, files=None, *, what: str = "", ok=None):

@@ -63,9 +63,13 @@ INSTALLED_APPS = [
     "tumbuh.targets",
     "tumbuh.coordination",
     "tumbuh.interventions",
+    "tumbuh.indicators",
+    "tumbuh.scale",
+    "tumbuh.convergence",
     "tumbuh.reports",
     "tumbuh.web",
     "tumbuh.demo",
+    "rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "tumbuh.api",
 ]
 
 MIDDLEWARE = [
@@ -154,6 +158,9 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from finders, but expects the folder
 # Front-end libraries come from npm at set-up, never from a CDN.
 STATICFILES_DIRS = [("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist")]
+# The offline posyandu session (docs/offline.md): Workbox's browser builds and idb.
+STATICFILES_DIRS += [(f"vendor/{name}", BASE_DIR / "node_modules" / name / "build")
+                     for name in ("workbox-core", "workbox-routing", "workbox-strategies", "workbox-precaching", "idb")]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -279,3 +286,4 @@ TUMBUH_NIK_CONFLICT_LIMIT = int(os.environ.get("TUMBUH_NIK_CONFLICT_LIMIT", "20"
 TUMBUH_REQUIRE_2FA = env_bool("TUMBUH_REQUIRE_2FA", False)
 TUMBUH_2FA_ROLES = [r.strip() for r in os.environ.get("TUMBUH_2FA_ROLES", "admin,provinsi,kabupaten").split(",") if r.strip()]
 OTP_TOTP_ISSUER = "Tumbuh"
+from tumbuh.api.conf import REST_FRAMEWORK, SPECTACULAR_SETTINGS, TUMBUH_API_RATES  # noqa: E402, F401  (docs/api.md)

@@ -15,7 +15,7 @@ anyone from outside the user's scope. Names are invented; no real personal data.
 Primary keys are fixed and disjoint across models (people 1xxx, measurements 2xxx, households
 3xxx, posyandu 4xxx, puskesmas 5xxx, import batches 6xxx, reviews 7xxx, targets 8xxx, figures
 9xxx; with build_world(full=True): coordination rows 11xxx-16xxx, corner accounts 17xxx, target-group
-records 18xxx-24xxx) so that an id from one model can never be mistaken for a visible row of another
+records 18xxx-24xxx, interventions rows 25xxx-31xxx) so that an id from one model can never be mistaken for a visible row of another
 when a test probes a URL with a foreign id.
 """
 
@@ -177,6 +177,8 @@ class World:
     accounts: dict = field(default_factory=dict)  # key -> User anchored in the corner (see CORNER_ACCOUNTS)
     target_groups: dict = field(default_factory=dict)  # kind -> key -> record (tumbuh.targets.testing)
     coordination: dict = field(default_factory=dict)  # kind -> key -> row (tumbuh.coordination.testing)
+    interventions: dict = field(default_factory=dict)  # kind -> key -> row (tumbuh.interventions.testing)
+    convergence: dict = field(default_factory=dict)  # kind -> key -> row (tumbuh.convergence.testing)
 
     def people(self, key: str) -> list:
         """Everyone living in a corner: child, mother, sibling (those that exist)."""
@@ -313,6 +315,15 @@ def build_world(*, with_measurements: bool = True, today: dt.date | None = None,
 
         build_targets(world)
         build_coordination(world)
+        from tumbuh.interventions.testing import build_interventions
+
+        build_interventions(world)
+        from tumbuh.indicators.testing import build_indicators
+
+        build_indicators(world)
+        from tumbuh.convergence.testing import build_convergence
+
+        build_convergence(world)
         from tumbuh.reports.testing import build_reports
 
         build_reports(world)

@@ -60,6 +60,8 @@ class DemoSummary:
     latest: pd.DataFrame | None = None  # each child's latest measurement, with its kecamatan
     timings: dict[str, float] = field(default_factory=dict)
     targets: dict[str, int] = field(default_factory=dict)  # tumbuh.targets.demo counts
+    interventions: dict[str, int] = field(default_factory=dict)  # tumbuh.interventions.demo counts
+    convergence: dict[str, int] = field(default_factory=dict)  # tumbuh.convergence.demo counts
 
 
 def migrate_if_needed() -> bool:
@@ -186,6 +188,15 @@ def create_demo(
 
         summary.targets = create_target_demo(region_code, seed=seed, today=today or dt.date.today())
         lap("targets")
+        # Deliveries of interventions to the same people (and the kota's OPD list).
+        from tumbuh.interventions.demo import create_intervention_demo
+
+        summary.interventions = create_intervention_demo(region_code, seed=seed, today=today or dt.date.today())
+        lap("interventions")
+        from tumbuh.convergence.demo import create_convergence_demo  # the gaps of everything above
+
+        summary.convergence = create_convergence_demo(region_code, seed=seed, today=today or dt.date.today())
+        lap("convergence")
         summary.users = _create_users(region, password)
     summary.latest = latest_measurements(child_ids)
     lap("users+summary")

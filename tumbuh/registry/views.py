@@ -159,7 +159,11 @@ def child_detail(request, pk: int):
     reveal = _reveal_nik(request)
     record(request.user, AuditEvent.Action.VIEW, obj=child, summary=_("child page"), request=request,
            detail={"revealed": "nik"} if reveal else None)
-    context = child_page_context(child, history)
+    # Interventions received: a timeline, and PMT courses as shaded spans on the growth charts.
+    from tumbuh.interventions.selectors import course_spans, person_timeline
+
+    context = child_page_context(child, history, spans=course_spans(request.user, child))
+    context["interventions"] = person_timeline(request.user, child)
     context["nik_shown"] = child.nik if (reveal or request.scope.sees_full_nik) else mask_nik(child.nik or "")
     context["nik_masked"] = bool(child.nik) and not (reveal or request.scope.sees_full_nik)
     context["changes"] = change_history(child)
@@ -197,10 +201,13 @@ def household_detail(request, pk: int):
     record(request.user, AuditEvent.Action.VIEW, obj=household, summary=_("household page"),
            detail=detail, request=request)
     full = reveal or request.scope.sees_full_nik
+    from tumbuh.interventions.selectors import household_deliveries
+
     return render(request, "registry/household_detail.html", {
         "household": household, "members": members,
         "kk_shown": household.kk_number if full else mask_nik(household.kk_number or ""),
-        "kk_masked": bool(household.kk_number) and not full})
+        "kk_masked": bool(household.kk_number) and not full,
+        "household_interventions": list(household_deliveries(request.user, household)[:200])})
 
 
 def change_history(child) -> list[dict]:

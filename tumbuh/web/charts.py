@@ -14,6 +14,7 @@ Usage::
     chart.add_line(xs, ys, css_class="sd sd-0", end_label="0")      # a reference curve
     chart.add_hline(80, label="target", css_class="target")         # a horizontal reference line
     chart.add_points(xs, ys, css_class="child", titles=[...])       # data points joined by a line
+    chart.add_xspan(3.0, 6.0, label="PMT-BALITA")                   # a shaded period (a PMT course)
     svg = chart.render()                                             # SafeString for a template
 
 Styling is by CSS class (see tumbuh.css, `.chart ...`); each element also carries a plain
@@ -152,6 +153,21 @@ class LineChart:
                 f'<path class="{escape(css_class)}"{name} d="{self._path(outline)} Z" fill="#dcfae6" '
                 f'fill-opacity="0.6" stroke="none"/>'
             )
+        return self
+
+    def add_xspan(self, x0: float, x1: float, *, label: str = "", css_class: str = "xspan") -> LineChart:
+        """A shaded vertical band from x0 to x1 (e.g. the months of a PMT course on an age chart),
+        drawn behind the curves and points and clipped to the x axis; `label` is its tooltip."""
+        lo, hi = max(min(x0, x1), self.x.lo), min(max(x0, x1), self.x.hi)
+        if hi <= lo:
+            return self
+        left, right = self.x_px(lo), self.x_px(hi)
+        name = f' data-label="{escape(label)}"' if label else ""
+        tip = f"<title>{escape(label)}</title>" if label else ""
+        self._layers.insert(0, (
+            f'<rect class="{escape(css_class)}"{name} x="{_fmt(left)}" y="{_fmt(self.plot_top)}" '
+            f'width="{_fmt(max(right - left, 1.0))}" height="{_fmt(self.plot_bottom - self.plot_top)}" '
+            f'fill="#fdb022" fill-opacity="0.18" stroke="none">{tip}</rect>'))
         return self
 
     def add_hline(self, y: float, *, label: str = "", css_class: str = "hline") -> LineChart:

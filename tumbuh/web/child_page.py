@@ -156,10 +156,12 @@ def _fmt_num(value: float) -> str:
 LARGE = (960, 600)
 
 
-def growth_charts(child, history: list, *, large: bool = False) -> list[dict]:
+def growth_charts(child, history: list, *, large: bool = False, spans=()) -> list[dict]:
     """The three WHO charts for this child's sex, as rendered SVG with their ids. The age charts
     span birth to just past the child's age; birth weight and length are the first points.
-    `large=True`: the same charts drawn bigger, ids suffixed "-large" (the "open large" view)."""
+    `large=True`: the same charts drawn bigger, ids suffixed "-large" (the "open large" view).
+    `spans`: (start date, end date, label) periods (PMT courses, from the interventions context)
+    shaded on the two age charts, so a nutrition officer sees whether the child grew during them."""
     sex = sex_code(child.sex)
     points = [m for m in history if age_days_of(child, m) is not None and 0 <= age_days_of(child, m) <= MAX_AGE_DAYS]
     x_hi = months_shown(child, points)
@@ -188,6 +190,12 @@ def growth_charts(child, history: list, *, large: bool = False) -> list[dict]:
             xs, ys, tips, classes = [birth_x, *xs], [birth_value, *ys], [birth_tip, *tips], ["birth", *classes]
         chart.add_points(xs, ys, css_class="child", label=child.name, titles=tips, point_classes=classes)
 
+    def shade(chart):
+        for start, end, label in spans:
+            text = f"{label} {start:%d-%m-%Y} – {end:%d-%m-%Y}"
+            chart.add_xspan((start - child.birth_date).days / DAYS_PER_MONTH,
+                            (end - child.birth_date).days / DAYS_PER_MONTH, label=text, css_class="xspan course")
+
     def done(chart, chart_id, x, y):
         charts.append({"id": chart_id + suffix, "svg": chart.render(), "title": chart.title,
                        "x": (x.lo, x.hi), "y": (y.lo, y.hi)})
@@ -212,6 +220,7 @@ def growth_charts(child, history: list, *, large: bool = False) -> list[dict]:
     add_child(chart, [age_days_of(child, m) / DAYS_PER_MONTH for m in lengths], [plotted_length(m) for m in lengths],
               titles(lengths, lambda m: f"{_fmt_num(plotted_length(m))} cm"),
               birth_l, f"{birth_date} · {born} · {_fmt_num(birth_l or 0)} cm")
+    shade(chart)
     done(chart, "chart-lhfa", x_axis, y_axis)
 
     # Weight-for-age
@@ -230,6 +239,7 @@ def growth_charts(child, history: list, *, large: bool = False) -> list[dict]:
     add_child(chart, [age_days_of(child, m) / DAYS_PER_MONTH for m in weights], [m.weight_kg for m in weights],
               titles(weights, lambda m: f"{_fmt_num(m.weight_kg)} kg"),
               birth_w, f"{birth_date} · {born} · {_fmt_num(birth_w or 0)} kg")
+    shade(chart)
     done(chart, "chart-wfa", x_axis, y_axis)
 
     # Weight-for-length (under 2) or weight-for-height (2 and over): the table of the child's age now.
@@ -286,7 +296,7 @@ def history_rows(child, history: list) -> list[dict]:
     return rows
 
 
-def child_page_context(child, history: list) -> dict:
+def child_page_context(child, history: list, *, spans=()) -> dict:
     latest = history[-1] if history else None
     age_days = (timezone.localdate() - child.birth_date).days
     # Mothers and other adults open on the same page; WHO 0-5 charts only mean something for balita.
@@ -297,6 +307,6 @@ def child_page_context(child, history: list) -> dict:
         "latest": latest,
         "badges": status_badges(latest),
         "rows": history_rows(child, history),
-        "charts": growth_charts(child, history) if show_charts else [],
-        "large_charts": growth_charts(child, history, large=True) if show_charts else [],
+        "charts": growth_charts(child, history, spans=spans) if show_charts else [],
+        "large_charts": growth_charts(child, history, large=True, spans=spans) if show_charts else [],
     }

@@ -1,10 +1,10 @@
 import datetime as dt
 
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from tumbuh.accounts.access import region_safe
-from tumbuh.accounts.scoping import scope_region_code
+from tumbuh.accounts.scoping import scope_for, scope_region_code
 from tumbuh.regions.models import Region
 from tumbuh.registry import selectors
 
@@ -19,6 +19,8 @@ def _percent(part: int, whole: int) -> float | None:
 
 @region_safe
 def home(request):
+    if scope_for(request.user).is_opd:  # an OPD officer sees only their agency's target lists and deliveries
+        return redirect("interventions:opd_home")
     # Counts only, no names: not a view of personal data, so not audited.
     code = scope_region_code(request.user)
     region = Region.objects.filter(pk=code).first() if code else None

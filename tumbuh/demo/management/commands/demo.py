@@ -50,6 +50,7 @@ class Command(BaseCommand):
         self.report(summary, password, time.perf_counter() - started)
         self.seed_reference_figures()
         self.seed_coordination(region, today)
+        self.seed_indicators(region, today)
         self.seed_reports(region, today)
 
     def seed_reports(self, region, today):
@@ -81,6 +82,10 @@ class Command(BaseCommand):
             out(f"  {names.get(kecamatan, kecamatan):<24} stunting {services.rate(rows.laz, rows.laz_flag):.1%} ({len(rows)} children)")
         if summary.targets:
             out("Target groups: " + ", ".join(f"{v} {k}" for k, v in summary.targets.items()) + ".")
+        if summary.interventions:
+            out("Interventions: " + ", ".join(f"{v} {k}" for k, v in summary.interventions.items()) + ".")
+        if summary.convergence:
+            out("Convergence: " + ", ".join(f"{v} {k}" for k, v in summary.convergence.items()) + ".")
         out(f"\nDemo users (password: {password}):")
         out(f"  {'username':<24} {'role':<10} scope")
         for user in summary.users:
@@ -98,6 +103,12 @@ class Command(BaseCommand):
         if seeded:
             self.stdout.write(f"Coordination: 8 aksi with evidence, {seeded['meetings']} meetings, "
                               f"{seeded['commitments']} commitments.")
+
+    def seed_indicators(self, region, today):
+        from tumbuh.indicators.demo import seed
+
+        seeded = seed(region, today)
+        self.stdout.write(f"Indicators: Dana Desa for {seeded['desa']} desa, {seeded['lokus']} lokus.")
 
     def seed_reference_figures(self):
         try:
