@@ -74,11 +74,10 @@ def convergence(ctx: sections.Context) -> dict:
         n=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=ctx.today))).order_by("-n", "agency_code"))
     done = cs.completeness_for(scope).filter(within("desa_id", ctx.region.code), required__gt=0)
     totals = done.aggregate(n=Count("pk"), complete=Count("pk", filter=Q(complete=True)))
-    rows = [[names.get(g["agency_code"], g["agency_code"] or _("(no OPD)")), g["agency_code"], g["n"], g["overdue"]]
-            for g in per_opd]
-    total = sum(g["n"] for g in per_opd)
+    rows = [[names.get(g["agency_code"], g["agency_code"] or _("(no OPD)")), g["n"], g["overdue"]] for g in per_opd]
+    total = sum(g["n"] for g in per_opd)  # = the gap list's count for the region
     share = round(100 * totals["complete"] / totals["n"], 1) if totals["n"] else None
-    return {"header": ["OPD", _("Code"), _("Open gaps"), _("Overdue")], "rows": rows, "gaps": total,
+    return {"header": ["OPD", _("Open gaps"), _("Overdue")], "rows": rows, "gaps": total,
             "subjects": totals["n"], "complete": totals["complete"], "complete_percent": share,
             "computed_on": ctx.today.isoformat(),
             "note": _("%(complete)s of %(n)s people and families have the complete package (%(share)s%%); "
