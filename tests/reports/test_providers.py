@@ -30,3 +30,13 @@ def test_indicators_interventions_and_convergence_sections_match_their_pages(cli
     count = int(re.search(r'id="gap-count">\s*(\d+)', gaps_page).group(1))
     assert count > 0 and data["convergence"]["gaps"] == count
     assert sum(row[1] for row in data["convergence"]["rows"]) == count
+
+
+def test_the_gap_print_list_is_the_gap_list(client, bontang):
+    user = bontang["users"]["utara"]
+    client.force_login(user)
+    page = client.get("/convergence/?region=64.74.01").content.decode()
+    count = int(re.search(r'id="gap-count">\s*(\d+)', page).group(1))
+    html, n = render.list_html(user, bontang["utara"], render.Period.parse("2026-S1"), "gaps")
+    assert n == count > 0 and html.count('<span class="box"></span>') == 2 * n
+    assert "Anak Kuala" in html and "Anak Tanjung" not in html
