@@ -25,19 +25,20 @@ def _tasks(settings, tmp_path):
 
 def populate(area, *, per_desa=(40, 34), seed=0):
     """Children in both desa, each measured in 2025-S2 and 2026-S1; every 4th (5th) stunted."""
-    people, rows = [], []
-    for (desa, pos), n, every in ((("kuala", "pos_kuala"), per_desa[0], 4), (("tanjung", "pos_tanjung"), per_desa[1], 5)):
-        for i in range(n):
-            p = Person.objects.create(name=f"Anak {desa.title()} {seed}{i:03d}", sex="F" if i % 2 else "M",
-                                      birth_date=dt.date(2023, 1 + i % 12, 5), desa=area[desa], posyandu=area[pos])
-            people.append(p)
-            for on, shift in ((dt.date(2025, 10, 8), 0), (dt.date(2026, 4, 8), 1)):
-                stunted = (i + shift) % every == 0
-                rows.append(Measurement(child=p, measured_on=on, weight_kg=11.0, length_cm=85.0, posyandu=area[pos],
-                                        desa=area[desa], age_days=(on - p.birth_date).days,
-                                        length_for_age_z=-2.6 if stunted else -0.4, weight_for_age_z=-0.5,
-                                        weight_for_length_z=-2.4 if i % 9 == 0 else 0.1, bmi_for_age_z=0.1,
-                                        weight_gain="N" if i % 3 else "T", source=Measurement.Source.DEMO))
+    plan = [(desa, pos, i, every) for (desa, pos), n, every in
+            ((("kuala", "pos_kuala"), per_desa[0], 4), (("tanjung", "pos_tanjung"), per_desa[1], 5)) for i in range(n)]
+    people = Person.objects.bulk_create([
+        Person(name=f"Anak {desa.title()} {seed}{i:03d}", sex="F" if i % 2 else "M", birth_date=dt.date(2023, 1 + i % 12, 5),
+               desa=area[desa], posyandu=area[pos]) for desa, pos, i, _every in plan])
+    rows = []
+    for p, (desa, pos, i, every) in zip(people, plan, strict=True):
+        for on, shift in ((dt.date(2025, 10, 8), 0), (dt.date(2026, 4, 8), 1)):
+            stunted = (i + shift) % every == 0
+            rows.append(Measurement(child=p, measured_on=on, weight_kg=11.0, length_cm=85.0, posyandu=area[pos],
+                                    desa=area[desa], age_days=(on - p.birth_date).days,
+                                    length_for_age_z=-2.6 if stunted else -0.4, weight_for_age_z=-0.5,
+                                    weight_for_length_z=-2.4 if i % 9 == 0 else 0.1, bmi_for_age_z=0.1,
+                                    weight_gain="N" if i % 3 else "T", source=Measurement.Source.DEMO))
     Measurement.objects.bulk_create(rows)
     refresh_summaries(child_ids=[p.pk for p in people])
     return people

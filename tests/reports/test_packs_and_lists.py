@@ -27,7 +27,7 @@ def test_rakor_pack_as_of_the_meeting_date(client, bontang, django_capture_on_co
     assert data["period"].key == "2026-04"  # the meeting's month has data
     assert data["prevalence"]["headline"]["stunting"]["cases"] == 16  # April: the semester's measurements
     assert data["overdue"] == 1 and [c["n"] for c in data["commitment_counts"]] == [1, 0, 1, 0]
-    assert not data["convergence"]["available"]
+    assert data["convergence"]["available"] and data["convergence"]["gaps"] == sum(r[1] for r in data["convergence"]["rows"])
     client.force_login(user)
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post(f"/reports/meetings/{meeting.pk}/", {"kind": "slides"})

@@ -68,7 +68,7 @@ def test_semester_report_pdf_and_xlsx_say_what_the_dashboard_says(client, bontan
         assert re.search(rf"{re.escape(name)}\s.*?{re.escape(rate)}", flat), (name, rate)
     assert "Laporan Penyelenggaraan Percepatan Penurunan Stunting" in flat and "Kota Bontang" in flat
     assert re.search(r"Halaman 1 / \d+", flat) and "oleh tpps.bontang" in flat
-    assert "Belum tersedia" in flat  # the sections whose sources are not installed say so
+    assert "III. Indikator sasaran Lampiran A" in flat and "Kesenjangan terbuka" in flat  # from their apps
     assert "Cakupan timbang rendah" in flat and "DRAF" not in flat  # finalised: no draft mark
     pages = to_png(pdf, "semester-report")
     assert len(pages) >= 3
@@ -92,7 +92,7 @@ def test_rakor_slides_and_print_list_pages(client, bontang, django_capture_on_co
     assert "21,6%" in text and "Operasi timbang serentak" in text and "Slide 7 / 7" in text
     assert len(to_png(slides, "rakor-slides")) == 7
     handout = render(client, f"/reports/meetings/{meeting.pk}/", {"kind": "handout"}, django_capture_on_commit_callbacks)
-    assert "Kesenjangan per OPD" in pdf_text(handout)
+    assert "Kesenjangan per OPD" in pdf_text(handout) and "Belum tersedia: modul konvergensi" not in pdf_text(handout)
     to_png(handout, "rakor-handout")
     client.force_login(bontang["users"]["utara"])
     listing = render(client, "/reports/print/bnba/?region=64.74.01&period=2026-S1", {"category": "stunted"},

@@ -6,3 +6,8 @@ class ReportsConfig(AppConfig):
     label = "reports"
     verbose_name = "Laporan"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import providers
+
+        providers.register()

@@ -1,0 +1,121 @@
+"""Sections III-V of the semester report and the gap print list, from the apps that own the
+numbers (registered in ReportsConfig.ready when those apps are installed):
+
+- III indicators: `tumbuh.indicators.selectors.indicator_table` (the /indicators/ page's table);
+- IV interventions: active deliveries of the semester per OPD and item
+  (`tumbuh.interventions.selectors.active_deliveries_for`, the deliveries list's rows);
+- V convergence: the maintained gap and completeness tables (`tumbuh.convergence.selectors`, what
+  /convergence/ lists), refreshed first as the page does (`services.ensure_fresh`).
+
+Each reads under the system scope restricted to the report's region, like every other section."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
+
+from tumbuh.regions.models import within
+
+from . import lists, sections
+
+
+def _agency_names(region_code: str) -> dict[str, str]:
+    from tumbuh.coordination.models import Agency
+
+    kab = ".".join(region_code.split(".")[:2])
+    return dict(Agency.objects.filter(region_id__in=[kab, region_code[:2]]).values_list("code", "name"))
+
+
+def indicators(ctx: sections.Context) -> dict:
+    from tumbuh.indicators.selectors import indicator_table
+
+    rows = []
+    for v in indicator_table(sections.system_scope(), ctx.region.code, ctx.period):
+        rows.append({"code": v.code, "name": v.name, "opd": v.opd, "numerator": v.numerator,
+                     "denominator": v.denominator, "value": v.value, "is_count": v.is_count,
+                     "target": v.target_2024, "local_target": v.local_target,
+                     "meets_national": v.meets_national, "computable": v.computable, "why": v.why})
+    return {"indicators": rows, "header": [_("Indicator"), "OPD", _("Numerator"), _("Denominator"), _("Value"),
+                                           _("Target 2024"), _("Local target")],
+            "rows": [[x["name"], x["opd"], x["numerator"], x["denominator"],
+                      None if x["value"] is None else round(float(x["value"]), 1), x["target"], x["local_target"]]
+                     for x in rows]}
+
+
+def interventions(ctx: sections.Context) -> dict:
+    from tumbuh.interventions.selectors import active_deliveries_for
+
+    p = ctx.period
+    qs = (active_deliveries_for(sections.system_scope()).filter(within("desa_id", ctx.region.code),
+                                                                date__gte=p.start, date__lte=p.end))
+    names = _agency_names(ctx.region.code)
+    grouped = (qs.values("agency__code", "agency__name", "code", "item__name", "unit")
+               .annotate(n=Count("pk"), people=Count("person", distinct=True),
+                         households=Count("household", distinct=True), quantity=Sum("quantity"))
+               .order_by("agency__code", "code"))
+    rows = []
+    for g in grouped:
+        opd = g["agency__name"] or names.get(g["agency__code"] or "", "") or _("(no OPD)")
+        rows.append([opd, g["item__name"] or g["code"], g["n"], g["people"] + g["households"],
+                     float(g["quantity"] or 0), g["unit"]])
+    return {"header": ["OPD", _("Intervention"), _("Deliveries"), _("Recipients"), _("Quantity"), _("Unit")],
+            "rows": rows, "note": _("Deliveries recorded in the semester (voided ones left out).")}
+
+
+def convergence(ctx: sections.Context) -> dict:
+    from tumbuh.convergence import selectors as cs
+    from tumbuh.convergence import services as csv
+
+    scope = sections.system_scope()
+    csv.ensure_fresh(ctx.region.code)
+    gaps = cs.filtered(cs.gaps_for(scope), region=ctx.region.code)
+    names = _agency_names(ctx.region.code)
+    per_opd = list(gaps.values("agency_code").annotate(
+        n=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=ctx.today))).order_by("-n", "agency_code"))
+    done = cs.completeness_for(scope).filter(within("desa_id", ctx.region.code), required__gt=0)
+    totals = done.aggregate(n=Count("pk"), complete=Count("pk", filter=Q(complete=True)))
+    rows = [[names.get(g["agency_code"], g["agency_code"] or _("(no OPD)")), g["n"], g["overdue"]] for g in per_opd]
+    total = sum(g["n"] for g in per_opd)  # = the gap list's count for the region
+    share = round(100 * totals["complete"] / totals["n"], 1) if totals["n"] else None
+    return {"header": ["OPD", _("Open gaps"), _("Overdue")], "rows": rows, "gaps": total,
+            "subjects": totals["n"], "complete": totals["complete"], "complete_percent": share,
+            "computed_on": ctx.today.isoformat(),
+            "note": _("%(complete)s of %(n)s people and families have the complete package (%(share)s%%); "
+                      "%(gaps)s open gaps, counted on %(day)s.") % {
+                "complete": totals["complete"], "n": totals["n"], "share": "–" if share is None else f"{share:.1f}".replace(".", ","),
+                "gaps": total, "day": ctx.today.strftime("%d-%m-%Y")}}
+
+
+def gap_list(user, region, period, posyandu_id=None) -> dict:
+    """The open gaps of the region (or one posyandu) by name, for the posyandu day."""
+    from tumbuh.convergence import selectors as cs
+    from tumbuh.convergence import services as csv
+
+    csv.ensure_fresh(region.code)
+    gaps = cs.filtered(cs.gaps_for(user), region=region.code)
+    if posyandu_id:
+        gaps = gaps.filter(posyandu_id=posyandu_id)
+    from tumbuh.convergence.models import Gap
+
+    groups = dict(Gap._meta.get_field("target_group").choices)
+    rows = cs.gap_rows(cs.ordered(gaps)[:2000], mask_nik=True)
+    return {"columns": [_("Name"), _("Target group"), _("Missing"), _("Since"), "OPD", _("Address")],
+            "rows": [[r["name"], str(groups.get(r["target_group"], r["target_group"])), r["intervention"],
+                      r["since"].strftime("%d-%m-%Y") if r["since"] else "", r["opd_name"],
+                      f"{r['address']} · {r['desa']}".strip(" ·")] for r in rows],
+            "checks": [_("Given"), _("Referred")],
+            "note": _("Open gaps of the package (convergence), as computed today.")}
+
+
+def register() -> None:
+    from django.apps import apps
+
+    if apps.is_installed("tumbuh.indicators"):
+        sections.register_provider("indicators", indicators)
+    if apps.is_installed("tumbuh.interventions"):
+        sections.register_provider("interventions", interventions)
+    if apps.is_installed("tumbuh.convergence"):
+        sections.register_provider("convergence", convergence)
+        from django.utils.translation import gettext_lazy
+
+        lists.register_list("gaps", gettext_lazy("Convergence gaps (missing interventions)"), gap_list)
