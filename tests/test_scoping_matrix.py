@@ -524,6 +524,9 @@ ROUTES: dict[str, Route] = {
         {"period": f"{today().year}"}, {"updated_since": "2000-01-01T00:00:00Z"}, {"page_size": "1000"}])
        for name in ("region", "posyandu", "person", "household", "catin", "pregnancy", "postpartum", "adolescent",
                     "krs", "meeting", "commitment")},
+    **{f"api:{name}-list": page(sees=IV_SEES, query=lambda w, r: [
+        {"region": w.children["other_desa"].desa_id}, {"code": "VIT-A"}, {"period": f"{today().year}"},
+        {"updated_since": "2000-01-01T00:00:00Z"}, {"page_size": "1000"}]) for name in ("catalogue", "delivery")},
     "api:region-detail": detail(pk="desa"),
     "api:posyandu-detail": detail(pk="posyandu"),
     "api:person-detail": (detail(pk="person"), detail(pk="mother"), detail(pk="sibling")),
@@ -533,6 +536,9 @@ ROUTES: dict[str, Route] = {
     "api:adolescent-detail": detail(pk="adolescent"),
     "api:meeting-detail": detail(pk="meeting"),
     "api:commitment-detail": detail(pk="commitment"),
+    "api:catalogue-detail": detail(pk="catalogue_item", sees=IV_SEES),
+    "api:delivery-detail": tuple(detail(pk=kind, sees=IV_SEES)
+                                 for kind in ("delivery", "delivery_other", "household_delivery")),
 }
 
 # (role, url name) -> reason. Strict: when the owner fixes the view, the xfail turns into a failure
