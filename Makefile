@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: setup demo serve test test-pg test-browser bench lint clean
+.PHONY: setup demo serve test test-pg test-browser test-spark bench lint clean
 
 $(STAMP): pyproject.toml package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ test-pg: setup
 test-browser: setup
 	test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	$(BIN)/pytest -m browser -p no:cacheprovider
+
+# Spark tests (issue 15): PySpark in local[2] on Debian's Java 17; installs both when missing.
+test-spark: setup
+	test -x /usr/bin/java || (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null)
+	$(BIN)/python -c "import pyspark" 2>/dev/null || $(BIN)/pip install --quiet -e '.[spark]'
+	$(BIN)/pytest -m spark -p no:cacheprovider tests/scale
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -73,6 +73,12 @@ LOGIN_PATH = "/accounts/login/"
 ROLES = ["anonymous", *Role.values]
 # Every app of the project, derived (a new context is covered without a line here).
 TUMBUH_APPS = {config.label for config in apps.get_app_configs() if config.name.startswith("tumbuh.")}
+from tumbuh.convergence.testing import EXPECTED_VISIBLE_GAPS
+
+LOGIN_PATH = "/accounts/login/"
+ROLES = ["anonymous", *Role.values]
+TUMBUH_APPS = {"accounts", "audit", "registry", "measurements", "imports", "analytics", "regions", "web", "demo",
+               "targets", "coordination", "convergence"}
 
 
 # --- the route registry: one line per URL name --------------------------------------------------
@@ -108,6 +114,9 @@ class Route:
     # from EXPECTED_VISIBLE / EXPECTED_VISIBLE_PLACES (the interventions pages show an OPD
     # officer their kota's people for their agency's items).
     sees: tuple | None = None
+    # role -> corners whose people and places this page may show, instead of EXPECTED_VISIBLE
+    # (an OPD officer's lists of their agency's items, which EXPECTED_VISIBLE hides everywhere else)
+    sees: dict | None = None
 
 
 def page(**kw) -> Route:
@@ -229,6 +238,16 @@ def upload_post(world, role, corner):
     return [({"region": child.desa_id}, {"file": upload})]
 
 
+def deliveries_upload_post(world, role, corner):
+    """A delivery list naming the corner's child (imports: `tumbuh import deliveries`)."""
+    child = world.children[corner]
+    header = "NIK;Nama;Tgl Lahir;Kode Intervensi;Tanggal;Jumlah"
+    line = f"{child.nik};{child.name};{child.birth_date:%d/%m/%Y};VIT-A;{today():%d/%m/%Y};1"
+    upload = io.BytesIO(f"{header}\n{line}\n".encode())
+    upload.name = "matrix-deliveries.csv"
+    return [({"region": child.desa_id}, {"file": upload})]
+
+
 def target_post(world, role, corner):
     desa = world.children[corner].desa_id
     kecamatan = desa.rsplit(".", 1)[0]
@@ -306,6 +325,22 @@ def public_toggle_post(world, role, corner):
     an outsider's payload disables: it changes nothing unless the view creates the outside page."""
     return [({QUERY: {"kabupaten": world.children[corner].desa_id[:5]}, "enabled": "1" if corner == "home" else "0"},
              None)]
+
+
+def gap_query(world, role):
+    return [{"download": "xlsx"}, {"group": "balita"}, {"group": "keluarga"}, {"item": "PMT-BALITA"},
+            {"agency": "DINKES"}, {"page": "2"}]
+
+
+def not_applicable_post(world, role, corner):
+    return [({"reason": "refused", "note": "Matriks"}, None)]
+
+
+def local_rule_post(world, role, corner):
+    """A local rule for the corner's kab/kota (the page is for the user's own; an outside one is 404)."""
+    return [({"region": world.children[corner].desa_id[:5], "rule_id": "matriks-baas", "group": "balita",
+              "item": "BAAS", "condition": '{"kind": "child_undernourished", "indices": ["haz"]}',
+              "window": '{"kind": "days_before", "days": 180}', "label": "Matriks"}, None)]
 
 
 def coordination_query(world, role):
@@ -388,6 +423,34 @@ INTERVENTION_ROUTES = {
     "interventions:opd_home": page(sees=IV_SEES, query=lambda w, r: [
         {"item": "PMT-BALITA"}, {"item": "VIT-A", "desa": w.children["home"].desa_id}, {"item": "KIE-PENGASUHAN"}]),
 }
+def _quarter_now():
+    from tumbuh.analytics.periods import Period
+
+    return Period.containing(today(), "quarter")
+
+
+def indicators_query(world, role):
+    from tumbuh.analytics.periods import Period
+
+    now = Period.containing(today(), "semester")
+    return [{"period": now.key}, {"period": _quarter_now().key}, {"period": now.key, "format": "xlsx"}]
+
+
+def scorecard_query(world, role):
+    q = _quarter_now().key
+    return [{"period": q}, {"period": q, "mode": "opensid"}, {"period": q, "format": "xlsx"},
+            {"period": q, "print": "1"}]
+
+
+def indicators_settings_post(world, role, corner):
+    """Dana Desa and lokus for the corner's desa, a local target for its kab/kota (the year after
+    next, so the world's own rows are not the ones changed)."""
+    desa = world.children[corner].desa_id
+    year = str(today().year + 2)
+    return [({"form": "dana", "d-desa": desa, "d-year": year, "d-total": "1.000.000", "d-stunting": "250.000"}, None),
+            ({"form": "lokus", "l-desa": desa, "l-year": year, "l-lokus": "on", "l-decree": "SK Matriks"}, None),
+            ({"form": "target", "t-region": desa[:5], "t-indicator": "krs_pendampingan", "t-year": year,
+              "t-target_percent": "92,5", "t-source": "Matriks"}, None)]
 
 
 # -- totals: what the role's own pages must count -------------------------------------------------
@@ -506,6 +569,11 @@ ROUTES: dict[str, Route] = {
     "coordination:public": detail(fixed={"kabupaten": "64.74"}),
     # --- interventions ---
     **INTERVENTION_ROUTES,
+    # --- imports ---
+    "imports:upload_source": detail(fixed={"source": "deliveries"}, post=deliveries_upload_post,
+                                    post_outsiders="desa", control=Role.KECAMATAN),
+    "imports:progress": detail(pk="batch"),
+    "imports:cancel": detail(pk="batch", post=lambda w, r, c: [({}, None)], post_to_home=False),
     # --- api (tumbuh/api/urls.py; JSON, so the matrix's form POSTs are refused as 415; the API's own
     # scoping tests POST JSON per role: tests/api/test_scoping.py) ---
     "api:schema": page(),
@@ -536,6 +604,21 @@ ROUTES: dict[str, Route] = {
     "api:adolescent-detail": detail(pk="adolescent"),
     "api:meeting-detail": detail(pk="meeting"),
     "api:commitment-detail": detail(pk="commitment"),
+    # --- measurements (offline session) ---
+    "measurements:service_worker": page(no_post="the service worker script: static URLs only, no form"),
+    # --- indicators (tumbuh/indicators/urls.py) ---
+    "indicators:ranpasti": page(query=indicators_query),
+    "indicators:scorecard": page(query=scorecard_query),
+    "indicators:scorecard_trend": page(query=scorecard_query),
+    "indicators:outcome": page(),
+    "indicators:settings": page(post=indicators_settings_post, post_outsiders="desa", control=MANAGER),
+    # --- convergence ---
+    "convergence:gaps": page(query=gap_query, sees=EXPECTED_VISIBLE_GAPS),
+    "convergence:gap": detail(gap_id="gap", post=not_applicable_post, post_to_home=False, sees=EXPECTED_VISIBLE_GAPS),
+    "convergence:not_applicable": page(sees=EXPECTED_VISIBLE_GAPS),
+    "convergence:revoke": detail(na_id="not_applicable", sees=EXPECTED_VISIBLE_GAPS),
+    "convergence:rules": page(query=lambda w, r: [{"region": "64.74"}, {"region": "64.72"}], post=local_rule_post,
+                              post_outsiders="desa", control=MANAGER),
     "api:catalogue-detail": detail(pk="catalogue_item", sees=IV_SEES),
     "api:delivery-detail": tuple(detail(pk=kind, sees=IV_SEES)
                                  for kind in ("delivery", "delivery_other", "household_delivery")),
@@ -584,6 +667,9 @@ OBJECTS: dict[str, tuple[Callable, str]] = {
     "plan": (lambda w, k: w.interventions["plan"][k], ivt.EXPECTED_VISIBLE_PLANS),
     "catalogue_item": (lambda w, k: w.interventions["catalogue_item"][k], ivt.EXPECTED_VISIBLE_CATALOGUE),
     "sponsor": (lambda w, k: w.interventions["sponsor"][k], ivt.EXPECTED_VISIBLE_SPONSORS),
+    # convergence rows of the corner's child (tumbuh/convergence/testing.py)
+    "gap": (lambda w, k: w.convergence["gap"][k], EXPECTED_VISIBLE_GAPS),
+    "not_applicable": (lambda w, k: w.convergence["not_applicable"][k], EXPECTED_VISIBLE_GAPS),
 }
 
 
@@ -704,6 +790,11 @@ def place_names(role: str, sees: tuple | None = None) -> list[str]:
     people, places = sees or (EXPECTED_VISIBLE, EXPECTED_VISIBLE_PLACES)
     seen_people = people.get(role, set())
     seen_places = places.get(role, set())
+def place_names(role: str, visible: set | None = None) -> list[str]:
+    """Names of regions and posyandu the role must not see: neither holding a corner the role sees
+    nor above one. (Shown on a page they mean a figure, tile, row or choice of an outside place.)"""
+    seen_people = EXPECTED_VISIBLE.get(role, set()) if visible is None else visible
+    seen_places = EXPECTED_VISIBLE_PLACES.get(role, set()) if visible is None else visible
     desas = {CHILDREN[k][0] for k in seen_places}
     allowed = {code for d in desas for code in _ancestors(d)}
     if role == Role.OPD:
@@ -724,11 +815,15 @@ def forbidden_texts(world, role: str, sees: tuple | None = None) -> list[str]:
     texts = []
     seen = sees[0].get(role, set()) if sees else visible_corners(role)
     for key in [k for k in CHILDREN if k not in seen]:
+def forbidden_texts(world, role: str, visible: set | None = None) -> list[str]:
+    texts = []
+    for key in (outsiders(world, role) if visible is None else [k for k in CHILDREN if k not in visible]):
         for person in world.people(key):
             texts += [person.name, person.nik]
         texts.append(world.households[key].kk_number)
     if role != "anonymous":
         texts += place_names(role, sees)
+        texts += place_names(role, visible)
     return [t for t in texts if t]
 
 
@@ -864,6 +959,7 @@ class Checker:
         self.problems: list[str] = []
         sees = next((r.sees for r in routes_of(entry) if r.sees), None)
         self.forbidden = forbidden_texts(world, role, sees)
+        self.forbidden = forbidden_texts(world, role, sees.get(role, set()) if sees else None)
 
     # one request, with every general check
     def request(self, method: str, url: str, data=None, files=None, *, what: str = "", ok=None):

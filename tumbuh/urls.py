@@ -14,6 +14,8 @@ urlpatterns = [
     path("coordination/", include("tumbuh.coordination.urls")),
     path("interventions/", include("tumbuh.interventions.urls")),
     path("api/", include("tumbuh.api.urls")),
+    path("indicators/", include("tumbuh.indicators.urls")),
+    path("convergence/", include("tumbuh.convergence.urls")),
     path("", include("tumbuh.web.urls")),
 ]
 
