@@ -67,18 +67,13 @@ from tumbuh.accounts.testing import (
     REGIONS,
     build_world,
 )
+from tumbuh.convergence.testing import EXPECTED_VISIBLE_GAPS
 from tumbuh.interventions import testing as ivt
 
 LOGIN_PATH = "/accounts/login/"
 ROLES = ["anonymous", *Role.values]
 # Every app of the project, derived (a new context is covered without a line here).
 TUMBUH_APPS = {config.label for config in apps.get_app_configs() if config.name.startswith("tumbuh.")}
-from tumbuh.convergence.testing import EXPECTED_VISIBLE_GAPS
-
-LOGIN_PATH = "/accounts/login/"
-ROLES = ["anonymous", *Role.values]
-TUMBUH_APPS = {"accounts", "audit", "registry", "measurements", "imports", "analytics", "regions", "web", "demo",
-               "targets", "coordination", "convergence"}
 
 
 # --- the route registry: one line per URL name --------------------------------------------------
@@ -110,13 +105,11 @@ class Route:
     control: str | None = None
     totals: Callable | None = None
     no_post: str = ""  # why a page with its own POST form needs no payload (e.g. the login form)
-    # (people, places) visibility tables of whom and where the page may name, when they differ
-    # from EXPECTED_VISIBLE / EXPECTED_VISIBLE_PLACES (the interventions pages show an OPD
-    # officer their kota's people for their agency's items).
-    sees: tuple | None = None
-    # role -> corners whose people and places this page may show, instead of EXPECTED_VISIBLE
-    # (an OPD officer's lists of their agency's items, which EXPECTED_VISIBLE hides everywhere else)
-    sees: dict | None = None
+    # Whom and where the page may name, when it differs from EXPECTED_VISIBLE /
+    # EXPECTED_VISIBLE_PLACES (an OPD officer's lists of their agency's items, which
+    # EXPECTED_VISIBLE hides everywhere else): a (people, places) pair of role -> corners
+    # tables, or one role -> corners table for both.
+    sees: tuple | dict | None = None
 
 
 def page(**kw) -> Route:
@@ -451,6 +444,21 @@ def indicators_settings_post(world, role, corner):
             ({"form": "lokus", "l-desa": desa, "l-year": year, "l-lokus": "on", "l-decree": "SK Matriks"}, None),
             ({"form": "target", "t-region": desa[:5], "t-indicator": "krs_pendampingan", "t-year": year,
               "t-target_percent": "92,5", "t-source": "Matriks"}, None)]
+def report_create_post(world, role, corner):
+    """A new semester report of the corner's desa (the world's reports are last year's)."""
+    return [({"region": world.children[corner].desa_id, "year": str(today().year), "semester": "1"}, None)]
+
+
+def report_action_post(world, role, corner):
+    return [({"action": "save", "problems": "Masalah matriks", "follow_up": "Tindak lanjut matriks"}, None)]
+
+
+def meeting_pack_post(world, role, corner):
+    return [({"kind": "handout"}, None)]
+
+
+def bnba_print_post(world, role, corner):
+    return [({QUERY: {"region": world.children[corner].desa_id}, "category": "stunted"}, None)]
 
 
 # -- totals: what the role's own pages must count -------------------------------------------------
@@ -592,9 +600,6 @@ ROUTES: dict[str, Route] = {
         {"period": f"{today().year}"}, {"updated_since": "2000-01-01T00:00:00Z"}, {"page_size": "1000"}])
        for name in ("region", "posyandu", "person", "household", "catin", "pregnancy", "postpartum", "adolescent",
                     "krs", "meeting", "commitment")},
-    **{f"api:{name}-list": page(sees=IV_SEES, query=lambda w, r: [
-        {"region": w.children["other_desa"].desa_id}, {"code": "VIT-A"}, {"period": f"{today().year}"},
-        {"updated_since": "2000-01-01T00:00:00Z"}, {"page_size": "1000"}]) for name in ("catalogue", "delivery")},
     "api:region-detail": detail(pk="desa"),
     "api:posyandu-detail": detail(pk="posyandu"),
     "api:person-detail": (detail(pk="person"), detail(pk="mother"), detail(pk="sibling")),
@@ -604,6 +609,15 @@ ROUTES: dict[str, Route] = {
     "api:adolescent-detail": detail(pk="adolescent"),
     "api:meeting-detail": detail(pk="meeting"),
     "api:commitment-detail": detail(pk="commitment"),
+    **{f"api:{name}-list": page(sees=IV_SEES, query=lambda w, r: [
+        {"region": w.children["other_desa"].desa_id}, {"code": "VIT-A"}, {"period": f"{today().year}"},
+        {"updated_since": "2000-01-01T00:00:00Z"}, {"page_size": "1000"}]) for name in ("catalogue", "delivery")},
+    "api:catalogue-detail": detail(pk="catalogue_item", sees=IV_SEES),
+    "api:delivery-detail": tuple(detail(pk=kind, sees=IV_SEES)
+                                 for kind in ("delivery", "delivery_other", "household_delivery")),
+    "api:gap-list": page(sees=EXPECTED_VISIBLE_GAPS, query=lambda w, r: [
+        {"region": w.children["other_desa"].desa_id}, {"item": "VIT-A"}, {"period": f"{today().year}"}]),
+    "api:gap-detail": detail(pk="gap", sees=EXPECTED_VISIBLE_GAPS),
     # --- measurements (offline session) ---
     "measurements:service_worker": page(no_post="the service worker script: static URLs only, no form"),
     # --- indicators (tumbuh/indicators/urls.py) ---
@@ -619,9 +633,17 @@ ROUTES: dict[str, Route] = {
     "convergence:revoke": detail(na_id="not_applicable", sees=EXPECTED_VISIBLE_GAPS),
     "convergence:rules": page(query=lambda w, r: [{"region": "64.74"}, {"region": "64.72"}], post=local_rule_post,
                               post_outsiders="desa", control=MANAGER),
-    "api:catalogue-detail": detail(pk="catalogue_item", sees=IV_SEES),
-    "api:delivery-detail": tuple(detail(pk=kind, sees=IV_SEES)
-                                 for kind in ("delivery", "delivery_other", "household_delivery")),
+    # --- reports ---
+    "reports:index": page(query=lambda w, r: [{"year": str(today().year - 1), "semester": "2"},
+                                              {"year": str(today().year), "semester": "1"}, {"semester": "x"},
+                                              {"semester_key": f"{today().year - 1}-2"}]),
+    "reports:create": page(post=report_create_post, post_outsiders="coordination_desa", control=Role.DESA),
+    "reports:detail": detail(report_id="report"),
+    "reports:action": detail(report_id="report", post=report_action_post, post_to_home=False, control=Role.DESA),
+    "reports:job": detail(job_id="render_job"),
+    "reports:download": detail(job_id="render_job"),
+    "reports:meeting_pack": detail(meeting_id="meeting", post=meeting_pack_post, post_to_home=False, control=MANAGER),
+    "reports:bnba_print": page(query=bnba_query, post=bnba_print_post, post_outsiders="desa", control=Role.KECAMATAN),
 }
 
 # (role, url name) -> reason. Strict: when the owner fixes the view, the xfail turns into a failure
@@ -670,6 +692,9 @@ OBJECTS: dict[str, tuple[Callable, str]] = {
     # convergence rows of the corner's child (tumbuh/convergence/testing.py)
     "gap": (lambda w, k: w.convergence["gap"][k], EXPECTED_VISIBLE_GAPS),
     "not_applicable": (lambda w, k: w.convergence["not_applicable"][k], EXPECTED_VISIBLE_GAPS),
+    # --- reports --- semester reports and rendered files at the corner's desa (tumbuh/reports/testing.py)
+    **{kind: (lambda w, k, kind=kind: w.reports[kind][k], EXPECTED_VISIBLE_COORDINATION)
+       for kind in ("report", "render_job")},
 }
 
 
@@ -784,17 +809,18 @@ def matrix_params():
 # --- what a role must never see ----------------------------------------------------------------
 
 
-def place_names(role: str, sees: tuple | None = None) -> list[str]:
+def _sees_tables(sees) -> tuple[dict, dict]:
+    if sees is None:
+        return EXPECTED_VISIBLE, EXPECTED_VISIBLE_PLACES
+    return (sees, sees) if isinstance(sees, dict) else sees
+
+
+def place_names(role: str, sees: tuple | dict | None = None) -> list[str]:
     """Names of regions and posyandu the role must not see: neither holding a corner the role sees
     nor above one. (Shown on a page they mean a figure, tile, row or choice of an outside place.)"""
-    people, places = sees or (EXPECTED_VISIBLE, EXPECTED_VISIBLE_PLACES)
+    people, places = _sees_tables(sees)
     seen_people = people.get(role, set())
     seen_places = places.get(role, set())
-def place_names(role: str, visible: set | None = None) -> list[str]:
-    """Names of regions and posyandu the role must not see: neither holding a corner the role sees
-    nor above one. (Shown on a page they mean a figure, tile, row or choice of an outside place.)"""
-    seen_people = EXPECTED_VISIBLE.get(role, set()) if visible is None else visible
-    seen_places = EXPECTED_VISIBLE_PLACES.get(role, set()) if visible is None else visible
     desas = {CHILDREN[k][0] for k in seen_places}
     allowed = {code for d in desas for code in _ancestors(d)}
     if role == Role.OPD:
@@ -811,19 +837,15 @@ def _ancestors(code: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
-def forbidden_texts(world, role: str, sees: tuple | None = None) -> list[str]:
+def forbidden_texts(world, role: str, sees: tuple | dict | None = None) -> list[str]:
     texts = []
-    seen = sees[0].get(role, set()) if sees else visible_corners(role)
+    seen = _sees_tables(sees)[0].get(role, set()) if sees else visible_corners(role)
     for key in [k for k in CHILDREN if k not in seen]:
-def forbidden_texts(world, role: str, visible: set | None = None) -> list[str]:
-    texts = []
-    for key in (outsiders(world, role) if visible is None else [k for k in CHILDREN if k not in visible]):
         for person in world.people(key):
             texts += [person.name, person.nik]
         texts.append(world.households[key].kk_number)
     if role != "anonymous":
         texts += place_names(role, sees)
-        texts += place_names(role, visible)
     return [t for t in texts if t]
 
 
@@ -959,7 +981,6 @@ class Checker:
         self.problems: list[str] = []
         sees = next((r.sees for r in routes_of(entry) if r.sees), None)
         self.forbidden = forbidden_texts(world, role, sees)
-        self.forbidden = forbidden_texts(world, role, sees.get(role, set()) if sees else None)
 
     # one request, with every general check
     def request(self, method: str, url: str, data=None, files=None, *, what: str = "", ok=None):

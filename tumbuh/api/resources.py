@@ -17,6 +17,8 @@ from rest_framework.views import APIView
 from tumbuh.audit.models import AuditEvent
 from tumbuh.audit.services import record
 from tumbuh.coordination import selectors as coordination
+from tumbuh.convergence import selectors as convergence
+from tumbuh.convergence.models import Gap
 from tumbuh.coordination.models import Commitment, Meeting
 from tumbuh.interventions import selectors as interventions
 from tumbuh.interventions.models import CatalogueItem, Delivery
@@ -240,6 +242,23 @@ class DeliveryViewSet(InterventionRows):
         qs = super().get_queryset()
         code = self.request.query_params.get("code")
         return qs.filter(code=code) if code else qs
+
+
+# --- convergence (tumbuh/convergence) ---------------------------------------------------------------
+
+
+@documented("convergence")
+class GapViewSet(InterventionRows):
+    """Convergence gaps: one missing item for one person or household, as of `computed_on`."""
+
+    serializer_class = model_serializer(Gap, exclude_=())
+    selector = staticmethod(convergence.gaps_for)
+    region_field, date_field, personal = "desa_id", "computed_on", True
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        item = self.request.query_params.get("item")
+        return qs.filter(item_code=item) if item else qs
 
 
 # --- prevalence (tumbuh/analytics) ---------------------------------------------------------------------
