@@ -37,9 +37,11 @@ test-pg: setup
 	test -n "$(DATABASE_URL)" || (echo "set DATABASE_URL=postgres://..." && exit 2)
 	DATABASE_URL=$(DATABASE_URL) $(BIN)/pytest -n $(JOBS) --dist loadfile
 
-# Browser tests drive Debian's Chromium with Playwright; installs chromium when missing.
+# Browser tests drive Debian's Chromium with Playwright; installs chromium when missing. The
+# report tests read PDFs back with poppler (pdftotext/pdftoppm), installed the same way.
 test-browser: setup
 	test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	command -v pdftotext >/dev/null || (apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null)
 	$(BIN)/pytest -m browser -p no:cacheprovider
 
 # Spark tests (issue 15): PySpark in local[2] on Debian's Java 17; installs both when missing.

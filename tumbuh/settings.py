@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "tumbuh.indicators",
     "tumbuh.scale",
     "tumbuh.convergence",
+    "tumbuh.reports",
     "tumbuh.web",
     "tumbuh.demo",
     "rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "tumbuh.api",

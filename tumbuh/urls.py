@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", include("tumbuh.api.urls")),
     path("indicators/", include("tumbuh.indicators.urls")),
     path("convergence/", include("tumbuh.convergence.urls")),
+    path("reports/", include("tumbuh.reports.urls")),
     path("", include("tumbuh.web.urls")),
 ]
 

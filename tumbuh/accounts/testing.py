@@ -324,6 +324,9 @@ def build_world(*, with_measurements: bool = True, today: dt.date | None = None,
         from tumbuh.convergence.testing import build_convergence
 
         build_convergence(world)
+        from tumbuh.reports.testing import build_reports
+
+        build_reports(world)
     return world
 
 
