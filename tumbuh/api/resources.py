@@ -16,9 +16,9 @@ from rest_framework.views import APIView
 
 from tumbuh.audit.models import AuditEvent
 from tumbuh.audit.services import record
-from tumbuh.coordination import selectors as coordination
 from tumbuh.convergence import selectors as convergence
 from tumbuh.convergence.models import Gap
+from tumbuh.coordination import selectors as coordination
 from tumbuh.coordination.models import Commitment, Meeting
 from tumbuh.interventions import selectors as interventions
 from tumbuh.interventions.models import CatalogueItem, Delivery
