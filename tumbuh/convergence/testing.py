@@ -25,10 +25,13 @@ def build_convergence(world) -> dict:
     out: dict[str, dict] = {"gap": {}, "not_applicable": {}}
     for key in CHILDREN:
         child = world.children[key]
-        out["gap"][key] = Gap.objects.get(person=child, rule_id="balita-pmt")
-        vita = Gap.objects.get(person=child, rule_id="balita-vita")
+        # Rules no other context's world rows close (the interventions and indicators worlds
+        # deliver PMT-BALITA, VIT-A and IMUNISASI-DASAR to every corner's child): the child's
+        # paediatric referral, and the never-measured sibling's growth monitoring (both DINKES).
+        out["gap"][key] = Gap.objects.get(person=child, rule_id="balita-rujukan")
+        vita = Gap.objects.get(person=world.siblings[key], rule_id="baduta-diukur")
         out["not_applicable"][key] = NotApplicable.objects.create(
-            subject=vita.subject, person=child, desa_id=vita.desa_id, posyandu_id=vita.posyandu_id,
+            subject=vita.subject, person=vita.person, desa_id=vita.desa_id, posyandu_id=vita.posyandu_id,
             rule_id=vita.rule_id, item_code=vita.item_code, agency_code=vita.agency_code, since=vita.since,
             reason=NotApplicable.Reason.REFUSED, note=f"Ditolak {child.name.split()[1]}")
     services.refresh_region("")
