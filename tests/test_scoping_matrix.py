@@ -609,6 +609,15 @@ ROUTES: dict[str, Route] = {
     "api:adolescent-detail": detail(pk="adolescent"),
     "api:meeting-detail": detail(pk="meeting"),
     "api:commitment-detail": detail(pk="commitment"),
+    **{f"api:{name}-list": page(sees=IV_SEES, query=lambda w, r: [
+        {"region": w.children["other_desa"].desa_id}, {"code": "VIT-A"}, {"period": f"{today().year}"},
+        {"updated_since": "2000-01-01T00:00:00Z"}, {"page_size": "1000"}]) for name in ("catalogue", "delivery")},
+    "api:catalogue-detail": detail(pk="catalogue_item", sees=IV_SEES),
+    "api:delivery-detail": tuple(detail(pk=kind, sees=IV_SEES)
+                                 for kind in ("delivery", "delivery_other", "household_delivery")),
+    "api:gap-list": page(sees=EXPECTED_VISIBLE_GAPS, query=lambda w, r: [
+        {"region": w.children["other_desa"].desa_id}, {"item": "VIT-A"}, {"period": f"{today().year}"}]),
+    "api:gap-detail": detail(pk="gap", sees=EXPECTED_VISIBLE_GAPS),
     # --- measurements (offline session) ---
     "measurements:service_worker": page(no_post="the service worker script: static URLs only, no form"),
     # --- indicators (tumbuh/indicators/urls.py) ---

@@ -33,6 +33,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "MeasurementSourceEnum": "tumbuh.measurements.models.Measurement.Source",
+        "DeliverySourceEnum": "tumbuh.interventions.models.DeliverySource",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tumbuh.api.schema.add_error_responses",

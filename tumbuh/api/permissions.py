@@ -21,3 +21,17 @@ class HasScope(BasePermission):
     def has_permission(self, request, view):
         user = request.user
         return bool(user and user.is_authenticated and not scope_of(request).is_empty)
+
+
+class HasScopeOrOpd(BasePermission):
+    """For the interventions endpoints: an OPD programme officer's scope is empty everywhere else
+    (Scope.is_opd), but the interventions selectors give them their agency's items."""
+
+    message = HasScope.message
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        scope = scope_of(request)
+        return not scope.is_empty or scope.is_opd

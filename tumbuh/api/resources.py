@@ -10,20 +10,25 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tumbuh.audit.models import AuditEvent
 from tumbuh.audit.services import record
+from tumbuh.convergence import selectors as convergence
+from tumbuh.convergence.models import Gap
 from tumbuh.coordination import selectors as coordination
 from tumbuh.coordination.models import Commitment, Meeting
+from tumbuh.interventions import selectors as interventions
+from tumbuh.interventions.models import CatalogueItem, Delivery
 from tumbuh.regions.selectors import posyandu_for, regions_for
 from tumbuh.registry.selectors import households_for, people_for
 from tumbuh.targets import selectors as targets
 from tumbuh.targets.models import Adolescent, CatinScreening, KrsSnapshot, Postpartum, Pregnancy
 
 from .filters import filter_dates, filter_region, filter_updated_since
-from .permissions import scope_of
+from .permissions import HasScopeOrOpd, scope_of
 from .serializers import HouseholdSerializer, PersonSerializer, PosyanduSerializer, RegionSerializer
 
 REGION = OpenApiParameter("region", str, description="Region code (Kemendagri): the region and everything in it")
@@ -206,6 +211,54 @@ class CommitmentViewSet(ScopedReadOnly):
     selector = staticmethod(coordination.commitments_for)
     region_field, date_field, updated_field = "region_id", "due_date", "updated_at"
     ordering = ("due_date", "pk")
+
+
+# --- interventions (tumbuh/interventions) ----------------------------------------------------------
+
+
+class InterventionRows(ScopedReadOnly):
+    permission_classes = [IsAuthenticated, HasScopeOrOpd]
+
+
+@documented("interventions")
+class CatalogueViewSet(InterventionRows):
+    """The intervention catalogue: national items and the local ones of the requester's area."""
+
+    serializer_class = model_serializer(CatalogueItem, exclude_=("updated_by",))
+    selector = staticmethod(interventions.catalogue_items_for)
+    updated_field = "updated_at"
+    ordering = ("code", "pk")
+
+
+@documented("interventions")
+class DeliveryViewSet(InterventionRows):
+    """Deliveries by name and address (voided ones carry `voided_at`)."""
+
+    serializer_class = model_serializer(Delivery, exclude_=("created_by", "voided_by", "import_key"))
+    selector = staticmethod(interventions.deliveries_for)
+    region_field, date_field, updated_field, personal = "desa_id", "date", "updated_at", True
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        code = self.request.query_params.get("code")
+        return qs.filter(code=code) if code else qs
+
+
+# --- convergence (tumbuh/convergence) ---------------------------------------------------------------
+
+
+@documented("convergence")
+class GapViewSet(InterventionRows):
+    """Convergence gaps: one missing item for one person or household, as of `computed_on`."""
+
+    serializer_class = model_serializer(Gap, exclude_=())
+    selector = staticmethod(convergence.gaps_for)
+    region_field, date_field, personal = "desa_id", "computed_on", True
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        item = self.request.query_params.get("item")
+        return qs.filter(item_code=item) if item else qs
 
 
 # --- prevalence (tumbuh/analytics) ---------------------------------------------------------------------

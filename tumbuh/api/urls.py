@@ -27,6 +27,9 @@ router.register("v1/targets/adolescents", resources.AdolescentViewSet, basename=
 router.register("v1/targets/krs", resources.KrsViewSet, basename="krs")
 router.register("v1/meetings", resources.MeetingViewSet, basename="meeting")
 router.register("v1/commitments", resources.CommitmentViewSet, basename="commitment")
+router.register("v1/catalogue", resources.CatalogueViewSet, basename="catalogue")
+router.register("v1/deliveries", resources.DeliveryViewSet, basename="delivery")
+router.register("v1/gaps", resources.GapViewSet, basename="gap")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
