@@ -2,8 +2,8 @@
 pledges, plans, local catalogue items and agencies. Each runs in a transaction, is audited, and
 refuses what the user may not do with Indonesian messages (`InputError.problems`, also raised as
 `OutOfScope` — a `PermissionDenied` too — when the recipient or the item is outside the user's
-reach). Every write that changes deliveries sends `signals.deliveries_changed` inside the
-transaction.
+reach). Every write that changes deliveries keeps the delivery totals (`totals.apply`, what plan
+progress reads) and sends `signals.deliveries_changed`, inside the transaction.
 
 The stable entry points for other contexts (the delivery-list importer, the API):
 
@@ -55,7 +55,7 @@ from tumbuh.audit.services import record
 from tumbuh.coordination.models import Agency, AgencyKind
 from tumbuh.registry.models import Household, Person
 
-from . import eligibility, selectors
+from . import eligibility, selectors, totals
 from .models import (
     CatalogueItem,
     Course,
@@ -435,6 +435,7 @@ def record_delivery(user_or_scope, *, item_code: str, person: Person | None = No
     if problems:
         raise InputError(problems)
     delivery.save()
+    totals.apply([delivery])
     record(ctx.user, AuditEvent.Action.CREATE, obj=delivery, request=request,
            summary=_("delivery %(code)s recorded") % {"code": delivery.code},
            detail={"code": delivery.code, "date": delivery.date, "quantity": delivery.quantity,
@@ -507,6 +508,7 @@ def record_deliveries(user_or_scope, rows: Iterable[dict], *, source: str = Deli
             result.created_index = [i for i, _d in keep]
             new = [d for _i, d in keep]
     result.deliveries = Delivery.objects.bulk_create(new, batch_size=2000)
+    totals.apply(result.deliveries)
     if result.deliveries:
         codes = sorted({d.code for d in result.deliveries})
         record(ctx.user, audit_action, object_type="interventions.delivery", request=request,
@@ -538,6 +540,7 @@ def void_delivery(user_or_scope, delivery: Delivery, reason: str, *, request=Non
         return delivery
     delivery.voided_at, delivery.voided_by, delivery.void_reason = timezone.now(), user, reason[:200]
     delivery.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
+    totals.apply([delivery], sign=-1)
     record(user, AuditEvent.Action.UPDATE, obj=delivery, request=request,
            summary=_("delivery %(code)s voided") % {"code": delivery.code}, detail={"reason": reason})
     _send([delivery.person_id], [delivery.household_id], [delivery.desa_id])
