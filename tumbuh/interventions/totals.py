@@ -18,17 +18,45 @@ from .models import Delivery, DeliveryTotal
 
 def apply(deliveries: Iterable[Delivery], sign: int = 1) -> None:
     """Add (sign=1) or remove (sign=-1) these deliveries from the totals."""
+    apply_values([{"agency_id": d.agency_id, "code": d.code, "desa_id": d.desa_id, "date": d.date,
+                   "quantity": d.quantity} for d in deliveries], sign)
+
+
+def apply_values(rows: Iterable[dict], sign: int = 1) -> None:
+    """The same from the column values of deliveries (services' bulk path)."""
     acc: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0])
-    for d in deliveries:
-        key = (d.agency_id, d.code, d.desa_id, d.date.year)
-        acc[key][0] += Decimal(d.quantity) * sign
+    for d in rows:
+        key = (d["agency_id"], d["code"], d["desa_id"], d["date"].year)
+        acc[key][0] += Decimal(d["quantity"]) * sign
         acc[key][1] += sign
-    for (agency_id, code, desa_id, year), (quantity, count) in acc.items():
-        updated = DeliveryTotal.objects.filter(agency_id=agency_id, code=code, desa_id=desa_id, year=year).update(
-            quantity=F("quantity") + quantity, deliveries=F("deliveries") + count)
-        if not updated:
-            DeliveryTotal.objects.create(agency_id=agency_id, code=code, desa_id=desa_id, year=year,
-                                         quantity=quantity, deliveries=count)
+    if not acc:
+        return
+    if len(acc) <= 3:  # one entry, a void: an UPDATE with F() each, no read
+        for (agency_id, code, desa_id, year), (quantity, count) in acc.items():
+            updated = DeliveryTotal.objects.filter(agency_id=agency_id, code=code, desa_id=desa_id, year=year).update(
+                quantity=F("quantity") + quantity, deliveries=F("deliveries") + count)
+            if not updated:
+                DeliveryTotal.objects.create(agency_id=agency_id, code=code, desa_id=desa_id, year=year,
+                                             quantity=quantity, deliveries=count)
+        return
+    # Many keys (an import): the existing rows locked and read at once, then one bulk update and one
+    # bulk insert, instead of a query per key.
+    keys = list(acc)
+    rows = (DeliveryTotal.objects.select_for_update()
+            .filter(code__in={k[1] for k in keys}, desa_id__in={k[2] for k in keys}, year__in={k[3] for k in keys}))
+    existing = {(t.agency_id, t.code, t.desa_id, t.year): t for t in rows}
+    changed, new = [], []
+    for key, (quantity, count) in acc.items():
+        t = existing.get(key)
+        if t is None:
+            new.append(DeliveryTotal(agency_id=key[0], code=key[1], desa_id=key[2], year=key[3], quantity=quantity,
+                                     deliveries=count))
+        else:
+            t.quantity += quantity
+            t.deliveries += count
+            changed.append(t)
+    DeliveryTotal.objects.bulk_update(changed, ["quantity", "deliveries"], batch_size=500)
+    DeliveryTotal.objects.bulk_create(new, batch_size=1000)
 
 
 def rebuild(region_code: str = "") -> int:
