@@ -229,6 +229,11 @@ def delivery_list(scope, *, desa: str = "", posyandu: str = "", code: str = "", 
                   fund: str = "", date_from: dt.date | None = None, date_to: dt.date | None = None,
                   voided: bool = False) -> QuerySet:
     qs = deliveries_for(scope) if voided else active_deliveries_for(scope)
+    scope = as_scope(scope)
+    if not desa and scope.region_code and scope.region_code.count(".") == 3:
+        # A desa team: the same rows, but an equality the (desa, date) index serves for the order
+        # and the page (the region prefix alone is an OR the planner cannot order by).
+        desa = scope.region_code
     if desa:
         qs = qs.filter(desa_id=desa)
     if posyandu:
