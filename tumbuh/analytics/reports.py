@@ -171,10 +171,14 @@ def ranking(user, region: Region, latest: pd.DataFrame, current: int, registered
 
 def _ranking_table(units, cur: pd.DataFrame, prev: pd.DataFrame, registered: pd.Series) -> pd.DataFrame:
     names = dict(units)
-    rows = pd.DataFrame({"key": list(names), "name": list(names.values())})
+    # Keys as objects even when a region has no units below it (an empty list would make them
+    # float64, and the merges below refuse float64 against object keys: issue 8).
+    rows = pd.DataFrame({"key": pd.Series(list(names), dtype=object), "name": pd.Series(list(names.values()), dtype=object)})
     prev = prev[["key", "rate", "children", "lower", "upper"]].rename(columns={
         "rate": "previous", "children": "previous_children", "lower": "previous_lower", "upper": "previous_upper"})
     reg = registered.rename_axis("key").rename("registered").reset_index()
+    for frame in (cur, prev, reg):
+        frame["key"] = frame["key"].astype(object)
     out = rows.merge(cur, on="key", how="left").merge(prev, on="key", how="left").merge(reg, on="key", how="left")
     out["registered"] = out["registered"].fillna(0).astype(int)
     out["children"] = out["children"].fillna(0).astype(int)

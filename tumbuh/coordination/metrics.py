@@ -119,5 +119,7 @@ def stunting_prevalence(region_code: str, period) -> float | None:
 
 register("percent_measured", _("Percent of registered children measured in the period"), "%", percent_measured)
 register("children_measured", _("Number of children measured in the period"), "anak", children_measured)
+# The RAN-PASTI indicators (ranpasti_<code>) are registered by tumbuh.indicators (IndicatorsConfig.ready,
+# tumbuh/indicators/metrics.py), computed by the same selectors as the /indicators/ page.
 register("stunting_prevalence", _("Stunting prevalence in the period (lower is better)"), "%",
          stunting_prevalence, higher_is_better=False)
