@@ -117,6 +117,11 @@ def run(n_deliveries: int) -> None:
     print(f"loaded {Delivery.objects.count():,} deliveries in {load_s:.1f} s ({load_cpu:.1f} s CPU) = "
           f"{n_deliveries / load_s:,.0f} rows/s "
           f"(raw executemany; {len(households):,} households, {len(mothers) + len(kids):,} people)")
+    from tumbuh.interventions import totals
+
+    t0 = time.perf_counter()
+    n_totals = totals.rebuild()
+    print(f"delivery totals rebuilt ({n_totals:,} rows) in {time.perf_counter() - t0:.1f} s")
     plans = [Plan(agency=agencies[agency], code=code, desa_id=d.code, year=today.year,
                   planned_quantity=n_deliveries // 80)
              for d in desas for code, agency, _s, _h in mix]

@@ -74,3 +74,41 @@ def test_distribution_day_on_a_390px_phone(live_server, new_page, shot, posyandu
     page.reload()
     expect(page.locator("form.drow.is-done")).to_have_count(2)
     expect(page.locator("#distribution-progress")).to_contain_text("2 dari 2")
+
+
+OVERFLOW = """() => {
+  const width = Math.min(window.innerWidth, document.documentElement.clientWidth);
+  const wide = [...document.querySelectorAll('body *')].filter(e => {
+    const r = e.getBoundingClientRect();
+    return r.right > width + 1 && getComputedStyle(e).position !== 'fixed' && !e.closest('.table-wrap, .scroll-x');
+  }).slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : ''));
+  return {scroll: document.documentElement.scrollWidth, width, wide};
+}"""
+
+
+def test_interventions_pages_fit_a_390px_phone(live_server, new_page, shot, posyandu_day):
+    from tumbuh.coordination.models import Agency
+    from tumbuh.interventions import services
+
+    cadre, posyandu, thin, _short = posyandu_day
+    kota = posyandu.desa.parent.parent
+    dinkes = Agency.objects.create(region=kota, code="DINKES", name="Dinas Kesehatan Kota Bontang")
+    kab = User.objects.create_user("tpps.bontang", password=PASSWORD, role=Role.KABUPATEN, region=kota)
+    services.record_delivery(kab, item_code="PMT-BALITA", person=thin, date=dt.date.today(), quantity=7)
+    course = services.start_course(kab, item_code="PMT-BALITA", person=thin, start=dt.date.today())
+    services.save_plan(kab, agency=dinkes, code="PMT-BALITA", desa_code=posyandu.desa_id, year=dt.date.today().year,
+                       planned_quantity=56)
+    page = new_page(width=390, height=844, mobile=True)
+    log_in(page, live_server, kab.username)
+    problems = []
+    for path in ("/interventions/", "/interventions/new/", "/interventions/catalogue/", "/interventions/agencies/",
+                 "/interventions/courses/", f"/interventions/course/{course.pk}/", "/interventions/plans/",
+                 "/interventions/baas/", f"/interventions/distribution/?code=PMT-BALITA&posyandu={posyandu.pk}",
+                 f"/registry/children/{thin.pk}/"):
+        response = page.goto(live_server.url + path)
+        assert response is not None and response.status == 200, path
+        result = page.evaluate(OVERFLOW)
+        if result["scroll"] > 390:
+            problems.append(f"{path}: {result['scroll'] - 390} px too wide {result['wide']}")
+        shot(page, "interventions-phone-" + path.strip("/").split("?")[0].replace("/", "-"))
+    assert not problems, "\n".join(problems)

@@ -161,3 +161,23 @@ def test_course_links_deliveries_and_outcome_reads_measurements(world):
     assert out["dhaz"] is not None and out["dwaz"] < 0  # same weight two months older: WAZ falls
     with pytest.raises(services.InputError):
         services.start_course(kab(world), item_code="PMT-BALITA", person=child, start=TODAY, days=56)
+
+
+def test_delivery_totals_follow_every_write_path(world):
+    from tumbuh.interventions import totals
+    from tumbuh.interventions.models import DeliveryTotal
+
+    kab = world.users[Role.KABUPATEN]
+    home = world.children["home"]
+    a = services.record_delivery(kab, item_code="VIT-A", person=home, date=TODAY, quantity=1)
+    services.record_deliveries(kab, [{"item_code": "VIT-A", "person": world.children["other_posyandu"], "date": TODAY,
+                                      "quantity": 2}])
+    row = DeliveryTotal.objects.get(code="VIT-A", desa_id=home.desa_id, year=TODAY.year)
+    assert (row.quantity, row.deliveries, row.agency) == (3, 2, world.agencies["home"])
+    services.void_delivery(kab, a, "salah orang")
+    row.refresh_from_db()
+    assert (row.quantity, row.deliveries) == (2, 1)
+    before = list(DeliveryTotal.objects.values_list("agency_id", "code", "desa_id", "year", "quantity", "deliveries"))
+    assert totals.rebuild("64.74") == 1
+    assert list(DeliveryTotal.objects.values_list("agency_id", "code", "desa_id", "year", "quantity",
+                                                  "deliveries")) == before

@@ -31,7 +31,7 @@ from tumbuh.coordination.models import Agency, AgencyKind
 from tumbuh.regions.models import Region, within
 from tumbuh.registry.models import Person
 
-from . import eligibility
+from . import eligibility, totals
 from .models import Course, Delivery, DeliverySource, Plan, Pledge
 from .selectors import catalogue_for
 from .signals import deliveries_changed
@@ -189,6 +189,7 @@ def create_intervention_demo(region_code: str, *, seed: int = 42, today: dt.date
 
     _insert(deliveries)
     counts["deliveries"] = len(deliveries)
+    totals.rebuild(region_code)  # the plain INSERTs bypassed the services' totals
 
     # -- Plans for this year per desa (a little above what is delivered, as RKA usually are).
     eligible_by_desa: dict[str, int] = defaultdict(int)

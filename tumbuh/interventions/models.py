@@ -250,3 +250,20 @@ class Plan(models.Model):
         ordering = ["year", "code", "desa"]
         verbose_name = _("plan")
         verbose_name_plural = _("plans")
+
+
+class DeliveryTotal(models.Model):
+    """Delivered quantity and count per agency, item, desa and year: kept by `totals` inside every
+    writer's transaction (and rebuilt after bulk loads), so plan progress reads a few rows instead
+    of summing a million deliveries."""
+
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=40)
+    desa = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    quantity = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    deliveries = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "code", "desa", "year"], name="delivery_total_key")]
+        indexes = [models.Index(fields=["year", "agency", "code"])]

@@ -2,8 +2,8 @@
 pledges, plans, local catalogue items and agencies. Each runs in a transaction, is audited, and
 refuses what the user may not do with Indonesian messages (`InputError.problems`, also raised as
 `OutOfScope` — a `PermissionDenied` too — when the recipient or the item is outside the user's
-reach). Every write that changes deliveries sends `signals.deliveries_changed` inside the
-transaction.
+reach). Every write that changes deliveries keeps the delivery totals (`totals.apply`, what plan
+progress reads) and sends `signals.deliveries_changed`, inside the transaction.
 
 The stable entry points for other contexts (the delivery-list importer, the API):
 
@@ -17,8 +17,9 @@ The stable entry points for other contexts (the delivery-list importer, the API)
 
 `rows` are dicts with the keyword arguments of `record_delivery` (person/household/agency/course/
 pledge as objects or primary keys). Invalid rows are skipped and reported by index in
-`BulkResult.errors` (a list of Indonesian messages each); the valid ones are written with one
-`bulk_create`, one audit event and one signal. Idempotency of imports is the importer's: look up
+`BulkResult.errors` (a list of Indonesian messages each); the valid ones are written with plain
+INSERTs (`insert_rows`: no model instances), one audit event and one signal; `BulkResult.uuids`
+names them (`.deliveries` reads them back when needed). Idempotency of imports is the importer's: look up
 `selectors.deliveries_by_import_key` first. A `uuid` already recorded (an offline device sending
 twice) returns the existing delivery instead of a second one.
 
@@ -55,7 +56,7 @@ from tumbuh.audit.services import record
 from tumbuh.coordination.models import Agency, AgencyKind
 from tumbuh.registry.models import Household, Person
 
-from . import eligibility, selectors
+from . import eligibility, selectors, totals
 from .models import (
     CatalogueItem,
     Course,
@@ -212,8 +213,9 @@ def _as_obj(value, model, cache: dict | None = None):
 
 
 def _check(ctx: _Context, row: dict[str, Any], *, persons_ok: set[int], households_ok: set[int],
-           group_ok: dict[str, set[int]] | None, courses: dict, pledges: dict) -> tuple[Delivery | None, list[str]]:
-    """Validate one row; returns (unsaved Delivery, []) or (None, problems)."""
+           group_ok: dict[str, set[int]] | None, courses: dict, pledges: dict) -> tuple[dict | None, list[str]]:
+    """Validate one row; returns (the delivery's column values, []) or (None, problems). Plain
+    values, not a model instance: building a million instances is most of a bulk write's time."""
     problems: list[str] = []
     code = str(row.get("item_code") or "").strip().upper()
     person: Person | None = row.get("person")
@@ -290,17 +292,19 @@ def _check(ctx: _Context, row: dict[str, Any], *, persons_ok: set[int], househol
         course = courses.get((person.pk, code, day))
     if pledge is None and code == "BAAS" and person is not None:
         pledge = pledges.get((person.pk, day))
-    delivery = Delivery(
-        item=item, code=code, person=person, household=household, date=day, quantity=quantity, unit=unit,
-        fund_source=fund, agency=agency, delivered_by=str(row.get("delivered_by") or "")[:200],
-        notes=str(row.get("notes") or ""), course=course, pledge=pledge,
-        source=row.get("source") or DeliverySource.ENTRY, import_key=str(row.get("import_key") or "")[:64],
-        desa_id=desa_code, posyandu_id=person.posyandu_id if person is not None else None,
-        created_by=ctx.user,
-    )
-    if row.get("uuid"):
-        delivery.uuid = row["uuid"] if isinstance(row["uuid"], uuidlib.UUID) else uuidlib.UUID(str(row["uuid"]))
-    return delivery, []
+    values = {
+        "item_id": item.pk, "code": code, "person_id": person.pk if person is not None else None,
+        "household_id": household.pk if household is not None else None, "date": day, "quantity": quantity,
+        "unit": unit, "fund_source": fund, "agency_id": agency.pk if agency is not None else None,
+        "delivered_by": str(row.get("delivered_by") or "")[:200], "notes": str(row.get("notes") or ""),
+        "course_id": course.pk if course is not None else None, "pledge_id": pledge.pk if pledge is not None else None,
+        "source": row.get("source") or DeliverySource.ENTRY, "import_key": str(row.get("import_key") or "")[:64],
+        "desa_id": desa_code, "posyandu_id": person.posyandu_id if person is not None else None,
+        "created_by_id": ctx.user.pk if ctx.user is not None else None,
+        "uuid": (row["uuid"] if isinstance(row["uuid"], uuidlib.UUID) else uuidlib.UUID(str(row["uuid"])))
+        if row.get("uuid") else uuidlib.uuid4(),
+    }
+    return values, []
 
 
 def _resolve_rows(ctx: _Context, rows: list[dict]) -> None:
@@ -430,11 +434,13 @@ def record_delivery(user_or_scope, *, item_code: str, person: Person | None = No
         raise InputError(_("Unknown person or household."))
     persons_ok, households_ok = _in_reach(ctx, [row])
     courses, pledges = _links([row])
-    delivery, problems = _check(ctx, row, persons_ok=persons_ok, households_ok=households_ok, group_ok=None,
-                                courses=courses, pledges=pledges)
+    values, problems = _check(ctx, row, persons_ok=persons_ok, households_ok=households_ok, group_ok=None,
+                              courses=courses, pledges=pledges)
     if problems:
         raise InputError(problems)
+    delivery = Delivery(**values)
     delivery.save()
+    totals.apply([delivery])
     record(ctx.user, AuditEvent.Action.CREATE, obj=delivery, request=request,
            summary=_("delivery %(code)s recorded") % {"code": delivery.code},
            detail={"code": delivery.code, "date": delivery.date, "quantity": delivery.quantity,
@@ -446,14 +452,23 @@ def record_delivery(user_or_scope, *, item_code: str, person: Person | None = No
 
 @dataclass
 class BulkResult:
-    deliveries: list[Delivery] = field(default_factory=list)  # created, in row order
+    uuids: list[uuidlib.UUID] = field(default_factory=list)  # of the created deliveries, in row order
     existing: dict[int, Delivery] = field(default_factory=dict)  # row index -> already recorded (uuid)
     errors: dict[int, list[str]] = field(default_factory=dict)  # row index -> Indonesian messages
     created_index: list[int] = field(default_factory=list)  # row index of each created delivery
 
     @property
     def created(self) -> int:
-        return len(self.deliveries)
+        return len(self.uuids)
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        """The created deliveries, read back in row order (only when asked: a bulk write inserts
+        plain rows)."""
+        found: dict = {}
+        for i in range(0, len(self.uuids), 900):
+            found.update({d.uuid: d for d in Delivery.objects.filter(uuid__in=self.uuids[i:i + 900])})
+        return [found[u] for u in self.uuids if u in found]
 
 
 @transaction.atomic
@@ -476,7 +491,7 @@ def record_deliveries(user_or_scope, rows: Iterable[dict], *, source: str = Deli
     persons_ok, households_ok = _in_reach(ctx, rows)
     group_ok = _groups(ctx, rows)
     courses, pledges = _links(rows)
-    new: list[Delivery] = []
+    new: list[dict] = []
     for i, r in enumerate(rows):
         if r.get("_missing"):
             result.errors[i] = [_("Unknown person or household.")]
@@ -485,38 +500,65 @@ def record_deliveries(user_or_scope, rows: Iterable[dict], *, source: str = Deli
             result.existing[i] = known[str(r["uuid"])]
             continue
         try:
-            delivery, problems = _check(ctx, r, persons_ok=persons_ok, households_ok=households_ok,
-                                        group_ok=group_ok, courses=courses, pledges=pledges)
+            values, problems = _check(ctx, r, persons_ok=persons_ok, households_ok=households_ok,
+                                      group_ok=group_ok, courses=courses, pledges=pledges)
         except InputError as exc:
             result.errors[i] = exc.problems
             continue
         if problems:
             result.errors[i] = problems
             continue
-        new.append(delivery)
+        new.append(values)
         result.created_index.append(i)
     if uuids:
-        taken = set(Delivery.objects.filter(uuid__in=[d.uuid for d in new]).values_list("uuid", flat=True))
+        taken = set()
+        wanted = [v["uuid"] for v in new]
+        for j in range(0, len(wanted), 900):
+            taken |= set(Delivery.objects.filter(uuid__in=wanted[j:j + 900]).values_list("uuid", flat=True))
         if taken:
-            keep = []
-            for idx, d in zip(list(result.created_index), new, strict=True):
-                if d.uuid in taken:
+            keep = [(idx, v) for idx, v in zip(result.created_index, new, strict=True) if v["uuid"] not in taken]
+            for idx, v in zip(result.created_index, new, strict=True):
+                if v["uuid"] in taken:
                     result.errors[idx] = [_("This delivery is outside your area.")]
-                else:
-                    keep.append((idx, d))
-            result.created_index = [i for i, _d in keep]
-            new = [d for _i, d in keep]
-    result.deliveries = Delivery.objects.bulk_create(new, batch_size=2000)
-    if result.deliveries:
-        codes = sorted({d.code for d in result.deliveries})
+            result.created_index = [i for i, _v in keep]
+            new = [v for _i, v in keep]
+    insert_rows(new)
+    result.uuids = [v["uuid"] for v in new]
+    totals.apply_values(new)
+    if new:
+        codes = sorted({v["code"] for v in new})
         record(ctx.user, audit_action, object_type="interventions.delivery", request=request,
-               region_code=_covering([d.desa_id for d in result.deliveries]),
-               summary=summary or (_("%(n)s deliveries recorded") % {"n": len(result.deliveries)}),
-               detail={"count": len(result.deliveries), "codes": codes, "source": source,
-                       "rejected": len(result.errors)})
-        _send([d.person_id for d in result.deliveries], [d.household_id for d in result.deliveries],
-              [d.desa_id for d in result.deliveries])
+               region_code=_covering([v["desa_id"] for v in new]),
+               summary=summary or (_("%(n)s deliveries recorded") % {"n": len(new)}),
+               detail={"count": len(new), "codes": codes, "source": source, "rejected": len(result.errors)})
+        _send([v["person_id"] for v in new], [v["household_id"] for v in new], [v["desa_id"] for v in new])
     return result
+
+
+INSERT_COLUMNS = ("uuid", "item_id", "code", "person_id", "household_id", "date", "quantity", "unit", "fund_source",
+                  "agency_id", "delivered_by", "notes", "course_id", "pledge_id", "source", "import_key", "desa_id",
+                  "posyandu_id", "created_by_id", "created_at", "updated_at", "void_reason")
+
+
+def insert_rows(rows: list[dict], *, batch: int = 5000) -> None:
+    """Plain INSERTs of many deliveries' column values (one executemany per batch): no model
+    instances, no per-row SQL compilation. Callers have validated the rows (`_check`)."""
+    if not rows:
+        return
+    from django.db import connection
+
+    native_uuid = connection.features.has_native_uuid_field
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    sql = (f"INSERT INTO {Delivery._meta.db_table} ({', '.join(INSERT_COLUMNS)}) "
+           f"VALUES ({', '.join(['%s'] * len(INSERT_COLUMNS))})")
+    with connection.cursor() as cur:
+        for i in range(0, len(rows), batch):
+            cur.executemany(sql, [
+                (v["uuid"] if native_uuid else v["uuid"].hex, v["item_id"], v["code"], v["person_id"],
+                 v["household_id"], v["date"], v["quantity"], v["unit"], v["fund_source"], v["agency_id"],
+                 v["delivered_by"], v["notes"], v["course_id"], v["pledge_id"], v["source"], v["import_key"],
+                 v["desa_id"], v["posyandu_id"], v["created_by_id"], now, now, "")
+                for v in rows[i:i + batch]])
 
 
 def _covering(codes: list[str]) -> str:
@@ -538,6 +580,7 @@ def void_delivery(user_or_scope, delivery: Delivery, reason: str, *, request=Non
         return delivery
     delivery.voided_at, delivery.voided_by, delivery.void_reason = timezone.now(), user, reason[:200]
     delivery.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
+    totals.apply([delivery], sign=-1)
     record(user, AuditEvent.Action.UPDATE, obj=delivery, request=request,
            summary=_("delivery %(code)s voided") % {"code": delivery.code}, detail={"reason": reason})
     _send([delivery.person_id], [delivery.household_id], [delivery.desa_id])

@@ -210,7 +210,7 @@ def catalogue(request):
 
     return render(request, "interventions/catalogue.html", {
         "items": items.values(), "form": form if editable else None, "editable": editable,
-        "sources": shipped()["sources"], "about": shipped()["about"], "version": shipped()["version"],
+        "sources": shipped()["sources"], "version": shipped()["version"],
         "tab": "catalogue"})
 
 
