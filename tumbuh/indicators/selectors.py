@@ -108,6 +108,14 @@ class PersonRow:
     growth_mat: str = ""
     extra: dict = field(default_factory=dict)
 
+    @property
+    def cells(self) -> list[tuple[str, str]]:
+        """(badge class, text) per item, for the per-person table."""
+        return [BADGES[s] for s in self.statuses.values()]
+
+
+BADGES = {sc.Y: ("green", "Y"), sc.T: ("red", "T"), sc.TS: ("", "TS"), sc.ND: ("blue", "TAD")}
+
 
 @dataclass
 class DesaCard:
