@@ -95,7 +95,9 @@ class Facts:
     pregnancies: list[PregnancyRow] = field(default_factory=list)
     adolescents: list[AdolescentRow] = field(default_factory=list)
     postpartum: list[PostpartumRow] = field(default_factory=list)
-    children: list[tuple[int, dt.date]] = field(default_factory=list)  # registered under-fives
+    children: list[tuple[int, dt.date]] = field(default_factory=list)  # under-fives (the selectors: turning 12)
+    registered: set | None = None  # registered under-fives (else: the ids of `children`)
+    measured: set | None = None  # children measured in the period (else: those of `measurements`)
     measurements: list[MeasurementRow] = field(default_factory=list)  # in the period, by child and date
     catin: list[tuple[int, dt.date, dt.date]] = field(default_factory=list)  # person, screened, marriage
     households: list[HouseholdRow] = field(default_factory=list)
@@ -162,8 +164,8 @@ def gizi_buruk_tatalaksana(f: Facts) -> tuple[int, int]:
 
 
 def pemantauan_pertumbuhan(f: Facts) -> tuple[int, int]:
-    registered = {pid for pid, _born in f.children}
-    measured = {m.child_id for m in f.measurements} & registered
+    registered = f.registered if f.registered is not None else {pid for pid, _born in f.children}
+    measured = (f.measured if f.measured is not None else {m.child_id for m in f.measurements}) & registered
     return len(measured), len(registered)
 
 
