@@ -669,12 +669,13 @@ def ranpasti_facts(scope: Scope, region_code: str, period: Period, only: str | N
         kids = Person.objects.filter(pq, active=True, birth_date__gt=months_before(end, 60) - dt.timedelta(days=1),
                                      birth_date__lte=end)
         in_period = Measurement.objects.filter(child__in=kids, measured_on__gte=start, measured_on__lte=end)
-        f.registered = {r[0] for r in _rows(kids.values_list("pk"))}
-        f.measured = {r[0] for r in _rows(in_period.values_list("child_id").distinct())}
+        f.registered = kids.count()
+        f.measured = in_period.aggregate(n=Count("child_id", distinct=True))["n"]
         # Only the children with a low BB/TB or LiLA in the period matter to the two nutrition
         # indicators: their measurements of the period, not the whole kabupaten's.
-        sick = in_period.filter(Q(weight_for_length_z__lt=-2, weight_for_length_flag=False) |
-                                Q(arm_circumference_cm__lt=11.5)).values("child_id")
+        sick = sorted({r[0] for r in _rows(in_period.filter(
+            Q(weight_for_length_z__lt=-2, weight_for_length_flag=False) | Q(arm_circumference_cm__lt=11.5))
+            .values_list("child_id"))})  # a few percent of the children: a list beats a nested subquery
         f.measurements = [ranpasti.MeasurementRow(c, _date(d), a, z, fl, mu) for c, d, a, z, fl, mu in _rows(
             in_period.filter(child_id__in=sick).order_by("child_id", "measured_on")
             .values_list("child_id", "measured_on", "age_days", "weight_for_length_z", "weight_for_length_flag",
@@ -694,7 +695,10 @@ def ranpasti_facts(scope: Scope, region_code: str, period: Period, only: str | N
         from tumbuh.targets.selectors import household_q
 
         semester = target_rules.semester_of(end)
-        snaps = KrsSnapshot.objects.filter(household_q(scope), period=semester)
+        # Region teams: the snapshots placed in their area (indexed); a cadre: households with a
+        # member of their posyandu (targets' household rule).
+        place = household_q(scope) if scope.is_cadre else scope.place_q("desa")
+        snaps = KrsSnapshot.objects.filter(place, period=semester)
         if region_code:
             snaps = snaps.filter(within("desa_id", region_code))
         f.households = [ranpasti.HouseholdRow(*r) for r in snaps.values_list(
@@ -710,15 +714,14 @@ def ranpasti_facts(scope: Scope, region_code: str, period: Period, only: str | N
         k = target_rules.cutoffs()["krs"]
         f.safe_water, f.safe_latrine = set(k["safe_water"]["value"]), set(k["safe_latrine"]["value"])
     if "counts" in need:
-        from tumbuh.registry.selectors import households_for
-
-        hh = households_for(scope)
+        place = scope.place_q("desa")  # deliveries carry the household's desa
         if region_code:
-            hh = hh.filter(within("desa_id", region_code))
+            place &= within("desa_id", region_code)
         for code in ("JKN-PBI", "BANSOS-PKH", "BANSOS-BPNT"):
             since = dt.date(1900, 1, 1) if code == "JKN-PBI" else start
-            f.household_counts[code] = _deliveries().filter(household__in=hh, code=code, date__gte=since,
-                                                            date__lte=end).values("household_id").distinct().count()
+            f.household_counts[code] = _deliveries().filter(place, household__isnull=False, code=code, date__gte=since,
+                                                            date__lte=end).aggregate(
+                n=Count("household_id", distinct=True))["n"]
     return f
 
 
