@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: setup demo serve test test-pg test-browser bench lint clean
+.PHONY: setup demo serve test test-pg test-browser test-spark bench lint clean
 
 $(STAMP): pyproject.toml package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,10 +37,18 @@ test-pg: setup
 	test -n "$(DATABASE_URL)" || (echo "set DATABASE_URL=postgres://..." && exit 2)
 	DATABASE_URL=$(DATABASE_URL) $(BIN)/pytest -n $(JOBS) --dist loadfile
 
-# Browser tests drive Debian's Chromium with Playwright; installs chromium when missing.
+# Browser tests drive Debian's Chromium with Playwright; installs chromium when missing. The
+# report tests read PDFs back with poppler (pdftotext/pdftoppm), installed the same way.
 test-browser: setup
 	test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	command -v pdftotext >/dev/null || (apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null)
 	$(BIN)/pytest -m browser -p no:cacheprovider
+
+# Spark tests (issue 15): PySpark in local[2] on Debian's Java 17; installs both when missing.
+test-spark: setup
+	test -x /usr/bin/java || (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null)
+	$(BIN)/python -c "import pyspark" 2>/dev/null || $(BIN)/pip install --quiet -e '.[spark]'
+	$(BIN)/pytest -m spark -p no:cacheprovider tests/scale
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -198,6 +198,25 @@ MUTATIONS: list[Mutation] = [
       "return Scope(user_id=user.pk, role=user.role, agency_id=user.agency_id, opd_region_code=code)",
       "return Scope(user_id=user.pk, role=user.role, agency_id=user.agency_id, opd_region_code=code, region_code=code)",
       *matrix("registry:child_list", "analytics:dashboard", "analytics:bnba")),
+    # -- api (tumbuh/api) ----------------------------------------------------------------------------
+    M("api: bulk upload writes for any child (unscoped)", "tumbuh/api/services.py",
+      "children = {c.pk: c for c in people_for(scope).filter(", "children = {c.pk: c for c in __import__('tumbuh.registry.models').registry.models.Person.objects.filter(",
+      "tests/api/test_scoping.py"),
+    M("api: a same-day measurement is overwritten, not a conflict", "tumbuh/api/services.py",
+      "        if (child.pk, item.date) in existing:\n",
+      "        if False and (child.pk, item.date) in existing:\n", "tests/api/test_bulk.py"),
+    M("api: a uuid sent again creates a second row", "tumbuh/api/services.py",
+      "        if item.uuid is not None and item.uuid in keys:\n",
+      "        if False and item.uuid is not None and item.uuid in keys:\n", "tests/api/test_bulk.py"),
+    M("api: saved without the confirmation tick", "tumbuh/api/services.py",
+      "        if not doubtful:\n            break", "        if True:\n            break", "tests/api/test_bulk.py"),
+    M("api: the lists read unscoped people", "tumbuh/api/resources.py",
+      "    selector = staticmethod(people_for)", "    selector = staticmethod(lambda scope: people_for(__import__('tumbuh.accounts.scoping').accounts.scoping.Scope(everything=True)))",
+      "tests/api/test_scoping.py"),
+    M("api: a revoked token still authenticates", "tumbuh/api/authentication.py",
+      "        if token.revoked_at is not None:", "        if False:", "tests/api/test_tokens.py"),
+    M("api: HasScope lets an empty scope through", "tumbuh/api/permissions.py",
+      "and not scope_of(request).is_empty)", ")", "tests/api/test_scoping.py"),
 ]
 
 

@@ -67,6 +67,7 @@ from tumbuh.accounts.testing import (
     REGIONS,
     build_world,
 )
+from tumbuh.convergence.testing import EXPECTED_VISIBLE_GAPS
 from tumbuh.interventions import testing as ivt
 
 LOGIN_PATH = "/accounts/login/"
@@ -104,10 +105,11 @@ class Route:
     control: str | None = None
     totals: Callable | None = None
     no_post: str = ""  # why a page with its own POST form needs no payload (e.g. the login form)
-    # (people, places) visibility tables of whom and where the page may name, when they differ
-    # from EXPECTED_VISIBLE / EXPECTED_VISIBLE_PLACES (the interventions pages show an OPD
-    # officer their kota's people for their agency's items).
-    sees: tuple | None = None
+    # Whom and where the page may name, when it differs from EXPECTED_VISIBLE /
+    # EXPECTED_VISIBLE_PLACES (an OPD officer's lists of their agency's items, which
+    # EXPECTED_VISIBLE hides everywhere else): a (people, places) pair of role -> corners
+    # tables, or one role -> corners table for both.
+    sees: tuple | dict | None = None
 
 
 def page(**kw) -> Route:
@@ -229,6 +231,16 @@ def upload_post(world, role, corner):
     return [({"region": child.desa_id}, {"file": upload})]
 
 
+def deliveries_upload_post(world, role, corner):
+    """A delivery list naming the corner's child (imports: `tumbuh import deliveries`)."""
+    child = world.children[corner]
+    header = "NIK;Nama;Tgl Lahir;Kode Intervensi;Tanggal;Jumlah"
+    line = f"{child.nik};{child.name};{child.birth_date:%d/%m/%Y};VIT-A;{today():%d/%m/%Y};1"
+    upload = io.BytesIO(f"{header}\n{line}\n".encode())
+    upload.name = "matrix-deliveries.csv"
+    return [({"region": child.desa_id}, {"file": upload})]
+
+
 def target_post(world, role, corner):
     desa = world.children[corner].desa_id
     kecamatan = desa.rsplit(".", 1)[0]
@@ -306,6 +318,22 @@ def public_toggle_post(world, role, corner):
     an outsider's payload disables: it changes nothing unless the view creates the outside page."""
     return [({QUERY: {"kabupaten": world.children[corner].desa_id[:5]}, "enabled": "1" if corner == "home" else "0"},
              None)]
+
+
+def gap_query(world, role):
+    return [{"download": "xlsx"}, {"group": "balita"}, {"group": "keluarga"}, {"item": "PMT-BALITA"},
+            {"agency": "DINKES"}, {"page": "2"}]
+
+
+def not_applicable_post(world, role, corner):
+    return [({"reason": "refused", "note": "Matriks"}, None)]
+
+
+def local_rule_post(world, role, corner):
+    """A local rule for the corner's kab/kota (the page is for the user's own; an outside one is 404)."""
+    return [({"region": world.children[corner].desa_id[:5], "rule_id": "matriks-baas", "group": "balita",
+              "item": "BAAS", "condition": '{"kind": "child_undernourished", "indices": ["haz"]}',
+              "window": '{"kind": "days_before", "days": 180}', "label": "Matriks"}, None)]
 
 
 def coordination_query(world, role):
@@ -416,6 +444,21 @@ def indicators_settings_post(world, role, corner):
             ({"form": "lokus", "l-desa": desa, "l-year": year, "l-lokus": "on", "l-decree": "SK Matriks"}, None),
             ({"form": "target", "t-region": desa[:5], "t-indicator": "krs_pendampingan", "t-year": year,
               "t-target_percent": "92,5", "t-source": "Matriks"}, None)]
+def report_create_post(world, role, corner):
+    """A new semester report of the corner's desa (the world's reports are last year's)."""
+    return [({"region": world.children[corner].desa_id, "year": str(today().year), "semester": "1"}, None)]
+
+
+def report_action_post(world, role, corner):
+    return [({"action": "save", "problems": "Masalah matriks", "follow_up": "Tindak lanjut matriks"}, None)]
+
+
+def meeting_pack_post(world, role, corner):
+    return [({"kind": "handout"}, None)]
+
+
+def bnba_print_post(world, role, corner):
+    return [({QUERY: {"region": world.children[corner].desa_id}, "category": "stunted"}, None)]
 
 
 # -- totals: what the role's own pages must count -------------------------------------------------
@@ -534,12 +577,64 @@ ROUTES: dict[str, Route] = {
     "coordination:public": detail(fixed={"kabupaten": "64.74"}),
     # --- interventions ---
     **INTERVENTION_ROUTES,
+    # --- imports ---
+    "imports:upload_source": detail(fixed={"source": "deliveries"}, post=deliveries_upload_post,
+                                    post_outsiders="desa", control=Role.KECAMATAN),
+    "imports:progress": detail(pk="batch"),
+    "imports:cancel": detail(pk="batch", post=lambda w, r, c: [({}, None)], post_to_home=False),
+    # --- api (tumbuh/api/urls.py; JSON, so the matrix's form POSTs are refused as 415; the API's own
+    # scoping tests POST JSON per role: tests/api/test_scoping.py) ---
+    "api:schema": page(),
+    "api:docs": page(),
+    "api:measurement_bulk": page(),
+    "api:roster": detail(posyandu_id="posyandu", query=lambda w, r: [{"date": today().isoformat()}]),
+    "api:measurement-list": page(query=lambda w, r: [
+        {"region": w.children["other_desa"].desa_id}, {"child": str(w.children["other_kecamatan"].pk)},
+        {"period": f"{today().year}"}, {"updated_since": "2000-01-01T00:00:00Z"}, {"page_size": "1000"}]),
+    "api:measurement-detail": detail(pk="measurement"),
+    "api:prevalence": page(query=analytics_query({"posyandu": str(4001)})),
+    "api:not_found": page(),
+    "api:tokens": page(no_post="the form concerns only the requester's own API tokens; it names no place or person"),
+    **{f"api:{name}-list": page(query=lambda w, r: [
+        {"region": w.children["other_desa"].desa_id}, {"region": w.children["other_provinsi"].desa_id[:2]},
+        {"period": f"{today().year}"}, {"updated_since": "2000-01-01T00:00:00Z"}, {"page_size": "1000"}])
+       for name in ("region", "posyandu", "person", "household", "catin", "pregnancy", "postpartum", "adolescent",
+                    "krs", "meeting", "commitment")},
+    "api:region-detail": detail(pk="desa"),
+    "api:posyandu-detail": detail(pk="posyandu"),
+    "api:person-detail": (detail(pk="person"), detail(pk="mother"), detail(pk="sibling")),
+    "api:household-detail": detail(pk="household"),
+    "api:pregnancy-detail": detail(pk="pregnancy"),
+    "api:postpartum-detail": detail(pk="postpartum"),
+    "api:adolescent-detail": detail(pk="adolescent"),
+    "api:meeting-detail": detail(pk="meeting"),
+    "api:commitment-detail": detail(pk="commitment"),
+    # --- measurements (offline session) ---
+    "measurements:service_worker": page(no_post="the service worker script: static URLs only, no form"),
     # --- indicators (tumbuh/indicators/urls.py) ---
     "indicators:ranpasti": page(query=indicators_query),
     "indicators:scorecard": page(query=scorecard_query),
     "indicators:scorecard_trend": page(query=scorecard_query),
     "indicators:outcome": page(),
     "indicators:settings": page(post=indicators_settings_post, post_outsiders="desa", control=MANAGER),
+    # --- convergence ---
+    "convergence:gaps": page(query=gap_query, sees=EXPECTED_VISIBLE_GAPS),
+    "convergence:gap": detail(gap_id="gap", post=not_applicable_post, post_to_home=False, sees=EXPECTED_VISIBLE_GAPS),
+    "convergence:not_applicable": page(sees=EXPECTED_VISIBLE_GAPS),
+    "convergence:revoke": detail(na_id="not_applicable", sees=EXPECTED_VISIBLE_GAPS),
+    "convergence:rules": page(query=lambda w, r: [{"region": "64.74"}, {"region": "64.72"}], post=local_rule_post,
+                              post_outsiders="desa", control=MANAGER),
+    # --- reports ---
+    "reports:index": page(query=lambda w, r: [{"year": str(today().year - 1), "semester": "2"},
+                                              {"year": str(today().year), "semester": "1"}, {"semester": "x"},
+                                              {"semester_key": f"{today().year - 1}-2"}]),
+    "reports:create": page(post=report_create_post, post_outsiders="coordination_desa", control=Role.DESA),
+    "reports:detail": detail(report_id="report"),
+    "reports:action": detail(report_id="report", post=report_action_post, post_to_home=False, control=Role.DESA),
+    "reports:job": detail(job_id="render_job"),
+    "reports:download": detail(job_id="render_job"),
+    "reports:meeting_pack": detail(meeting_id="meeting", post=meeting_pack_post, post_to_home=False, control=MANAGER),
+    "reports:bnba_print": page(query=bnba_query, post=bnba_print_post, post_outsiders="desa", control=Role.KECAMATAN),
 }
 
 # (role, url name) -> reason. Strict: when the owner fixes the view, the xfail turns into a failure
@@ -585,6 +680,12 @@ OBJECTS: dict[str, tuple[Callable, str]] = {
     "plan": (lambda w, k: w.interventions["plan"][k], ivt.EXPECTED_VISIBLE_PLANS),
     "catalogue_item": (lambda w, k: w.interventions["catalogue_item"][k], ivt.EXPECTED_VISIBLE_CATALOGUE),
     "sponsor": (lambda w, k: w.interventions["sponsor"][k], ivt.EXPECTED_VISIBLE_SPONSORS),
+    # convergence rows of the corner's child (tumbuh/convergence/testing.py)
+    "gap": (lambda w, k: w.convergence["gap"][k], EXPECTED_VISIBLE_GAPS),
+    "not_applicable": (lambda w, k: w.convergence["not_applicable"][k], EXPECTED_VISIBLE_GAPS),
+    # --- reports --- semester reports and rendered files at the corner's desa (tumbuh/reports/testing.py)
+    **{kind: (lambda w, k, kind=kind: w.reports[kind][k], EXPECTED_VISIBLE_COORDINATION)
+       for kind in ("report", "render_job")},
 }
 
 
@@ -699,10 +800,16 @@ def matrix_params():
 # --- what a role must never see ----------------------------------------------------------------
 
 
-def place_names(role: str, sees: tuple | None = None) -> list[str]:
+def _sees_tables(sees) -> tuple[dict, dict]:
+    if sees is None:
+        return EXPECTED_VISIBLE, EXPECTED_VISIBLE_PLACES
+    return (sees, sees) if isinstance(sees, dict) else sees
+
+
+def place_names(role: str, sees: tuple | dict | None = None) -> list[str]:
     """Names of regions and posyandu the role must not see: neither holding a corner the role sees
     nor above one. (Shown on a page they mean a figure, tile, row or choice of an outside place.)"""
-    people, places = sees or (EXPECTED_VISIBLE, EXPECTED_VISIBLE_PLACES)
+    people, places = _sees_tables(sees)
     seen_people = people.get(role, set())
     seen_places = places.get(role, set())
     desas = {CHILDREN[k][0] for k in seen_places}
@@ -721,9 +828,9 @@ def _ancestors(code: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
-def forbidden_texts(world, role: str, sees: tuple | None = None) -> list[str]:
+def forbidden_texts(world, role: str, sees: tuple | dict | None = None) -> list[str]:
     texts = []
-    seen = sees[0].get(role, set()) if sees else visible_corners(role)
+    seen = _sees_tables(sees)[0].get(role, set()) if sees else visible_corners(role)
     for key in [k for k in CHILDREN if k not in seen]:
         for person in world.people(key):
             texts += [person.name, person.nik]

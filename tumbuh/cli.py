@@ -12,6 +12,8 @@ import sys
 
 PURE_COMMANDS = {
     "zscore": "tumbuh.growth.cli",
+    "scale": "tumbuh.scale.cli",
+    "spark": "tumbuh.scale.spark_job",
 }
 
 

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
     "tumbuh.accounts",
     "tumbuh.audit",
     "tumbuh.regions",
@@ -62,8 +64,12 @@ INSTALLED_APPS = [
     "tumbuh.coordination",
     "tumbuh.interventions",
     "tumbuh.indicators",
+    "tumbuh.scale",
+    "tumbuh.convergence",
+    "tumbuh.reports",
     "tumbuh.web",
     "tumbuh.demo",
+    "rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "tumbuh.api",
 ]
 
 MIDDLEWARE = [
@@ -152,6 +158,9 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from finders, but expects the folder
 # Front-end libraries come from npm at set-up, never from a CDN.
 STATICFILES_DIRS = [("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist")]
+# The offline posyandu session (docs/offline.md): Workbox's browser builds and idb.
+STATICFILES_DIRS += [(f"vendor/{name}", BASE_DIR / "node_modules" / name / "build")
+                     for name in ("workbox-core", "workbox-routing", "workbox-strategies", "workbox-precaching", "idb")]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -168,6 +177,19 @@ MEDIA_ROOT = Path(os.environ.get("TUMBUH_MEDIA_ROOT", VAR_DIR / "media"))
 EMAIL_BACKEND = os.environ.get("TUMBUH_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("TUMBUH_FROM_EMAIL", "tumbuh@localhost")
 COORDINATION_MAX_UPLOAD_MB = int(os.environ.get("TUMBUH_MAX_UPLOAD_MB", "10"))
+
+# --- Background tasks (django-tasks) -------------------------------------------------------------
+# Report rendering (and any other background work) goes through django-tasks. Default: the
+# database backend (django-tasks-db), jobs wait in the database until `tumbuh db_worker` runs them.
+# TUMBUH_TASKS_BACKEND=immediate runs each task inside the request that queues it (tests, a
+# single-process install without a worker).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if os.environ.get("TUMBUH_TASKS_BACKEND", "database") == "immediate"
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
 
 LOGGING = {
     "version": 1,
@@ -264,3 +286,4 @@ TUMBUH_NIK_CONFLICT_LIMIT = int(os.environ.get("TUMBUH_NIK_CONFLICT_LIMIT", "20"
 TUMBUH_REQUIRE_2FA = env_bool("TUMBUH_REQUIRE_2FA", False)
 TUMBUH_2FA_ROLES = [r.strip() for r in os.environ.get("TUMBUH_2FA_ROLES", "admin,provinsi,kabupaten").split(",") if r.strip()]
 OTP_TOTP_ISSUER = "Tumbuh"
+from tumbuh.api.conf import REST_FRAMEWORK, SPECTACULAR_SETTINGS, TUMBUH_API_RATES  # noqa: E402, F401  (docs/api.md)

@@ -13,7 +13,10 @@ urlpatterns = [
     path("targets/", include("tumbuh.targets.urls")),
     path("coordination/", include("tumbuh.coordination.urls")),
     path("interventions/", include("tumbuh.interventions.urls")),
+    path("api/", include("tumbuh.api.urls")),
     path("indicators/", include("tumbuh.indicators.urls")),
+    path("convergence/", include("tumbuh.convergence.urls")),
+    path("reports/", include("tumbuh.reports.urls")),
     path("", include("tumbuh.web.urls")),
 ]
 

@@ -130,5 +130,5 @@ def test_refusals_are_audited(client, world):
     client.force_login(user)
     client.get("/unmarked/")
     event = AuditEvent.objects.get(action=AuditEvent.Action.DENIED)
-    assert (event.user, event.summary, event.detail["reason"]) == (user, "GET /unmarked/", "unmarked view")
+    assert (event.user, event.summary, event.detail["reason"]) == (user, "/unmarked/", "unmarked view")
     assert event.region_code == "64.74.01"  # so the kecamatan's own log shows it

@@ -41,6 +41,7 @@ class UserForm(forms.ModelForm):
         self.fields["agency"].queryset = selectors.agencies_to_assign(manager).select_related("region").order_by("name")
         self.fields["agency"].label_from_instance = lambda a: f"{a.name} · {a.region.name}"
         self.fields["agency"].help_text = _("For OPD programme officers.")
+        self.fields["agency"].label = _("Agency (OPD)")
         self.fields["username"].help_text = _("Letters, digits and . _ - only, e.g. kader.melati1")
 
     def clean(self):

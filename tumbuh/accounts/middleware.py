@@ -50,11 +50,12 @@ class RegionAccessMiddleware:
             count = 1
         if count > ATTEMPTS_PER_WINDOW + 1:
             return
-        detail = {"status": status, "url_name": match.view_name, "kwargs": {k: str(v) for k, v in match.kwargs.items()}}
+        detail = {"status": status, "method": request.method, "url_name": match.view_name,
+                  "kwargs": {k: str(v) for k, v in match.kwargs.items()}}
         if count == ATTEMPTS_PER_WINDOW + 1:
             detail["note"] = "further attempts in the next ten minutes are not recorded"
-        record(user, AuditEvent.Action.DENIED, summary=f"{request.method} {request.path}"[:255],
-               detail=detail, request=request)
+        # The summary is the address alone (the audit list shows it as it is, in any language).
+        record(user, AuditEvent.Action.DENIED, summary=request.path[:255], detail=detail, request=request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = getattr(request, "resolver_match", None)
@@ -80,8 +81,8 @@ class RegionAccessMiddleware:
         from tumbuh.audit.services import record
 
         record(
-            request.user, AuditEvent.Action.DENIED, summary=f"{request.method} {request.path}"[:255],
-            detail={"reason": why}, request=request,
+            request.user, AuditEvent.Action.DENIED, summary=request.path[:255],
+            detail={"reason": why, "method": request.method}, request=request,
         )
         request._tumbuh_denied_recorded = True
         raise PermissionDenied

@@ -178,6 +178,7 @@ class World:
     target_groups: dict = field(default_factory=dict)  # kind -> key -> record (tumbuh.targets.testing)
     coordination: dict = field(default_factory=dict)  # kind -> key -> row (tumbuh.coordination.testing)
     interventions: dict = field(default_factory=dict)  # kind -> key -> row (tumbuh.interventions.testing)
+    convergence: dict = field(default_factory=dict)  # kind -> key -> row (tumbuh.convergence.testing)
 
     def people(self, key: str) -> list:
         """Everyone living in a corner: child, mother, sibling (those that exist)."""
@@ -320,6 +321,12 @@ def build_world(*, with_measurements: bool = True, today: dt.date | None = None,
         from tumbuh.indicators.testing import build_indicators
 
         build_indicators(world)
+        from tumbuh.convergence.testing import build_convergence
+
+        build_convergence(world)
+        from tumbuh.reports.testing import build_reports
+
+        build_reports(world)
     return world
 
 

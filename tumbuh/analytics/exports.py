@@ -76,7 +76,7 @@ def bnba_headers() -> list[tuple[str, str]]:
         ("rw", "RW"), ("desa_name", _("Desa")), ("desa", _("Desa code")), ("posyandu", "Posyandu"),
         ("measured_on", _("Last measured")), ("weight_kg", _("Weight (kg)")), ("length_cm", _("Height (cm)")),
         ("haz", "TB/U (z)"), ("waz", "BB/U (z)"), ("whz", "BB/TB (z)"), ("weight_gain", _("Gain")),
-        ("bgm", "BGM"), ("child_id", _("Child id in Tumbuh")),
+        ("bgm", "BGM"), ("package", _("Complete package")), ("child_id", _("Child id in Tumbuh")),
     ]
 
 

@@ -396,6 +396,10 @@ def bnba(request):
     rows = reports.bnba(request.user, region, period, category, posyandu.pk if posyandu else None)
     if not request.scope.sees_full_nik and len(rows):
         rows["nik"] = rows["nik"].map(lambda n: mask_nik(n or ""))  # province teams: masked (access.md)
+    if len(rows):  # convergence: complete package yes/no and items received (docs/convergence.md)
+        from tumbuh.convergence.selectors import package_column
+
+        rows["package"] = package_column(rows["child_id"])
     detail = {"category": category, "period": period.key, "posyandu": posyandu.pk if posyandu else None,
               "rows": len(rows)}
     if request.GET.get("format") == "xlsx":

@@ -70,7 +70,7 @@ def export(request):
     from .services import record
 
     if not is_admin(request.user):
-        record(request.user, AuditEvent.Action.DENIED, summary=f"GET {request.path}"[:255],
+        record(request.user, AuditEvent.Action.DENIED, summary=request.path[:255],
                detail={"reason": "audit export is for administrators"}, request=request)
         raise PermissionDenied
     filterset = AuditEventFilter(request.GET or None, queryset=events_for(request.user))

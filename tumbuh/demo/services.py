@@ -61,6 +61,7 @@ class DemoSummary:
     timings: dict[str, float] = field(default_factory=dict)
     targets: dict[str, int] = field(default_factory=dict)  # tumbuh.targets.demo counts
     interventions: dict[str, int] = field(default_factory=dict)  # tumbuh.interventions.demo counts
+    convergence: dict[str, int] = field(default_factory=dict)  # tumbuh.convergence.demo counts
 
 
 def migrate_if_needed() -> bool:
@@ -192,6 +193,10 @@ def create_demo(
 
         summary.interventions = create_intervention_demo(region_code, seed=seed, today=today or dt.date.today())
         lap("interventions")
+        from tumbuh.convergence.demo import create_convergence_demo  # the gaps of everything above
+
+        summary.convergence = create_convergence_demo(region_code, seed=seed, today=today or dt.date.today())
+        lap("convergence")
         summary.users = _create_users(region, password)
     summary.latest = latest_measurements(child_ids)
     lap("users+summary")

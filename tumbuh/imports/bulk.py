@@ -115,6 +115,10 @@ def _converter(field: models.Field, sqlite: bool):
         return _json
     if sqlite and isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
         return lambda value: value.isoformat()
+    if sqlite and isinstance(field, models.UUIDField):
+        return lambda value: value.hex  # Django stores a UUID as 32 hex characters on SQLite
+    if sqlite and isinstance(field, models.DecimalField):
+        return str
     return None
 
 

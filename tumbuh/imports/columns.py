@@ -6,7 +6,7 @@ header is normalised before it is looked up in the alias table.
 
 from __future__ import annotations
 
-import re
+from .framework import ColumnSet, normalise_header  # noqa: F401  (normalise_header: for callers)
 
 # The by-name layout as EPPGBM writes it (domain.md 2.2); also the layout of our export.
 EPPGBM_HEADER = [
@@ -54,36 +54,7 @@ ALIASES: dict[str, list[str]] = {
 # Without these a row cannot become a measurement of a child.
 REQUIRED_FIELDS = ("name", "sex", "birth_date", "measured_on", "desa")
 
-_SPACES = re.compile(r"\s+")
-
-
-def normalise_header(text: str) -> str:
-    text = _SPACES.sub(" ", str(text or "").replace("\u00a0", " ")).strip().lower()
-    text = re.sub(r"\s*/\s*", "/", text)
-    text = re.sub(r"\s*\.\s*", ". ", text).replace(". ", " ").strip()  # "Tgl. Lahir" = "Tgl Lahir"
-    return _SPACES.sub(" ", text).replace("z-score", "zs").replace("zscore", "zs")
-
-
-_LOOKUP = {normalise_header(alias): field for field, aliases in ALIASES.items() for alias in aliases}
-
-
-def map_header(header: list[str]) -> dict[str, int]:
-    """field -> column index, for the headers we recognise (the first occurrence wins)."""
-    mapping: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        field = _LOOKUP.get(normalise_header(cell))
-        if field and field not in mapping:
-            mapping[field] = index
-    return mapping
-
-
-def missing_required(mapping: dict[str, int]) -> list[str]:
-    return [ALIASES[field][0] for field in REQUIRED_FIELDS if field not in mapping]
-
-
-def find_header_row(rows: list[list[str]]) -> int | None:
-    """Index of the first row that looks like the header (titles sometimes sit above it)."""
-    for index, row in enumerate(rows):
-        if len(map_header(row)) >= 4 and not missing_required(map_header(row)):
-            return index
-    return None
+COLUMNS = ColumnSet(ALIASES, REQUIRED_FIELDS, min_recognised=4)
+map_header = COLUMNS.map_header
+missing_required = COLUMNS.missing_required
+find_header_row = COLUMNS.find_header_row

@@ -32,8 +32,10 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=_("EPPGBM by-name export (.xlsx, .xls, .csv)"),
                            validators=[validate_upload_size])
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user, *args, label=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if label is not None:
+            self.fields["file"].label = _("%(label)s (.xlsx, .xls, .csv)") % {"label": label}
         self.fields["region"] = RegionField(user, label=_("Region the file belongs to (code)"))
         self.fields["region"].initial = scope_region_code(user) or ""
         self.region_choices = region_choices(user)

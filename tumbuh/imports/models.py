@@ -11,9 +11,11 @@ from tumbuh.registry.models import Person
 
 class ImportBatch(models.Model):
     class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
         RUNNING = "running", _("running")
         DONE = "done", _("done")
         FAILED = "failed", _("failed, nothing imported")
+        CANCELLED = "cancelled", _("cancelled, nothing imported")
 
     source = models.CharField(max_length=20, default="eppgbm")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -22,8 +24,11 @@ class ImportBatch(models.Model):
     file_sha256 = models.CharField(max_length=64, db_index=True)
     file_format = models.CharField(max_length=8, blank=True)
     header = models.JSONField(default=list, blank=True)  # the file's own header row, for the rejects file
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
     error = models.TextField(blank=True)
+    # The background task importing a web upload (django-tasks result id), and the stored file.
+    task_id = models.CharField(max_length=64, blank=True)
+    stored_file = models.CharField(max_length=500, blank=True)
 
     total_rows = models.IntegerField(_("rows"), default=0)
     blank_rows = models.IntegerField(_("blank rows"), default=0)
@@ -83,6 +88,9 @@ class ImportRow(models.Model):
         "measurements.Measurement", null=True, on_delete=models.SET_NULL, related_name="+",
         db_constraint=False,
     )
+    # What the row wrote when it is not a measurement (a delivery, a screening, a pregnancy, a
+    # KRS snapshot): its id in the declaration's model (ImportBatch.source says which).
+    object_id = models.BigIntegerField(null=True, blank=True)
     reasons = models.JSONField(default=list, blank=True)  # why rejected
     notes = models.JSONField(default=list, blank=True)  # what was repaired
     cells = models.JSONField(default=list, blank=True)  # raw text, kept when rejected or noted

@@ -8,23 +8,18 @@ rejected); blank lines are counted. Anything that goes wrong rolls the whole fil
 from __future__ import annotations
 
 import datetime as dt
-import gc
-import hashlib
 import json
-import time
 from array import array
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from itertools import islice
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from tumbuh.accounts.scoping import scope_for
 from tumbuh.audit.services import record
 from tumbuh.measurements.derivation import DERIVED_FIELDS, INPUT_COLUMNS, derived_columns
 from tumbuh.measurements.models import Measurement
@@ -32,23 +27,34 @@ from tumbuh.measurements.selectors import measurements_for
 from tumbuh.measurements.services import recompute_children
 from tumbuh.measurements.signals import measurements_changed
 from tumbuh.regions.models import Region, within
-from tumbuh.regions.selectors import regions_for
 from tumbuh.registry.models import Household, Person
 from tumbuh.registry.selectors import people_for
 
 from .bulk import BackgroundCopy, allocate_ids, insert_rows
-from .columns import EPPGBM_HEADER, find_header_row, map_header, missing_required
+from .columns import COLUMNS, EPPGBM_HEADER
+from .framework import (  # noqa: F401  (re-exported: callers import them from here)
+    CHUNK_ROWS,
+    HEADER_SEARCH_ROWS,
+    MAX_COLUMNS,
+    ChunkImporter,
+    Declaration,
+    FileProblem,
+    ImportCancelled,
+    ImportFailed,
+    ImportRefused,
+    check_keys_per_statement,
+    estimate_rows,
+    file_sha256,
+    keys_deferred,
+    refuse_importer,
+    register,
+    run_import,
+)
 from .matching import ChildIndex, normalise_name, normalise_place
 from .models import ImportBatch, ImportRow, MatchReview, ParentName
 from .parsing import Record, RowParser
 from .places import PlaceResolver
-from .readers import read_rows, sniff_format
 
-CHUNK_ROWS = 20_000
-# Columns a file may have (EPPGBM has 38): more cannot be written back as a rejected-rows file,
-# whose layout is the file's own plus two columns (Excel: 16,384 at most).
-MAX_COLUMNS = 1_000
-HEADER_SEARCH_ROWS = 30
 Z_TOLERANCE = 0.05  # EPPGBM prints two decimals; more than this is a real disagreement
 Z_INDICATORS = [("wfa", "BB/U", "weight_for_age_z"), ("hfa", "TB/U", "length_for_age_z"),
                 ("wfh", "BB/TB", "weight_for_length_z")]
@@ -61,40 +67,6 @@ IMPORT_ROW_FIELDS = ("batch_id", "row_number", "outcome", "person_id", "measurem
                      "notes", "cells", "previous")
 
 
-class ImportRefused(Exception):
-    """Refused before anything was read (region outside the user's area)."""
-
-
-class ImportFailed(Exception):
-    """The file could not be imported; the database is as it was. `batch` says why."""
-
-    def __init__(self, batch: ImportBatch, message: str):
-        super().__init__(message)
-        self.batch = batch
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def estimate_rows(path: Path) -> int | None:
-    """A cheap row count for the progress bar (None when it would cost a full parse)."""
-    path = Path(path)
-    with path.open("rb") as handle:
-        kind = sniff_format(handle.read(4096))
-    if kind == "csv":
-        with path.open("rb") as handle:
-            return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
-    if kind == "html":
-        with path.open("rb") as handle:
-            return sum(block.lower().count(b"<tr") for block in iter(lambda: handle.read(1 << 20), b""))
-    return None
-
-
 def import_eppgbm(
     path: str | Path,
     *,
@@ -104,87 +76,11 @@ def import_eppgbm(
     progress: Callable[[int], None] | None = None,
     request=None,
     chunk_rows: int = CHUNK_ROWS,
+    batch: ImportBatch | None = None,
 ) -> ImportBatch:
-    path = Path(path)
-    refuse_importer(user)
-    region = regions_for(user).filter(code=region_code).first()
-    if region is None:
-        raise ImportRefused(_("Region %(code)s is not inside your area.") % {"code": region_code})
-    with path.open("rb") as handle:
-        head = handle.read(4096)
-    batch = ImportBatch.objects.create(
-        user=user, region=region, file_name=(file_name or path.name)[:255],
-        file_sha256=file_sha256(path), file_format=_safe_sniff(head),
-    )
-    started = time.monotonic()
-    try:
-        with transaction.atomic():
-            importer = EppgbmImporter(batch, user, region, progress=progress, chunk_rows=chunk_rows)
-            importer.run(read_rows(path))
-            batch.status = ImportBatch.Status.DONE
-            batch.finished_at = timezone.now()
-            batch.seconds = round(time.monotonic() - started, 3)
-            batch.save()
-            record(
-                user, "import", obj=batch, region_code=region.code, request=request,
-                summary=_("EPPGBM file %(file)s: %(imported)d imported, %(merged)d merged, "
-                          "%(unchanged)d unchanged, %(rejected)d rejected")
-                % {"file": batch.file_name, "imported": batch.imported, "merged": batch.merged,
-                   "unchanged": batch.unchanged, "rejected": batch.rejected},
-                detail={"sha256": batch.file_sha256, "rows": batch.total_rows,
-                        "imported": batch.imported, "merged": batch.merged,
-                        "unchanged": batch.unchanged, "rejected": batch.rejected,
-                        "people_created": batch.people_created},
-            )
-    except Exception as exc:
-        message = str(exc) or exc.__class__.__name__
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportBatch.Status.FAILED, error=message, finished_at=timezone.now(),
-            seconds=round(time.monotonic() - started, 3),
-        )
-        batch.refresh_from_db()
-        record(user, "import", obj=batch, region_code=region.code, request=request,
-               summary=_("EPPGBM file %(file)s failed: %(error)s") % {"file": batch.file_name, "error": message},
-               detail={"sha256": batch.file_sha256, "failed": True})
-        raise ImportFailed(batch, message) from exc
-    return batch
-
-
-def refuse_importer(user) -> None:
-    """A file belongs to a whole region: only users who see every child of the regions they may
-    pick (desa teams and above, puskesmas officers for their service area, administrators)
-    import. A cadre sees one posyandu's children, so the importer could not match the file's other
-    children against Tumbuh's and would create them again."""
-    if scope_for(user).is_cadre:
-        raise ImportRefused(_("A posyandu cadre cannot import a file for a whole desa; ask the desa "
-                              "team or the puskesmas to import it."))
-
-
-def _safe_sniff(head: bytes) -> str:
-    try:
-        return sniff_format(head)
-    except ValueError:
-        return ""
-
-
-class FileProblem(ValueError):
-    pass
-
-
-@contextmanager
-def _cyclic_gc_paused():
-    """No cyclic garbage collection while a file is imported. The import keeps millions of
-    container objects alive (rows, records, the child index), and the collector kept re-scanning
-    them: ~30% of the import's Python CPU time (200,000 rows: 13.4 s -> 9.5 s). The import makes
-    next to no reference cycles (reference counting frees its garbage; peak memory was the same),
-    and the previous setting is restored afterwards, also when the import fails."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+    """An EPPGBM by-name export, through the one framework (`framework.run_import`)."""
+    return run_import(EPPGBM, path, user=user, region_code=region_code, file_name=file_name,
+                      progress=progress, request=request, chunk_rows=chunk_rows, batch=batch)
 
 
 class _Entry:
@@ -213,13 +109,14 @@ def _same(a, b) -> bool:
     return a == b
 
 
-class EppgbmImporter:
-    def __init__(self, batch: ImportBatch, user, region: Region, *, progress=None, chunk_rows=CHUNK_ROWS):
-        self.batch = batch
-        self.user = user
-        self.region = region
-        self.progress = progress
-        self.chunk_rows = chunk_rows
+class EppgbmImporter(ChunkImporter):
+    """The EPPGBM declaration's importer: columnar parsing, measurements written by COPY with
+    their derived values, children matched and created, posyandu created (docs/imports.md)."""
+
+    def __init__(self, batch: ImportBatch, user, region: Region, *, progress=None, chunk_rows=CHUNK_ROWS,
+                 declaration=None, channel=None):
+        super().__init__(batch, user, region, progress=progress, chunk_rows=chunk_rows,
+                         declaration=declaration or EPPGBM, channel=channel)
         self.places = PlaceResolver(user, region)
         self.index = ChildIndex()
         self.existing_ids: set[int] = set()
@@ -250,73 +147,27 @@ class EppgbmImporter:
         self.out_of_order: set[int] = set()  # children whose written rows an earlier date changes
 
     # -- reading ---------------------------------------------------------------------------------
-    def run(self, rows: Iterable[list[str]]) -> None:
-        with _cyclic_gc_paused():
-            self._run(rows)
-
-    def _run(self, rows: Iterable[list[str]]) -> None:
-        rows = iter(rows)
-        head = list(islice(rows, HEADER_SEARCH_ROWS))
-        at = find_header_row(head)
-        if at is None:
-            best = max(head, key=lambda r: len(map_header(r)), default=[])
-            raise FileProblem(
-                _("No EPPGBM header found in the first %(n)d rows; missing columns: %(missing)s")
-                % {"n": HEADER_SEARCH_ROWS, "missing": ", ".join(missing_required(map_header(best)))}
-            )
-        header = head[at]
-        while header and not header[-1]:  # a spreadsheet's used range often runs on, empty
-            header = header[:-1]
-        if len(header) > MAX_COLUMNS:
-            raise FileProblem(
-                _("The header row has %(n)d columns; an EPPGBM export has %(eppgbm)d and Tumbuh reads "
-                  "at most %(max)d. Remove the extra columns and upload again.")
-                % {"n": len(header), "eppgbm": len(EPPGBM_HEADER), "max": MAX_COLUMNS})
-        self.batch.header = header
-        self.parser = RowParser(map_header(header), header, today=timezone.localdate())
-        numbered = self._numbered(at + 2, head[at + 1:], rows)
+    def begin(self, header: list[str], mapping: dict[str, int]) -> None:
+        self.parser = RowParser(mapping, header, today=timezone.localdate())
         self.copier = BackgroundCopy()
-        immediate = self._check_measurement_keys_per_statement()
-        try:
-            while chunk := list(islice(numbered, self.chunk_rows)):
-                self._process(chunk)
-                if self.progress:
-                    self.progress(len(chunk))
-            self._flush_measurements()
-            self.copier.start()
-            self.copier.wait()
-        finally:
-            self.copier.close()
-        if immediate:
-            with connection.cursor() as cursor:
-                cursor.execute(f"SET CONSTRAINTS {immediate} DEFERRED")
+        # Measurement's foreign keys checked in each COPY, beside the parsing (~15 s at commit
+        # for a million rows otherwise)
+        self.immediate = check_keys_per_statement(Measurement)
+
+    def process(self, chunk: list[tuple[int, list[str]]]) -> None:
+        self._process(chunk)
+
+    def end(self) -> None:
+        self._flush_measurements()
+        self.copier.start()
+        self.copier.wait()
+        self.copier.close()
+        keys_deferred(self.immediate)
         self._finish()
 
-    @staticmethod
-    def _check_measurement_keys_per_statement() -> str:
-        """On PostgreSQL, check Measurement's foreign keys at the end of each COPY (run beside
-        the parsing of the next chunk) instead of all at commit, where a million rows' checks
-        would run after everything else (~15 s). Returns the constraints switched, to set back."""
-        if connection.vendor != "postgresql":
-            return ""
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass "
-                           "AND contype = 'f' AND condeferrable AND condeferred",
-                           [Measurement._meta.db_table])
-            names = ", ".join(connection.ops.quote_name(name) for (name,) in cursor.fetchall())
-            if names:
-                cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
-        return names
-
-    @staticmethod
-    def _numbered(first: int, head: list, rest: Iterator) -> Iterator[tuple[int, list[str]]]:
-        number = first
-        for cells in head:
-            yield number, cells
-            number += 1
-        for cells in rest:
-            yield number, cells
-            number += 1
+    def close(self) -> None:
+        if getattr(self, "copier", None) is not None:
+            self.copier.close()
 
     # -- one chunk -------------------------------------------------------------------------------
     def _process(self, chunk: list[tuple[int, list[str]]]) -> None:
@@ -670,6 +521,33 @@ class EppgbmImporter:
         return summary
 
 
+EPPGBM = register(Declaration(
+    source="eppgbm", label="EPPGBM", columns=COLUMNS, importer=EppgbmImporter,
+    description=gettext_lazy("EPPGBM by-name export (Kemenkes): children and their measurements"),
+    no_header=gettext_lazy("No EPPGBM header found in the first %(n)d rows; missing columns: %(missing)s"),
+    too_wide=gettext_lazy("The header row has %(n)d columns; an EPPGBM export has %(eppgbm)d and Tumbuh reads "
+                          "at most %(max)d. Remove the extra columns and upload again."),
+    extra={"columns": len(EPPGBM_HEADER)},
+))
+
+
+def _move_target_records(person: Person, candidate: Person) -> int:
+    """A person a catin or bumil import created, found to be an existing one: her screenings,
+    pregnancies, after-birth and adolescent records move to the existing person before the
+    duplicate is deleted (they would go with it otherwise). An adolescent record stays only if
+    the existing person has none (one per person)."""
+    from tumbuh.targets.models import Adolescent
+    from tumbuh.targets.services import PERSON_RECORDS
+
+    moved = 0
+    for model in PERSON_RECORDS:
+        rows = model.objects.filter(person=person)
+        if model is Adolescent and Adolescent.objects.filter(person=candidate).exists():
+            continue
+        moved += rows.update(person=candidate, desa_id=candidate.desa_id, posyandu_id=candidate.posyandu_id)
+    return moved
+
+
 @transaction.atomic
 def decide_review(user, review: MatchReview, *, same: bool, request=None) -> MatchReview:
     """A person's decision on a near duplicate. "Same": the child the import created is merged
@@ -694,6 +572,7 @@ def decide_review(user, review: MatchReview, *, same: bool, request=None) -> Mat
     dropped = list(moving.filter(measured_on__in=taken).values_list("pk", flat=True))
     moved = moving.exclude(measured_on__in=taken).update(child=candidate, updated_at=timezone.now())
     ImportRow.objects.filter(person=person).update(person=candidate)
+    _move_target_records(person, candidate)
     nik = person.nik
     review.decision = MatchReview.Decision.SAME
     review.save()

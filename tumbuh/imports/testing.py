@@ -324,3 +324,39 @@ def write_bench_csv(path: Path, n_rows: int, seed: int = 11) -> Path:
                 writer.writerow([row[c].replace(".", ",") if c in NUMERIC_COLUMNS else row[c] for c in header])
                 written += 1
     return Path(path)
+
+
+# -- any declaration's file: a header and rows of text, in the shapes files come in ------------------
+
+def write_table(path: Path, header: list[str], rows: list[list[str]], fmt: str = "csv") -> Path:
+    """`fmt`: "csv" (`;`), "csv_comma", "xlsx" (text cells), "html_xls" (a title row above the
+    header, as EPPGBM's and Elsimil's "Export Excel" do). Returns the path with its suffix."""
+    path = Path(path)
+    if fmt in ("csv", "csv_comma"):
+        path = path.with_suffix(".csv")
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, delimiter=";" if fmt == "csv" else ",")
+            writer.writerow(header)
+            writer.writerows(rows)
+        return path
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        path = path.with_suffix(".xlsx")
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.append(header)
+        for row in rows:
+            sheet.append(list(row))
+        workbook.save(path)
+        return path
+    if fmt == "html_xls":
+        path = path.with_suffix(".xls")
+        out = ["<html><head><meta charset='utf-8'></head><body><table>",
+               "<tr><td colspan=4><b>DAFTAR</b></td></tr>",
+               "<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>"]
+        out += ["<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows]
+        out.append("</table></body></html>")
+        path.write_text("\n".join(out), encoding="utf-8")
+        return path
+    raise ValueError(fmt)

@@ -10,4 +10,7 @@ urlpatterns = [
     path("reviews/", views.reviews, name="reviews"),
     path("reviews/<int:pk>/decide/", views.decide, name="decide"),
     path("export/", views.export, name="export"),
+    path("<int:pk>/progress/", views.progress, name="progress"),
+    path("<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("new/<slug:source>/", views.upload_source, name="upload_source"),
 ]

@@ -1,8 +1,9 @@
 """Upload, report, rejected rows, near-duplicate review and EPPGBM export.
 
-Imports run synchronously inside the upload request: one file is one transaction, so the page
-that comes back is the finished report (or the reason nothing was imported). Kabupaten-sized
-files belong on the command line (`tumbuh import eppgbm`), which shows a progress bar.
+Every source declared in the framework has the same upload page (`upload` for EPPGBM,
+`upload_source` for the others). An upload is stored and imported in the background
+(tasks.import_batch): the request returns at once to the report page, which shows a progress
+bar (htmx polling `progress`) and a cancel button until the import has ended.
 
 A batch's rows are personal data of the children they name: the report and the rejected-rows file
 show only the rows `selectors.rows_for` lets the user see. The EPPGBM export is streamed.
@@ -10,62 +11,139 @@ show only the rows `selectors.rows_for` lets the user see. The EPPGBM export is 
 
 from __future__ import annotations
 
-import tempfile
+import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tumbuh.accounts.access import region_safe
+from tumbuh.accounts.scoping import is_admin
 from tumbuh.audit.services import record
 from tumbuh.measurements.selectors import measurements_for
 from tumbuh.regions.models import within
 from tumbuh.registry.selectors import people_for
 from tumbuh.web import xlsx
 
+from . import tasks
 from .exports import eppgbm_sheet, rejected_rows_sheet
 from .forms import ExportForm, UploadForm
-from .models import ImportRow
+from .framework import create_batch, declaration_for, import_region, sources
+from .models import ImportBatch, ImportRow
+from .progress import Channel
 from .selectors import batch_for, batches_for, reviews_for, rows_for
-from .services import ImportFailed, ImportRefused, decide_review, import_eppgbm, refuse_importer
+from .services import ImportRefused, decide_review, refuse_importer
 
 
 @region_safe
 @require_http_methods(["GET", "POST"])
 def upload(request):
-    form = UploadForm(request.user, request.POST or None, request.FILES or None)
+    return _upload(request, "eppgbm")
+
+
+@region_safe
+@require_http_methods(["GET", "POST"])
+def upload_source(request, source: str):
+    if source not in sources():
+        raise Http404
+    return _upload(request, source)
+
+
+def _upload(request, source: str):
+    """Store the file, queue its import (tasks.import_batch) and go to its report page, which
+    shows the progress until the import is done. With the immediate task backend (tests, a
+    single process without a worker) the import has run when the page is shown."""
+    declaration = declaration_for(source)
+    form = UploadForm(request.user, request.POST or None, request.FILES or None, label=declaration.label)
     if request.method == "POST" and form.is_valid():
         try:
             refuse_importer(request.user)
         except ImportRefused as exc:
             form.add_error(None, str(exc))
     if request.method == "POST" and form.is_valid():
+        try:
+            region = import_region(request.user, form.cleaned_data["region"])
+        except ImportRefused as exc:
+            form.add_error("region", str(exc))
+    if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         folder = Path(settings.VAR_DIR) / "uploads"
         folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, suffix=Path(uploaded.name).suffix[:8]) as tmp:
+        stored = folder / f"{uuid.uuid4().hex}{Path(uploaded.name).suffix[:8]}"
+        with stored.open("wb") as handle:
             for block in uploaded.chunks():
-                tmp.write(block)
-            tmp.flush()
-            try:
-                batch = import_eppgbm(tmp.name, user=request.user, region_code=form.cleaned_data["region"],
-                                      file_name=uploaded.name, request=request)
-            except ImportRefused as exc:
-                form.add_error("region", str(exc))
-            except ImportFailed as exc:
-                messages.error(request, _("Nothing was imported: %(error)s") % {"error": exc})
-                return redirect("imports:report", pk=exc.batch.pk)
-            else:
-                for warning in batch.warnings:
-                    messages.warning(request, warning)
-                return redirect("imports:report", pk=batch.pk)
-    batches = batches_for(request.user)[:20]
-    return render(request, "imports/upload.html", {"form": form, "batches": batches})
+                handle.write(block)
+        batch = create_batch(declaration, stored, user=request.user, region=region, file_name=uploaded.name,
+                             status=ImportBatch.Status.QUEUED)
+        ImportBatch.objects.filter(pk=batch.pk).update(stored_file=str(stored))
+        tasks.enqueue(batch)
+        batch.refresh_from_db()
+        if batch.status == ImportBatch.Status.FAILED:
+            messages.error(request, _("Nothing was imported: %(error)s") % {"error": batch.error})
+        for warning in batch.warnings:
+            messages.warning(request, warning)
+        return redirect("imports:report", pk=batch.pk)
+    batches = batches_for(request.user).filter(source=source)[:20]
+    return render(request, "imports/upload.html", {
+        "form": form, "batches": batches, "declaration": declaration, "source": source,
+        "columns": [(spellings[0], name in declaration.columns.required)
+                    for name, spellings in declaration.columns.aliases.items()],
+    })
+
+
+@region_safe
+def progress(request, pk: int):
+    """The progress bar of a queued or running import (polled by htmx every second); once the
+    import has ended the page is reloaded to show the report."""
+    batch = batch_for(request.user, pk)
+    state = Channel(batch.pk).read()
+    if batch.status not in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING) or \
+            state.get("state") in ("done", "failed", "cancelled"):
+        response = render(request, "imports/_progress.html", {"batch": batch, "state": state, "ended": True})
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "imports/_progress.html", {"batch": batch, "state": state, **_percent(state)})
+
+
+def _percent(state: dict) -> dict:
+    done, total = state.get("done") or 0, state.get("total")
+    if total:
+        return {"percent": min(100, round(100 * done / max(total, 1))), "done": done, "total": total}
+    return {"percent": None, "done": done, "total": None}
+
+
+@region_safe
+@require_POST
+def cancel(request, pk: int):
+    """Cancel a queued import (it will not start) or a running one (it stops before its next
+    chunk and rolls back: nothing imported). Only the uploader and administrators may.
+
+    A running import holds its transaction (on SQLite the write lock): the request only leaves
+    the cancel note in the progress folder; the import records who cancelled in its batch and
+    audit event when it has rolled back."""
+    batch = batch_for(request.user, pk)
+    if not (request.user.pk == batch.user_id or is_admin(request.user)):
+        raise Http404
+    if batch.status == ImportBatch.Status.QUEUED:
+        if ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.QUEUED).update(
+                status=ImportBatch.Status.CANCELLED, finished_at=timezone.now(),
+                error=_("Cancelled by %(user)s; nothing was imported.") % {"user": request.user.username}):
+            record(request.user, "import", obj=batch, region_code=batch.region_id, request=request,
+                   summary=_("Queued import %(file)s cancelled") % {"file": batch.file_name},
+                   detail={"cancelled": True, "queued": True})
+            if batch.stored_file:
+                Path(batch.stored_file).unlink(missing_ok=True)
+            return redirect("imports:report", pk=batch.pk)
+    if batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING):
+        Channel(batch.pk).cancel(request.user.username)
+        messages.info(request, _("Cancelling: the import stops before its next part and nothing is imported."))
+    return redirect("imports:report", pk=batch.pk)
 
 
 @region_safe
@@ -76,7 +154,9 @@ def report(request, pk: int):
     noted = list(visible.exclude(notes=[]).exclude(outcome=ImportRow.Outcome.REJECTED)
                  .order_by("row_number")[:50])
     header = batch.header or []
-    name_col = next((i for i, h in enumerate(header) if h.strip().lower() in {"nama", "nama anak"}), None)
+    name_col = next((i for i, h in enumerate(header) if h.strip().lower() in
+                     {"nama", "nama anak", "nama penerima", "nama sasaran", "nama lengkap", "nama ibu", "nama catin",
+                      "nama kepala keluarga", "nama kk"}), None)
     for row in rejected + noted:
         row.display_name = row.cells[name_col] if name_col is not None and name_col < len(row.cells) else ""
     largest = batch.zscore_summary.get("largest", [])
@@ -90,6 +170,12 @@ def report(request, pk: int):
                summary=_("Import report rows"), detail={"rejected_shown": len(rejected), "noted_shown": len(noted)})
     return render(request, "imports/report.html", {
         "batch": batch, "rejected": rejected, "noted": noted, "largest": largest,
+        "running": batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING),
+        "state": Channel(batch.pk).read(), **_percent(Channel(batch.pk).read()),
+        "may_cancel": request.user.pk == batch.user_id or is_admin(request.user),
+        "label": declaration_for(batch.source).label if batch.source in sources() else batch.source,
+        "upload_url": reverse("imports:upload") if batch.source == "eppgbm" else
+        reverse("imports:upload_source", args=[batch.source]) if batch.source in sources() else "",
         "rejected_hidden": batch.rejected and not rejected,
         "pending_reviews": reviews_for(request.user).filter(batch=batch).count(),
     })
@@ -104,7 +190,7 @@ def rejected_download(request, pk: int):
         raise Http404  # rejected rows the user may not see: as if there were none
     record(request.user, "export", obj=batch, region_code=batch.region_id, request=request,
            summary=_("Rejected rows of import %(pk)d (%(n)d rows)") % {"pk": batch.pk, "n": count})
-    stem = Path(batch.file_name).stem or "eppgbm"
+    stem = Path(batch.file_name).stem or batch.source
     return xlsx.download([rejected_rows_sheet(rows, batch.header)], f"{stem}-ditolak.xlsx")
 
 

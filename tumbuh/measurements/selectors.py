@@ -35,6 +35,10 @@ class SessionRow:
     saved: bool = False
     absent: bool = False  # marked "tidak hadir" for the session date
     confirm: list[str] = field(default_factory=list)  # warnings the cadre must confirm to save
+    # The child's most recent earlier weight and adjusted length/height, each with its date: what
+    # the series warnings compare with (the offline screen derives them in the browser).
+    previous_weight: tuple[float, dt.date] | None = None
+    previous_length: tuple[float, dt.date] | None = None
 
 
 def balita_at(user, posyandu: Posyandu, on: dt.date):
@@ -63,10 +67,15 @@ def session_rows(user, posyandu: Posyandu, on: dt.date) -> list[SessionRow]:
         rows[child_id].absent = True
     # Newest first per child; the first seen is the one to show. One query for the whole posyandu.
     earlier = scoped.filter(measured_on__lt=on).order_by("child_id", "-measured_on").only(
-        "id", "child_id", "measured_on", "weight_kg", "length_cm")
+        "id", "child_id", "measured_on", "weight_kg", "length_cm", "length_adjusted_cm")
     for m in earlier:
-        if rows[m.child_id].previous is None:
-            rows[m.child_id].previous = m
+        row = rows[m.child_id]
+        if row.previous is None:
+            row.previous = m
+        if row.previous_weight is None and m.weight_kg is not None:
+            row.previous_weight = (m.weight_kg, m.measured_on)
+        if row.previous_length is None and m.length_adjusted_cm is not None:
+            row.previous_length = (m.length_adjusted_cm, m.measured_on)
     return list(rows.values())
 
 

@@ -4,23 +4,25 @@ add/correct form. Thin: parse, call services, render. Every read goes through ac
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tumbuh.accounts.access import region_safe
+from tumbuh.accounts.access import public, region_safe
 from tumbuh.audit.models import AuditEvent
 from tumbuh.audit.services import record
 from tumbuh.measurements.selectors import measurements_for
 from tumbuh.regions.selectors import posyandu_for
 from tumbuh.registry.selectors import people_for
 
-from . import selectors
+from . import offline, selectors
 from .forms import MeasurementForm, SessionRowForm, add_problems
 from .services import (
     AbsenceRefused,
@@ -82,6 +84,7 @@ def _render_session(request, posyandu, on: dt.date, *, override=None, status: in
     return render(request, "measurements/session.html", {
         "posyandu": posyandu, "date": on, "rows": rows, "measured": measured, "expected": len(rows),
         "absent": absent, "prev_date": on - dt.timedelta(days=1), "next_date": on + dt.timedelta(days=1),
+        "offline": offline.session_config(posyandu, on, rows),
     }, status=status)
 
 
@@ -158,6 +161,23 @@ def session_row(request, posyandu_id: int, child_id: int):
     return render(request, "measurements/_session_row_response.html", {
         "posyandu": posyandu, "date": on, "row": row, "measured": measured, "expected": expected,
         "absent": selectors.absent_count(request.user, posyandu, on)})
+
+
+@public
+def service_worker(request):
+    """The service worker of the offline session screen (docs/offline.md). Served from here, not
+    from /static/, so that its scope covers /measurements/. No personal data: static URLs only."""
+    config = {
+        "workbox": [static(f"vendor/{name}/{name}.prod.js") for name in offline.WORKBOX_MODULES],
+        "idb": static("vendor/idb/umd.js"), "outbox": static("measurements/outbox.js"),
+        "precache": offline.precache_manifest(),
+        # The session list and each session page (the list is where a cadre goes between sessions).
+        "session_pattern": r"^" + reverse("measurements:session_list") + r"(\d+/)?$",
+    }
+    response = render(request, "measurements/sw.js", {"config": json.dumps(config)},
+                      content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = reverse("measurements:session_list").rsplit("session/", 1)[0]
+    return response
 
 
 def _safe_next(request) -> str | None:

@@ -51,6 +51,17 @@ class Command(BaseCommand):
         self.seed_reference_figures()
         self.seed_coordination(region, today)
         self.seed_indicators(region, today)
+        self.seed_reports(region, today)
+
+    def seed_reports(self, region, today):
+        try:
+            from tumbuh.reports.demo import seed
+        except ImportError:
+            return
+        seeded = seed(region, today)
+        if seeded:
+            self.stdout.write(f"Reports: semester {seeded['period']}, {seeded['submitted']} kecamatan report submitted, "
+                              f"{seeded['draft']} in draft, the kota's draft with it rolled up.")
 
     def report(self, summary, password, seconds):
         latest = summary.latest
@@ -73,6 +84,8 @@ class Command(BaseCommand):
             out("Target groups: " + ", ".join(f"{v} {k}" for k, v in summary.targets.items()) + ".")
         if summary.interventions:
             out("Interventions: " + ", ".join(f"{v} {k}" for k, v in summary.interventions.items()) + ".")
+        if summary.convergence:
+            out("Convergence: " + ", ".join(f"{v} {k}" for k, v in summary.convergence.items()) + ".")
         out(f"\nDemo users (password: {password}):")
         out(f"  {'username':<24} {'role':<10} scope")
         for user in summary.users:

@@ -1,4 +1,5 @@
-"""`tumbuh import eppgbm FILE --region CODE [--user NAME]`: import an EPPGBM by-name export."""
+"""`tumbuh import SOURCE FILE --region CODE [--user NAME]`: import a file of one of the declared
+sources (eppgbm, deliveries, krs, catin, bumil; see docs/imports.md)."""
 
 from pathlib import Path
 
@@ -8,14 +9,16 @@ from django.db.models import Q
 from tqdm import tqdm
 
 from tumbuh.accounts.models import Role
-from tumbuh.imports.services import ImportFailed, ImportRefused, estimate_rows, import_eppgbm
+from tumbuh.imports.framework import ImportFailed, ImportRefused, estimate_rows, run_import, sources
 
 
 class Command(BaseCommand):
-    help = "Import data from another system. Sources: eppgbm (Kemenkes by-name export)."
+    help = ("Import data from another system. Sources: eppgbm (Kemenkes by-name export), deliveries "
+            "(intervention delivery lists), krs (BKKBN KRS by-name list), catin (Elsimil screening "
+            "export), bumil (pregnancy register / kohort ibu).")
 
     def add_arguments(self, parser):
-        parser.add_argument("source", choices=["eppgbm"])
+        parser.add_argument("source", choices=sources())
         parser.add_argument("file", type=Path)
         parser.add_argument("--region", required=True, help="Kemendagri code the file belongs to, e.g. 64.74")
         parser.add_argument("--user", help="Whose import this is (audit, scope); default: the first administrator")
@@ -30,8 +33,8 @@ class Command(BaseCommand):
         if not options["no_progress"]:
             bar = tqdm(total=estimate_rows(path), unit=" rows", desc=path.name, file=self.stderr._out)
         try:
-            batch = import_eppgbm(path, user=user, region_code=options["region"],
-                                  progress=bar.update if bar else None)
+            batch = run_import(options["source"], path, user=user, region_code=options["region"],
+                               progress=bar.update if bar else None)
         except ImportRefused as exc:
             raise CommandError(str(exc)) from exc
         except ImportFailed as exc:
@@ -39,10 +42,12 @@ class Command(BaseCommand):
         finally:
             if bar:
                 bar.close()
+        created = (f"{batch.people_created} children created, " if batch.source == "eppgbm"
+                   else f"{batch.people_created} people created, ")
         self.stdout.write(
             f"batch {batch.pk}: {batch.total_rows} rows + {batch.blank_rows} blank -> "
             f"{batch.imported} imported, {batch.merged} merged, {batch.unchanged} unchanged, "
-            f"{batch.rejected} rejected; {batch.people_created} children created, "
+            f"{batch.rejected} rejected; {created}"
             f"{batch.review_count} to review; {batch.seconds:.1f} s "
             f"({batch.total_rows / max(batch.seconds, 1e-9):,.0f} rows/s)"
         )
@@ -58,6 +63,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  unknown desa: {name} ({rows} rows)")
         for name in places.get("posyandu_created", []):
             self.stdout.write(f"  posyandu created: {name}")
+        if batch.rejected and batch.source != "eppgbm":
+            for row in batch.rows.filter(outcome="rejected").order_by("row_number")[:10]:
+                self.stdout.write(f"  row {row.row_number} rejected: {'; '.join(row.reasons)}")
 
     def _user(self, username):
         users = get_user_model().objects.filter(is_active=True)

@@ -14,8 +14,10 @@ class Command(BaseCommand):
             "--workers", type=int, default=1,
             help="worker processes sharing the port (PostgreSQL: about one per core; SQLite: 1)",
         )
+        parser.add_argument("--no-task-worker", action="store_true",
+                            help="do not run queued background tasks in this process (run `tumbuh worker`)")
 
-    def handle(self, *args, host, port, threads, workers=1, **options):
+    def handle(self, *args, host, port, threads, workers=1, no_task_worker=False, **options):
         from django.conf import settings
         from django.core.management.base import CommandError
         from waitress import serve
@@ -32,6 +34,11 @@ class Command(BaseCommand):
         from tumbuh.wsgi import application
 
         self.stdout.write(f"Tumbuh on http://{host}:{port}/  (Ctrl+C to stop)")
+        if not no_task_worker and workers <= 1:
+            from tumbuh.imports.worker import start_in_process
+
+            if start_in_process():  # background imports and reports, one thread (docs/operations.md)
+                self.stdout.write("background tasks: run in this process")
         if workers <= 1:
             serve(application, host=host, port=port, threads=threads)
             return

@@ -1,0 +1,186 @@
+// The outbox of the offline posyandu session: entries typed without a connection wait here, in
+// IndexedDB (npm idb), each with its own client UUID, until the bulk endpoint has answered for
+// them. Shared by the page (offline.js) and the service worker (Background Sync): both send
+// through `send()`, one sender at a time (Web Locks), and only entries still waiting are sent, so
+// an entry goes out again only if no answer came back (and then the server answers "duplicate").
+(function (root) {
+  "use strict";
+  var DB_NAME = "tumbuh-offline";
+  var SYNC_TAG = "tumbuh-outbox";
+  var SESSION_CACHE = "tumbuh-session-pages";
+  var WAITING = ["pending", "sending"];
+  var dbPromise = null;
+
+  function db() {
+    if (!dbPromise) {
+      dbPromise = root.idb.openDB(DB_NAME, 1, {
+        upgrade: function (database) {
+          var items = database.createObjectStore("outbox", { keyPath: "uuid" });
+          items.createIndex("posyandu", "posyandu");
+          database.createObjectStore("meta", { keyPath: "key" });
+          // Rows saved online (htmx) after the page was cached: shown if the page is reloaded
+          // from the cache, so a saved row never looks unsaved.
+          database.createObjectStore("rows", { keyPath: "key" });
+        },
+      });
+    }
+    return dbPromise;
+  }
+
+  function uuid4() {
+    if (root.crypto && root.crypto.randomUUID) return root.crypto.randomUUID();
+    var b = new Uint8Array(16);
+    root.crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  async function getMeta(key) {
+    var row = await (await db()).get("meta", key);
+    return row ? row.value : null;
+  }
+
+  async function setMeta(key, value) {
+    await (await db()).put("meta", { key: key, value: value });
+  }
+
+  async function deviceId() {
+    var id = await getMeta("device_id");
+    if (!id) {
+      id = uuid4();
+      await setMeta("device_id", id);
+    }
+    return id;
+  }
+
+  async function all(posyandu) {
+    var d = await db();
+    var items = posyandu === undefined ? await d.getAll("outbox") : await d.getAllFromIndex("outbox", "posyandu", posyandu);
+    items.sort(function (a, b) { return a.created_at < b.created_at ? -1 : 1; });
+    return items;
+  }
+
+  // A new entry for a child and date replaces whatever of that child and date was still waiting,
+  // rejected or in conflict (the cadre corrected it); a sent one stays as the record of what went.
+  async function add(entry) {
+    var d = await db();
+    var tx = d.transaction("outbox", "readwrite");
+    var existing = await tx.store.index("posyandu").getAll(entry.posyandu);
+    for (var i = 0; i < existing.length; i++) {
+      var old = existing[i];
+      if (old.child === entry.child && old.date === entry.date && old.status !== "accepted" && old.status !== "duplicate") {
+        await tx.store.delete(old.uuid);
+      }
+    }
+    var item = Object.assign({}, entry, {
+      uuid: uuid4(), status: "pending", created_at: new Date().toISOString(),
+      device_time: new Date().toISOString(), result: null,
+    });
+    await tx.store.put(item);
+    await tx.done;
+    return item;
+  }
+
+  function sent(item) {
+    return item.status === "accepted" || item.status === "duplicate";
+  }
+
+  // The row was saved online after all (htmx): what still waited for it, or came back rejected
+  // or in conflict, is superseded by that save.
+  async function dropOpen(posyandu, date, child) {
+    var items = await all(posyandu);
+    for (var i = 0; i < items.length; i++) {
+      if (items[i].date === date && items[i].child === child && !sent(items[i])) await remove(items[i].uuid);
+    }
+  }
+
+  // Sent entries are kept for the cadre to check, then dropped after `days`.
+  async function prune(days) {
+    var limit = Date.now() - days * 86400000;
+    var items = await all();
+    for (var i = 0; i < items.length; i++) {
+      if (sent(items[i]) && Date.parse(items[i].answered_at || items[i].created_at) < limit) await remove(items[i].uuid);
+    }
+  }
+
+  async function remove(uuid) {
+    await (await db()).delete("outbox", uuid);
+  }
+
+  async function clearSent() {
+    var items = await all();
+    for (var i = 0; i < items.length; i++) {
+      if (sent(items[i])) await remove(items[i].uuid);
+    }
+  }
+
+  function payload(item) {
+    var hasLength = item.length_cm !== null && item.length_cm !== undefined;
+    return {
+      uuid: item.uuid, child: item.child, date: item.date,
+      weight_kg: item.weight_kg, height_cm: item.length_cm, lila_cm: item.arm_circumference_cm,
+      measured_lying: hasLength ? item.position === "l" : null,
+      oedema: !!item.oedema, confirm: !!item.confirm, device_time: item.device_time,
+    };
+  }
+
+  function withLock(fn) {
+    var locks = root.navigator && root.navigator.locks;
+    return locks ? locks.request(SYNC_TAG, fn) : fn();
+  }
+
+  // Send every waiting entry in one bulk request. Returns {sent, results, error}; error is
+  // "offline" (no answer: entries stay waiting), "login" (401/403) or "server" (other status).
+  function send() {
+    return withLock(async function () {
+      var config = await getMeta("config");
+      var waiting = (await all()).filter(function (i) { return WAITING.indexOf(i.status) >= 0; });
+      if (!config || !waiting.length) return { sent: 0, results: [], error: null };
+      var response;
+      try {
+        response = await fetch(config.bulk_url, {
+          method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRFToken": config.csrf, "Accept": "application/json" },
+          body: JSON.stringify({ device_id: await deviceId(), items: waiting.map(payload) }),
+        });
+      } catch (e) {
+        return { sent: 0, results: [], error: "offline" };
+      }
+      if (response.status === 401 || response.status === 403) return { sent: 0, results: [], error: "login" };
+      if (!response.ok) return { sent: 0, results: [], error: "server", status: response.status };
+      var body = await response.json();
+      var results = body.results || [];
+      var d = await db();
+      for (var i = 0; i < results.length; i++) {
+        var r = results[i];
+        var item = await d.get("outbox", r.uuid);
+        if (!item) continue;
+        item.status = r.status;
+        item.result = r;
+        item.answered_at = new Date().toISOString();
+        await d.put("outbox", item);
+      }
+      return { sent: waiting.length, results: results, error: null };
+    });
+  }
+
+  async function keepRow(key, html) {
+    await (await db()).put("rows", { key: key, html: html, saved_at: new Date().toISOString() });
+  }
+
+  async function savedRow(key) {
+    return (await db()).get("rows", key);
+  }
+
+  async function forgetRows() {
+    await (await db()).clear("rows");
+  }
+
+  root.TumbuhOutbox = {
+    SYNC_TAG: SYNC_TAG, SESSION_CACHE: SESSION_CACHE,
+    add: add, all: all, remove: remove, dropOpen: dropOpen, prune: prune, clearSent: clearSent, send: send, deviceId: deviceId,
+    getMeta: getMeta, setMeta: setMeta, payload: payload, keepRow: keepRow, savedRow: savedRow, forgetRows: forgetRows,
+  };
+})(typeof self !== "undefined" ? self : this);
