@@ -224,8 +224,9 @@ def time_pages(label: str) -> None:
     ]
     from tumbuh.indicators.models import ScorecardCell
     from tumbuh.indicators.signals import invalidate
+    from tumbuh.regions.models import within
 
-    ScorecardCell.objects.filter(desa_id__startswith=KAB + ".").delete()
+    ScorecardCell.objects.filter(within("desa_id", KAB)).delete()
     for name, user, url in cases:
         client = Client()
         client.force_login(user)

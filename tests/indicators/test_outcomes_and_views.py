@@ -57,7 +57,11 @@ def test_outcome_read_scoped(area):
     deliver("PMT-BALITA", D(2026, 6, 1), person=kid)
     kota = scope_for(make_user(Role.KABUPATEN, region=area["kota"]))
     r = selectors.outcome_report(kota, "64.74", AS_OF)
-    assert r.conditions[0].received.improved == 1
+    stunted = r.conditions[0]
+    assert stunted.at_baseline == 1 and stunted.received.improved + stunted.not_received.improved == 1
+    # The convergence context is installed: the split is its complete package (no Completeness row
+    # for this hand-built child: not complete), else PMT received.
+    assert r.split == "completeness" and stunted.not_received.improved == 1
     other = scope_for(make_user(Role.DESA, region=area["tanjung"]))
     assert selectors.outcome_report(other, "64.74", AS_OF).conditions[0].at_baseline == 0
 

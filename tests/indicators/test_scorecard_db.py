@@ -4,6 +4,7 @@ deliveries (voided ones not), scoping, and the OpenSID mode's different counts."
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 
@@ -168,3 +169,12 @@ def test_cells_are_fresh_after_every_write(world):
     cached = selectors.scorecard(scope, "64.74", Q2).desa
     assert [(c.code, c.score, c.growth_mat, c.breakdown) for c in live] == \
         [(c.code, c.score, c.growth_mat, c.breakdown) for c in cached]
+
+
+def test_refresh_command_fills_cells(world):
+    from django.core.management import call_command
+
+    from tumbuh.indicators.models import ScorecardCell
+
+    call_command("refresh_scorecards", region="64.74", period="2026-Q2", quarters=2, stdout=io.StringIO())
+    assert ScorecardCell.objects.count() == 2 * 2 * 2  # 2 desa x 2 quarters x 2 modes

@@ -95,7 +95,9 @@ class Facts:
     pregnancies: list[PregnancyRow] = field(default_factory=list)
     adolescents: list[AdolescentRow] = field(default_factory=list)
     postpartum: list[PostpartumRow] = field(default_factory=list)
-    children: list[tuple[int, dt.date]] = field(default_factory=list)  # registered under-fives
+    children: list[tuple[int, dt.date]] = field(default_factory=list)  # under-fives (the selectors: turning 12)
+    registered: int | None = None  # registered under-fives (else: counted from `children`)
+    measured: int | None = None  # of them, measured in the period (else: from `measurements`)
     measurements: list[MeasurementRow] = field(default_factory=list)  # in the period, by child and date
     catin: list[tuple[int, dt.date, dt.date]] = field(default_factory=list)  # person, screened, marriage
     households: list[HouseholdRow] = field(default_factory=list)
@@ -162,9 +164,10 @@ def gizi_buruk_tatalaksana(f: Facts) -> tuple[int, int]:
 
 
 def pemantauan_pertumbuhan(f: Facts) -> tuple[int, int]:
+    if f.registered is not None:
+        return f.measured or 0, f.registered
     registered = {pid for pid, _born in f.children}
-    measured = {m.child_id for m in f.measurements} & registered
-    return len(measured), len(registered)
+    return len({m.child_id for m in f.measurements} & registered), len(registered)
 
 
 def gizi_kurang_pmt(f: Facts) -> tuple[int, int]:

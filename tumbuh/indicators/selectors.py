@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 
 from tumbuh.accounts.scoping import Scope, as_scope
 from tumbuh.analytics.periods import Period
@@ -107,6 +107,14 @@ class PersonRow:
     complete: bool | None
     growth_mat: str = ""
     extra: dict = field(default_factory=dict)
+
+    @property
+    def cells(self) -> list[tuple[str, str]]:
+        """(badge class, text) per item, for the per-person table."""
+        return [BADGES[s] for s in self.statuses.values()]
+
+
+BADGES = {sc.Y: ("green", "Y"), sc.T: ("red", "T"), sc.TS: ("", "TS"), sc.ND: ("blue", "TAD")}
 
 
 @dataclass
@@ -626,11 +634,11 @@ def ranpasti_facts(scope: Scope, region_code: str, period: Period, only: str | N
             Q(outcome_on__gte=start) | Q(outcome_on__isnull=True, due_on__gte=start - dt.timedelta(days=42)))
         f.pregnancies = [ranpasti.PregnancyRow(*r) for r in qs.values_list(
             "person_id", "hpht", "outcome", "outcome_on", "kek", "ttd_total")]
-        ids = [p.person_id for p in f.pregnancies]
+        ids = qs.values("person_id")
         f.person_deliveries.update(_delivery_dates(ids, ("PMT-BUMIL", "TTD-BUMIL"), end))
-        for pid, code, day in _courses().filter(person_id__in=ids, code="PMT-BUMIL", start__lte=end).values_list(
-                "person_id", "code", "start"):
-            f.person_deliveries[(pid, code)].append((day, 0.0))
+        for pid, code, day in _rows(_courses().filter(person_id__in=ids, code="PMT-BUMIL", start__lte=end)
+                                    .values_list("person_id", "code", "start")):
+            f.person_deliveries[(pid, code)].append((_date(day), 0.0))
         # Tablets from ANC visits up to the period's end (the stored ttd_total counts every visit).
         tabs = dict(AncVisit.objects.filter(pregnancy__in=qs, visited_on__lte=end).values_list("pregnancy__person_id")
                     .annotate(t=Sum("ttd_given")))
@@ -660,19 +668,26 @@ def ranpasti_facts(scope: Scope, region_code: str, period: Period, only: str | N
     if "children" in need:
         kids = Person.objects.filter(pq, active=True, birth_date__gt=months_before(end, 60) - dt.timedelta(days=1),
                                      birth_date__lte=end)
-        f.children = list(kids.values_list("pk", "birth_date"))
-        f.measurements = [ranpasti.MeasurementRow(*r) for r in Measurement.objects.filter(
-            child__in=kids, measured_on__gte=start, measured_on__lte=end).order_by("child_id", "measured_on")
+        in_period = Measurement.objects.filter(child__in=kids, measured_on__gte=start, measured_on__lte=end)
+        f.registered = kids.count()
+        f.measured = in_period.aggregate(n=Count("child_id", distinct=True))["n"]
+        # Only the children with a low BB/TB or LiLA in the period matter to the two nutrition
+        # indicators: their measurements of the period, not the whole kabupaten's.
+        sick = sorted({r[0] for r in _rows(in_period.filter(
+            Q(weight_for_length_z__lt=-2, weight_for_length_flag=False) | Q(arm_circumference_cm__lt=11.5))
+            .values_list("child_id"))})  # a few percent of the children: a list beats a nested subquery
+        f.measurements = [ranpasti.MeasurementRow(c, _date(d), a, z, fl, mu) for c, d, a, z, fl, mu in _rows(
+            in_period.filter(child_id__in=sick).order_by("child_id", "measured_on")
             .values_list("child_id", "measured_on", "age_days", "weight_for_length_z", "weight_for_length_flag",
-                         "arm_circumference_cm")]
-        sick = {m.child_id for m in f.measurements}
-        f.person_deliveries.update(_delivery_dates(list(sick), ("PMT-BALITA", "TATA-LAKSANA-GIZI-BURUK",
-                                                                "RUMAH-SINGGAH-GIZI"), end + dt.timedelta(days=14)))
-        for pid, code, day in _courses().filter(person_id__in=list(sick), code="PMT-BALITA",
-                                                start__lte=end).values_list("person_id", "code", "start"):
-            f.person_deliveries[(pid, code)].append((day, 0.0))
-        yearlings = [pid for pid, born in f.children if start <= born + dt.timedelta(days=365) <= end]
-        f.person_deliveries.update(_delivery_dates(yearlings, ("IMUNISASI-DASAR",), end))
+                         "arm_circumference_cm"))]
+        f.person_deliveries.update(_delivery_dates(sick, ("PMT-BALITA", "TATA-LAKSANA-GIZI-BURUK",
+                                                          "RUMAH-SINGGAH-GIZI"), end + dt.timedelta(days=14)))
+        for pid, code, day in _rows(_courses().filter(person_id__in=sick, code="PMT-BALITA", start__lte=end)
+                                    .values_list("person_id", "code", "start")):
+            f.person_deliveries[(pid, code)].append((_date(day), 0.0))
+        yearlings = kids.filter(birth_date__gte=months_before(start, 12), birth_date__lte=months_before(end, 12))
+        f.children = [(pid, _date(born)) for pid, born in _rows(yearlings.values_list("pk", "birth_date"))]
+        f.person_deliveries.update(_delivery_dates(yearlings.values("pk"), ("IMUNISASI-DASAR",), end))
     if "catin" in need:
         f.catin = list(CatinScreening.objects.filter(pq, planned_marriage_on__gte=start, planned_marriage_on__lte=end)
                        .values_list("person_id", "screened_on", "planned_marriage_on"))
@@ -680,40 +695,44 @@ def ranpasti_facts(scope: Scope, region_code: str, period: Period, only: str | N
         from tumbuh.targets.selectors import household_q
 
         semester = target_rules.semester_of(end)
-        snaps = KrsSnapshot.objects.filter(household_q(scope), period=semester)
+        # Region teams: the snapshots placed in their area (indexed); a cadre: households with a
+        # member of their posyandu (targets' household rule).
+        place = household_q(scope) if scope.is_cadre else scope.place_q("desa")
+        snaps = KrsSnapshot.objects.filter(place, period=semester)
         if region_code:
             snaps = snaps.filter(within("desa_id", region_code))
         f.households = [ranpasti.HouseholdRow(*r) for r in snaps.values_list(
             "household_id", "water_source", "latrine", "krs", "pus", "unmet_need")]
         hh_ids = snaps.values("household_id")
         f.household_deliveries = defaultdict(list)
-        for hh, code, day in _deliveries().filter(household_id__in=hh_ids, code__in=(
-                "AIR-MINUM", "JAMBAN", "PENDAMPINGAN-TPK"), date__lte=end).values_list("household_id", "code", "date"):
-            f.household_deliveries[(hh, code)].append(day)
+        for hh, code, day in _rows(_deliveries().filter(household_id__in=hh_ids, code__in=(
+                "AIR-MINUM", "JAMBAN", "PENDAMPINGAN-TPK"), date__lte=end).values_list("household_id", "code")
+                .annotate(last=Max("date"))):
+            f.household_deliveries[(hh, code)].append(_date(day))  # the latest is all the rules need
         f.tpk_visited = set(TpkVisit.objects.filter(household_id__in=hh_ids, visited_on__gte=start,
                                                     visited_on__lte=end).values_list("household_id", flat=True))
         k = target_rules.cutoffs()["krs"]
         f.safe_water, f.safe_latrine = set(k["safe_water"]["value"]), set(k["safe_latrine"]["value"])
     if "counts" in need:
-        from tumbuh.registry.selectors import households_for
-
-        hh = households_for(scope)
+        place = scope.place_q("desa")  # deliveries carry the household's desa
         if region_code:
-            hh = hh.filter(within("desa_id", region_code))
+            place &= within("desa_id", region_code)
         for code in ("JKN-PBI", "BANSOS-PKH", "BANSOS-BPNT"):
             since = dt.date(1900, 1, 1) if code == "JKN-PBI" else start
-            f.household_counts[code] = _deliveries().filter(household__in=hh, code=code, date__gte=since,
-                                                            date__lte=end).values("household_id").distinct().count()
+            f.household_counts[code] = _deliveries().filter(place, household__isnull=False, code=code, date__gte=since,
+                                                            date__lte=end).aggregate(
+                n=Count("household_id", distinct=True))["n"]
     return f
 
 
 def _delivery_dates(person_ids, codes, end) -> dict:
+    """(person, code) -> [(date, quantity)]; `person_ids` a subquery or a list."""
     out: dict[tuple[int, str], list] = defaultdict(list)
-    if not person_ids:
+    if isinstance(person_ids, list | set | tuple) and not person_ids:
         return out
-    for pid, code, day, qty in _deliveries().filter(person_id__in=person_ids, code__in=codes, date__lte=end) \
-            .values_list("person_id", "code", "date", "quantity"):
-        out[(pid, code)].append((day, float(qty)))
+    for pid, code, day, qty in _rows(_deliveries().filter(person_id__in=person_ids, code__in=codes, date__lte=end)
+                                     .values_list("person_id", "code", "date", "quantity")):
+        out[(pid, code)].append((_date(day), float(qty)))
     return out
 
 
