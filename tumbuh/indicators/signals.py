@@ -7,6 +7,7 @@ interventions' deliveries_changed) and to the row saves/deletes of the models th
 
 from __future__ import annotations
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models.signals import post_delete, post_save
 
 from tumbuh.regions.models import within
@@ -30,7 +31,10 @@ def _desa_of(instance) -> set[str]:
         if getattr(instance, attr, None):
             out.add(getattr(instance, attr))
     for rel in ("pregnancy", "postpartum", "adolescent", "child", "household", "person"):
-        obj = getattr(instance, f"{rel}_id", None) and getattr(instance, rel, None)
+        try:
+            obj = getattr(instance, f"{rel}_id", None) and getattr(instance, rel, None)
+        except ObjectDoesNotExist:  # the parent went first in a cascade delete
+            obj = None
         if obj is not None and getattr(obj, "desa_id", None):
             out.add(obj.desa_id)
     return out
