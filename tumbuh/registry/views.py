@@ -4,7 +4,7 @@ personal data."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -219,7 +219,7 @@ def change_history(child) -> list[dict]:
     def label(model, field):
         try:
             return str(model._meta.get_field(field).verbose_name)
-        except Exception:  # a field since renamed: show its name
+        except FieldDoesNotExist:  # a field since renamed: show its name
             return field
 
     out = []
