@@ -308,9 +308,8 @@ class DeliveryImporter(RowImporter):
         out = []
         for (e, d), pk in zip(created, ids, strict=True):
             e.object_id = pk
-            out.append((d.uuid, d.item_id, d.code, d.person_id, d.household_id, d.date, d.quantity, d.unit,
-                        d.fund_source, d.agency_id, d.delivered_by, d.course_id, d.pledge_id, d.source,
-                        d.import_key, d.desa_id, d.posyandu_id, d.notes, self.user.pk))
+            # `_check` hands back the delivery's column values (a dict, no model instance)
+            out.append(tuple(d[f] for f in DELIVERY_FIELDS[:-1]) + (self.user.pk,))
             if e.outcome == ImportRow.Outcome.MERGED:
                 merged.append(e)
         insert_rows(Delivery, DELIVERY_FIELDS, out, ids=ids, copier=self.copier)
@@ -322,9 +321,9 @@ class DeliveryImporter(RowImporter):
             iv.void_delivery(self.user, e.extra["replaces"],
                              _("replaced by row %(row)d of import %(batch)d") % {"row": e.row_number,
                                                                                   "batch": self.batch.pk})
-        self.changed[0].update(d.person_id for _e, d in created if d.person_id)
-        self.changed[1].update(d.household_id for _e, d in created if d.household_id)
-        self.changed[2].update(d.desa_id for _e, d in created)
+        self.changed[0].update(d["person_id"] for _e, d in created if d["person_id"])
+        self.changed[1].update(d["household_id"] for _e, d in created if d["household_id"])
+        self.changed[2].update(d["desa_id"] for _e, d in created)
 
     def people_queryset(self):
         from tumbuh.interventions.selectors import people_in_reach
