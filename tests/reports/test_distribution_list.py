@@ -51,10 +51,13 @@ def test_the_print_list_is_the_distribution_page_list(client, world, django_capt
     assert html.count('<span class="box"></span>') == 3 * n  # present, received, quantity
     assert "Hari distribusi: PMT-BALITA" in html and "orang dalam daftar ini" in html
     assert home.nik not in html and home.nik[-4:] in html  # NIK masked
-    assert AuditEvent.objects.filter(user=kab, object_type="reports.renderjob", action="create").exists() or \
-        AuditEvent.objects.filter(user=kab, object_type="reports.renderjob").exists()
-    client.get(reverse("reports:download", args=[job.pk]))
-    assert AuditEvent.objects.filter(user=kab, action="export", object_type="reports.renderjob").exists()
+    asked = AuditEvent.objects.get(user=kab, action="export", object_type="reports.renderjob")
+    assert asked.detail["params"]["code"] == "PMT-BALITA" and asked.detail["params"]["posyandu"] == home.posyandu_id
+    assert client.get(reverse("reports:download", args=[job.pk])).content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(user=kab, action="export", object_type="reports.renderjob").count() == 2
+    # A by-name list: only whoever asked for it reads it.
+    client.force_login(world.users[Role.PROVINSI])
+    assert client.get(reverse("reports:download", args=[job.pk])).status_code == 404
 
 
 def test_desa_and_household_items(client, world):
