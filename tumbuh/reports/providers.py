@@ -119,7 +119,6 @@ def distribution_list(user, region, period, posyandu_id=None, *, params: dict) -
     from tumbuh.accounts.scoping import scope_for
     from tumbuh.interventions import selectors as isel
     from tumbuh.regions.selectors import posyandu_for
-    from tumbuh.web.text import mask_nik
 
     scope = scope_for(user)
     item = isel.item_for(scope, params.get("code") or "")
@@ -134,27 +133,28 @@ def distribution_list(user, region, period, posyandu_id=None, *, params: dict) -
     where = f"{posyandu.name} ({posyandu.desa.name})" if posyandu is not None else region.name
     out = []
     if item is not None and item.is_household_item:
-        columns = [_("Head of household"), _("KK number"), _("Address"), _("Why on the list"), _("Received today")]
+        columns = [_("Head of household"), _("Address"), _("Why on the list"), _("Received today")]
         for r in rows:
             h = r["household"]
             address = " ".join(x for x in (h.address, f"RT {h.rt}" if h.rt else "", f"RW {h.rw}" if h.rw else "") if x)
-            out.append([h.head_name or "–", mask_nik(h.kk_number or ""), address, "; ".join(str(x) for x in r["reasons"]),
+            out.append([h.head_name or "–", address, ", ".join(str(x) for x in r["reasons"]),
                         _("Yes") if r["delivery"] else ""])
     else:
-        columns = [_("Name"), "NIK", _("Birth date"), _("Mother"), _("Address"), _("Why on the list"),
-                   _("Last received")]
+        columns = [_("Name"), _("Birth date"), _("Mother"), _("Address"), _("Why on the list"), _("Last received")]
         for r in rows:
             p = r["person"]
             h = p.household
             address = " ".join(x for x in (h.address, f"RT {h.rt}" if h.rt else "") if x) if h else ""
             last = _("today") if r["delivery"] else (r["last"].strftime("%d-%m-%Y") if r.get("last") else "")
-            out.append([p.name, mask_nik(p.nik or ""), p.birth_date.strftime("%d-%m-%Y"),
-                        p.mother.name if p.mother_id else "", address, "; ".join(str(x) for x in r["reasons"]), last])
+            out.append([p.name, p.birth_date.strftime("%d-%m-%Y"), p.mother.name if p.mother_id else "", address,
+                        ", ".join(str(x) for x in r["reasons"]), last])
     label = f"{item.code} · {item.name}" if item is not None else str(params.get("code") or "")
     unit = item.get_unit_display() if item is not None else ""
+    columns.append(_("Quantity (%(unit)s)") % {"unit": unit} if unit else _("Quantity"))  # written in by hand
+    out = [[*row, ""] for row in out]
     return {"title": _("Distribution day: %(item)s") % {"item": label},
             "subtitle": f"{day:%d-%m-%Y} · {where}", "columns": columns, "rows": out,
-            "checks": [_("Present"), _("Received"), _("Quantity (%(unit)s)") % {"unit": unit} if unit else _("Quantity")],
+            "checks": [_("Present"), _("Received")],
             "count_text": ngettext("%(n)d on this list.", "%(n)d on this list.", len(out)) % {"n": len(out)},
             "note": _("The eligible people of the distribution page (Interventions › Distribution day) on this date; "
                       "record what was given there afterwards.")}
