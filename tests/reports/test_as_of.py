@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tumbuh.coordination import services as cserv
-from tumbuh.coordination.models import Commitment, CommitmentStatusChange, Meeting
+from tumbuh.coordination.models import Commitment, CommitmentStatusChange
 from tumbuh.coordination.selectors import statuses_as_of
 from tumbuh.reports import render, sections, services
 from tumbuh.web.timezones import zone_for_region

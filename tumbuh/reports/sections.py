@@ -372,7 +372,6 @@ def build_commitments(ctx: Context) -> dict:
     page computes it (coordination.metrics.progress_of)."""
     from tumbuh.coordination.metrics import progress_of
     from tumbuh.coordination.models import OPEN_STATUSES, Commitment, CommitmentStatus
-
     from tumbuh.coordination.selectors import statuses_as_of
     from tumbuh.web.timezones import zone_for_region
 
