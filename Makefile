@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml package.json package-lock.json
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	npm ci --silent --no-audit --no-fund
+	@# PDF font subsetting by HarfBuzz (WeasyPrint falls back to the slower, deprecated fontTools).
+	@ldconfig -p | grep -q libharfbuzz-subset || apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1 \
+		|| echo "note: apt-get install libharfbuzz-subset0 for faster PDF reports (optional)"
 	touch $(STAMP)
 
 setup: $(STAMP)

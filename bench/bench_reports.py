@@ -2,9 +2,12 @@
 600,000 measurements (the generated kabupaten of bench_analytics), rendered as the background job
 does it (compute every section, lay out the HTML, print the PDF with WeasyPrint), plus the xlsx.
 
-    .venv/bin/python bench/bench_reports.py        # SQLite in /tmp (BENCH_DATABASE_URL to change)
+    .venv/bin/python bench/bench_reports.py            # SQLite in /tmp (BENCH_DATABASE_URL to change)
+    .venv/bin/python bench/bench_reports.py --profile  # plus cProfile of the sections and of WeasyPrint
 
-Data generation and the summary rebuild are not timed. Target: the PDF in under 20 s.
+Data generation, the summary rebuild and the daily convergence refresh are not timed. Printed:
+wall and process CPU time (the fair figure on a shared machine) and the load average.
+Target: the PDF in under 20 s.
 """
 
 from __future__ import annotations
@@ -81,20 +84,51 @@ def main() -> None:
     report = services.create_report(user, region=kab, year=period.year, semester=period.index)
     print(f"[{label}] {kab.name} ({ba.KAB}): {children:,} children, semester {period.key}, "
           f"{Region.objects.filter(within('code', ba.KAB), level='desa').count()} desa")
+    from tumbuh.reports import render
+
+    def timed(fn):
+        w, c = time.perf_counter(), time.process_time()
+        out = fn()
+        return out, time.perf_counter() - w, time.process_time() - c
+
+    if "--profile" in sys.argv:  # where the time goes: the sections' numbers, then WeasyPrint alone
+        import cProfile
+        import pstats
+
+        html = render.semester_html(report, services.compute(report), user)
+        for what, fn in (("computing the sections", lambda: services.compute(report)),
+                         ("WeasyPrint", lambda: render.pdf_bytes(html))):
+            prof = cProfile.Profile()
+            prof.enable()
+            fn()
+            prof.disable()
+            print(f"\n[{label}] profile: {what} (top 30 by cumulative time)")
+            pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
     for kind in (JobKind.SEMESTER_PDF, JobKind.SEMESTER_XLSX):
-        times = []
-        for _i in range(2):
+        runs = []
+        for _i in range(3):
             job = RenderJob.objects.create(kind=kind, region=kab, report=report, requested_by=user)
-            t = time.perf_counter()
-            content, name, _type = produce(job, lambda p, m="": None)
-            times.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        services.compute(report)
-        compute = time.perf_counter() - t
-        print(f"[{label}] {kind}: {min(times):.1f} s best / {max(times):.1f} s worst of 2 "
-              f"({len(content) / 1024:.0f} KiB, {name}); of which computing the sections {compute:.1f} s"
-              + ("  target < 20 s" if kind == JobKind.SEMESTER_PDF else ""))
-    print(f"[{label}] load {os.getloadavg()[0]:.2f}")
+            (content, name, _type), wall, cpu = timed(lambda job=job: produce(job, lambda p, m="": None))
+            runs.append((wall, cpu))
+        best = min(runs)
+        print(f"[{label}] {kind}: wall {best[0]:.1f} s best / {max(runs)[0]:.1f} s worst of 3, process CPU "
+              f"{best[1]:.1f} s ({len(content) / 1024:.0f} KiB, {name})"
+              + ("  target < 20 s" if kind == JobKind.SEMESTER_PDF else "") + f"; load {os.getloadavg()[0]:.2f}")
+    # The phases of one PDF, each timed alone: the sections' numbers, the HTML, WeasyPrint.
+    data, w1, c1 = timed(lambda: services.compute(report))
+    html, w2, c2 = timed(lambda: render.semester_html(report, data, user))
+    pdf, w3, c3 = timed(lambda: render.pdf_bytes(html))
+    print(f"[{label}] phases: sections {w1:.1f} s wall / {c1:.1f} s CPU; HTML {w2:.1f} / {c2:.1f}; "
+          f"WeasyPrint {w3:.1f} / {c3:.1f} ({len(html) / 1024:.0f} KiB HTML, {len(pdf) / 1024:.0f} KiB PDF)")
+    per = {}
+    from tumbuh.reports import sections as rs
+
+    ctx = rs.Context(region=kab, period=period, today=__import__("datetime").date.today(), report=report)
+    for section in rs.SECTIONS:
+        _out, w, c = timed(lambda section=section: section.build(ctx))
+        per[section.code] = (w, c)
+    print(f"[{label}] per section (wall/CPU s): " + ", ".join(f"{k} {w:.1f}/{c:.1f}" for k, (w, c) in per.items()))
+    print(f"[{label}] load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

@@ -461,6 +461,12 @@ def bnba_print_post(world, role, corner):
     return [({QUERY: {"region": world.children[corner].desa_id}, "category": "stunted"}, None)]
 
 
+def distribution_print_post(world, role, corner):
+    child = world.children[corner]
+    return [({"code": "VIT-A", "desa": child.desa_id, "date": today().isoformat()}, None),
+            ({"code": "PMT-BALITA", "posyandu": str(child.posyandu_id), "date": today().isoformat()}, None)]
+
+
 # -- totals: what the role's own pages must count -------------------------------------------------
 
 
@@ -644,6 +650,8 @@ ROUTES: dict[str, Route] = {
     "reports:download": detail(job_id="render_job"),
     "reports:meeting_pack": detail(meeting_id="meeting", post=meeting_pack_post, post_to_home=False, control=MANAGER),
     "reports:bnba_print": page(query=bnba_query, post=bnba_print_post, post_outsiders="desa", control=Role.KECAMATAN),
+    "reports:distribution_print": page(sees=IV_SEES, query=iv_distribution_query, post=distribution_print_post,
+                                       post_outsiders="iv_desa", control=Role.KABUPATEN),
 }
 
 # (role, url name) -> reason. Strict: when the owner fixes the view, the xfail turns into a failure

@@ -100,3 +100,64 @@ def test_rakor_slides_and_print_list_pages(client, bontang, django_capture_on_co
     text = pdf_text(listing)
     assert "Anak Kuala 0003" in text and "10 anak dalam daftar ini" in text and "Anak Tanjung" not in text
     to_png(listing, "print-list-bnba")
+
+
+def test_gap_and_indicator_numbers_in_the_pdf_and_xlsx_equal_their_pages(client, bontang,
+                                                                         django_capture_on_commit_callbacks):
+    """Sections III and V as printed (pdftotext) and as xlsx cells: the /indicators/ page's values
+    and numerator/denominator, the /convergence/ page's gap count, and the day the gaps were counted."""
+    user = bontang["users"]["kota"]
+    report = services.finalise(user, services.create_report(user, region=bontang["kota"], year=2026, semester=1))
+    client.force_login(user)
+    pdf = render(client, f"/reports/{report.pk}/action/", {"action": "pdf"}, django_capture_on_commit_callbacks)
+    flat = re.sub(r"\s+", " ", pdf_text(pdf))
+    gaps_page = client.get("/convergence/?region=64.74").content.decode()
+    count = int(re.search(r'id="gap-count">\s*(\d+)', gaps_page).group(1))
+    conv = report.snapshot["sections"]["convergence"]
+    assert count > 0 and conv["gaps"] == count and f"{count} kesenjangan terbuka" in flat
+    laid_out = pdf_text(pdf, layout=True)  # a table row on one line
+    for opd, n, overdue in conv["rows"]:
+        assert re.search(rf"(?m)^\s*{re.escape(opd)}\s+{n}\s+{overdue}\s*$", laid_out), (opd, n, overdue)
+    assert "Jumlah kesenjangan per" in flat and "bukan pada akhir semester (30 Jun 2026)" in flat
+    page = client.get("/indicators/?region=64.74&period=2026-S1").content.decode()
+    checked = 0
+    for v in report.snapshot["sections"]["indicators"]["indicators"]:
+        shown = re.search(rf'id="val-{re.escape(v["code"])}">(.*?)</td>', page)
+        if shown and v["computable"] and not v["is_count"] and v["denominator"]:
+            rate = re.sub(r"<[^>]+>", " ", shown.group(1)).split()[0]
+            nd = re.search(rf'id="nd-{re.escape(v["code"])}">([^<]*)<', page).group(1).strip()
+            num, den = (x.strip() for x in nd.split("/"))
+            assert re.search(rf"{re.escape(num)} / {re.escape(den)} {re.escape(rate)}", flat), (v["code"], nd, rate)
+            checked += 1
+    assert checked >= 1
+    xlsx = render(client, f"/reports/{report.pk}/action/", {"action": "xlsx"}, django_capture_on_commit_callbacks)
+    book = openpyxl.load_workbook(io.BytesIO(xlsx))
+    gaps = book["Konvergensi"]
+    assert sum(r[1] for r in gaps.iter_rows(min_row=2, values_only=True) if r and r[0]) == count
+    ind = {r[0]: r for r in book["Indikator"].iter_rows(min_row=2, values_only=True) if r and r[0]}
+    for v in report.snapshot["sections"]["indicators"]["indicators"]:
+        if v["computable"] and not v["is_count"]:
+            assert (ind[v["name"]][2], ind[v["name"]][3]) == (v["numerator"], v["denominator"])
+
+
+def test_distribution_day_list_pdf_pages(client, db, django_capture_on_commit_callbacks):
+    """The distribution-day print list read back: the names the distribution page lists, boxes to
+    tick; its pages go to test-artifacts/reports/ (docs/img/reports-distribution-list.png)."""
+    from django.utils import timezone
+
+    from tumbuh.accounts.models import Role
+    from tumbuh.accounts.testing import build_world
+
+    world = build_world()
+    home = world.children["home"]
+    client.force_login(world.users[Role.KABUPATEN])
+    query = {"code": "PMT-BALITA", "posyandu": str(home.posyandu_id), "date": timezone.localdate().isoformat()}
+    body = client.get("/interventions/distribution/", query).content.decode()
+    names = set(re.findall(r'<div class="drow-who">\s*<strong>([^<]+)</strong>', body))
+    pdf = render(client, "/reports/print/distribution/", query, django_capture_on_commit_callbacks)
+    text = re.sub(r"\s+", " ", pdf_text(pdf))
+    (ARTIFACTS / "print-list-distribution.txt").write_text(pdf_text(pdf, layout=True))
+    assert names and all(word in text for name in names for word in name.split())  # a long name wraps in its cell
+    assert f"{len(names)} orang dalam daftar ini" in text and "Hari distribusi: PMT-BALITA" in text
+    assert world.siblings["home"].name not in text and world.children["other_desa"].name not in text
+    assert len(to_png(pdf, "print-list-distribution")) >= 1

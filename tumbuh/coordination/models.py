@@ -174,6 +174,25 @@ class Commitment(models.Model):
         return self.what
 
 
+class CommitmentStatusChange(models.Model):
+    """The status history of a commitment, written by the commitment service at each status change
+    (and once at creation), so a Rakor pack can show the status as of its meeting date.
+    `previous` is "" for the first entry."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="status_changes")
+    previous = models.CharField(_("previous status"), max_length=10, choices=CommitmentStatus.choices, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=CommitmentStatus.choices)
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now, db_index=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id}: {self.previous or '-'} -> {self.status} ({self.changed_at:%Y-%m-%d})"
+
+
 def evidence_path(instance, filename: str) -> str:
     # Never the uploaded name: a random name under the region and year (no path tricks).
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"

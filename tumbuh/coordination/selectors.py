@@ -151,3 +151,28 @@ def my_commitments(scope):
     if not scope.user_id:
         return Commitment.objects.none()
     return commitments_for(scope).filter(owner_id=scope.user_id)
+
+
+def statuses_as_of(commitments, day: dt.date, zone=None) -> dict[int, tuple[str, bool]]:
+    """Each commitment's status at the end of `day` (a local date; `zone` the region's time zone,
+    default the current one) from its status history: {pk: (status, known)}. `known` is False when
+    the history does not reach back to that day (commitments from before the history was kept, or
+    entered after the day): the status is then the first one recorded, else the current one."""
+    from .models import CommitmentStatusChange
+
+    items = list(commitments)
+    zone = zone or timezone.get_current_timezone()
+    history: dict[int, list] = {}
+    for ch in CommitmentStatusChange.objects.filter(commitment__in=[c.pk for c in items]).order_by("changed_at", "pk"):
+        history.setdefault(ch.commitment_id, []).append(ch)
+    out = {}
+    for c in items:
+        changes = history.get(c.pk, [])
+        before = [ch for ch in changes if timezone.localtime(ch.changed_at, zone).date() <= day]
+        if before:
+            out[c.pk] = (before[-1].status, True)
+        elif changes and changes[0].previous:
+            out[c.pk] = (changes[0].previous, True)  # the first change recorded says what it was before
+        else:  # no history before the day: the first status recorded (entered later), else the current one
+            out[c.pk] = (changes[0].status if changes else c.status, False)
+    return out

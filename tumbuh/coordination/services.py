@@ -30,6 +30,7 @@ from .models import (
     CalendarToken,
     CaseReview,
     Commitment,
+    CommitmentStatusChange,
     Deadline,
     Evidence,
     Meeting,
@@ -231,18 +232,30 @@ def add_commitment(user, *, region: Region, request=None, **fields) -> Commitmen
         raise ValidationError(_("That OPD belongs to another kabupaten/kota."))
     c = Commitment(region=region, **fields)
     c.full_clean(exclude=["meeting", "case_review"])
-    c.save()
+    with transaction.atomic():
+        c.save()
+        _status_changed(user, c, "")
     record_event(user, "create", c, c.what[:200], request)
     return c
+
+
+def _status_changed(user, c: Commitment, previous: str) -> None:
+    """One line of the commitment's status history (read by the Rakor pack as of its date)."""
+    CommitmentStatusChange.objects.create(commitment=c, previous=previous, status=c.status,
+                                          changed_by=user if getattr(user, "pk", None) else None)
 
 
 def update_commitment(user, c: Commitment, *, request=None, **fields) -> Commitment:
     if not (sel.can_edit_region(user, c.region_id) or (c.owner_id and c.owner_id == getattr(user, "pk", None))):
         raise PermissionDenied
+    previous = Commitment.objects.filter(pk=c.pk).values_list("status", flat=True).first() or ""
     for k, v in fields.items():
         setattr(c, k, v)
     c.full_clean(exclude=["meeting", "case_review"])
-    c.save()
+    with transaction.atomic():
+        c.save()
+        if c.status != previous:
+            _status_changed(user, c, previous)
     record_event(user, "update", c, f"{c.what[:150]}: {c.status}", request)
     return c
 

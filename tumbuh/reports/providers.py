@@ -5,7 +5,8 @@ numbers (registered in ReportsConfig.ready when those apps are installed):
 - IV interventions: active deliveries of the semester per OPD and item
   (`tumbuh.interventions.selectors.active_deliveries_for`, the deliveries list's rows);
 - V convergence: the maintained gap and completeness tables (`tumbuh.convergence.selectors`, what
-  /convergence/ lists), refreshed first as the page does (`services.ensure_fresh`).
+  /convergence/ lists), refreshed first as the page does (`services.ensure_fresh`). They hold the
+  gaps of the day computed (not of the semester's end): the section says so (`computed_on`).
 
 Each reads under the system scope restricted to the report's region, like every other section."""
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tumbuh.regions.models import within
 
@@ -68,6 +70,7 @@ def convergence(ctx: sections.Context) -> dict:
 
     scope = sections.system_scope()
     csv.ensure_fresh(ctx.region.code)
+    counted_on = csv.today()  # the maintained table holds the gaps of today, whatever ctx.today says
     gaps = cs.filtered(cs.gaps_for(scope), region=ctx.region.code)
     names = _agency_names(ctx.region.code)
     per_opd = list(gaps.values("agency_code").annotate(
@@ -79,11 +82,11 @@ def convergence(ctx: sections.Context) -> dict:
     share = round(100 * totals["complete"] / totals["n"], 1) if totals["n"] else None
     return {"header": ["OPD", _("Open gaps"), _("Overdue")], "rows": rows, "gaps": total,
             "subjects": totals["n"], "complete": totals["complete"], "complete_percent": share,
-            "computed_on": ctx.today.isoformat(),
+            "computed_on": counted_on.isoformat(), "period_end": ctx.period.end.isoformat(),
             "note": _("%(complete)s of %(n)s people and families have the complete package (%(share)s%%); "
                       "%(gaps)s open gaps, counted on %(day)s.") % {
                 "complete": totals["complete"], "n": totals["n"], "share": "–" if share is None else f"{share:.1f}".replace(".", ","),
-                "gaps": total, "day": ctx.today.strftime("%d-%m-%Y")}}
+                "gaps": total, "day": counted_on.strftime("%d-%m-%Y")}}
 
 
 def gap_list(user, region, period, posyandu_id=None) -> dict:
@@ -107,6 +110,56 @@ def gap_list(user, region, period, posyandu_id=None) -> dict:
             "note": _("Open gaps of the package (convergence), as computed today.")}
 
 
+def distribution_list(user, region, period, posyandu_id=None, *, params: dict) -> dict:
+    """The distribution day's list of one catalogue item at a posyandu or in a desa: the people (or
+    households) `interventions.selectors.distribution_rows` puts on the distribution page, read under
+    the user's own scope, with who already received it that day."""
+    import datetime as dt
+
+    from tumbuh.accounts.scoping import scope_for
+    from tumbuh.interventions import selectors as isel
+    from tumbuh.regions.selectors import posyandu_for
+
+    scope = scope_for(user)
+    item = isel.item_for(scope, params.get("code") or "")
+    day = dt.date.fromisoformat(params["date"])
+    posyandu = (posyandu_for(isel.recipients_scope(scope)).select_related("desa").filter(pk=posyandu_id).first()
+                if posyandu_id else None)
+    desa = "" if posyandu is not None else (params.get("desa") or "")
+    if item is None or (posyandu is None and not desa):
+        rows = []
+    else:
+        rows = isel.distribution_rows(scope, item, on=day, posyandu=posyandu, desa=desa)
+    where = f"{posyandu.name} ({posyandu.desa.name})" if posyandu is not None else region.name
+    out = []
+    if item is not None and item.is_household_item:
+        columns = [_("Head of household"), _("Address"), _("Why on the list"), _("Received today")]
+        for r in rows:
+            h = r["household"]
+            address = " ".join(x for x in (h.address, f"RT {h.rt}" if h.rt else "", f"RW {h.rw}" if h.rw else "") if x)
+            out.append([h.head_name or "–", address, ", ".join(str(x) for x in r["reasons"]),
+                        _("Yes") if r["delivery"] else ""])
+    else:
+        columns = [_("Name"), _("Birth date"), _("Mother"), _("Address"), _("Why on the list"), _("Last received")]
+        for r in rows:
+            p = r["person"]
+            h = p.household
+            address = " ".join(x for x in (h.address, f"RT {h.rt}" if h.rt else "") if x) if h else ""
+            last = _("today") if r["delivery"] else (r["last"].strftime("%d-%m-%Y") if r.get("last") else "")
+            out.append([p.name, p.birth_date.strftime("%d-%m-%Y"), p.mother.name if p.mother_id else "", address,
+                        ", ".join(str(x) for x in r["reasons"]), last])
+    label = f"{item.code} · {item.name}" if item is not None else str(params.get("code") or "")
+    unit = item.get_unit_display() if item is not None else ""
+    columns.append(_("Quantity (%(unit)s)") % {"unit": unit} if unit else _("Quantity"))  # written in by hand
+    out = [[*row, ""] for row in out]
+    return {"title": _("Distribution day: %(item)s") % {"item": label},
+            "subtitle": f"{day:%d-%m-%Y} · {where}", "columns": columns, "rows": out,
+            "checks": [_("Present"), _("Received")],
+            "count_text": ngettext("%(n)d on this list.", "%(n)d on this list.", len(out)) % {"n": len(out)},
+            "note": _("The eligible people of the distribution page (Interventions › Distribution day) on this date; "
+                      "record what was given there afterwards.")}
+
+
 def register() -> None:
     from django.apps import apps
 
@@ -119,3 +172,8 @@ def register() -> None:
         from django.utils.translation import gettext_lazy
 
         lists.register_list("gaps", gettext_lazy("Convergence gaps (missing interventions)"), gap_list)
+    if apps.is_installed("tumbuh.interventions"):
+        from django.utils.translation import gettext_lazy
+
+        lists.register_list("distribution", gettext_lazy("Distribution day (one intervention)"), distribution_list,
+                            page="reports:distribution_print")

@@ -262,26 +262,35 @@ def rakor_data(meeting) -> dict:
                     "met": ds is not None and ds >= LAMPIRAN_A_MONITORED})
     indicators = sections.by_code("indicators").build(ctx)
     convergence = sections.by_code("convergence").build(ctx)
-    # Commitments of the region as of the meeting date: their status now, overdue counted at the date.
+    # Commitments of the region as of the meeting date: their status then, overdue counted at the date.
     from django.db.models import Q
 
     # Those that existed at the meeting, and those made at it or an earlier meeting (entered later).
     qs = (Commitment.objects.filter(within_region(region.code))
           .filter(Q(created_at__date__lte=meeting.date) | Q(meeting__date__lte=meeting.date))
           .select_related("agency", "owner").order_by("due_date", "pk"))
+    from tumbuh.coordination.selectors import statuses_as_of
+    from tumbuh.web.timezones import zone_for_region
+
+    qs = list(qs)
+    # The status at the end of the meeting day, from the commitments' status history.
+    status_at = statuses_as_of(qs, meeting.date, zone_for_region(region.code))
     labels = dict(CommitmentStatus.choices)
     rows = []
     for c in qs:
         prog = progress_of(c)
-        rows.append({"what": c.what, "owner": c.owner_label, "due": c.due_date, "status": c.status,
-                     "status_label": labels[c.status], "value": prog.value, "target": prog.target, "unit": c.unit,
-                     "overdue": c.status in OPEN_STATUSES and c.due_date < meeting.date})
+        status, known = status_at[c.pk]
+        rows.append({"what": c.what, "owner": c.owner_label, "due": c.due_date, "status": status,
+                     "status_label": labels[status], "status_known": known, "current": c.status,
+                     "current_label": labels[c.status], "value": prog.value, "target": prog.target, "unit": c.unit,
+                     "overdue": status in OPEN_STATUSES and c.due_date < meeting.date})
     counts = [{"status": s, "label": label, "n": sum(1 for x in rows if x["status"] == s)}
               for s, label in CommitmentStatus.choices]
     return {"period": period, "period_label": period_label(period), "frozen": frozen,
             "frozen_at": meeting.materials_frozen_at, "prevalence": data, "targets_table": targets,
             "indicators": indicators, "convergence": convergence, "commitments": rows, "commitment_counts": counts,
             "overdue": sum(1 for x in rows if x["overdue"]),
+            "status_unknown": sum(1 for x in rows if not x["status_known"]),
             "open": [x for x in rows if x["status"] in OPEN_STATUSES]}
 
 
@@ -338,15 +347,19 @@ def bnba_html(user, region, period: Period, category: str, posyandu_id=None) -> 
     return render_to_string("reports/pdf/print_list.html", context), len(items)
 
 
-def list_html(user, region, period: Period, code: str, posyandu_id=None) -> tuple[str, int]:
+def list_html(user, region, period: Period, code: str, posyandu_id=None, params: dict | None = None) -> tuple[str, int]:
     """A list another app registered (tumbuh.reports.lists), as the same A4 print list."""
     from .lists import LISTS
 
     item = LISTS[code]
-    data = item.build(user, region, period, posyandu_id)
+    if item.page:  # a list with its own picker gets the job's parameters
+        data = item.build(user, region, period, posyandu_id, params=params or {})
+    else:
+        data = item.build(user, region, period, posyandu_id)
     rows = [{"n": i, "cells": list(row)} for i, row in enumerate(data.get("rows", []), 1)]
-    context = {**meta(region, user, str(item.label), period_label(period)), "columns": data.get("columns", []),
-               "checks": data.get("checks", []), "rows": rows, "note": data.get("note", "")}
+    context = {**meta(region, user, str(data.get("title") or item.label), data.get("subtitle") or period_label(period)),
+               "columns": data.get("columns", []), "checks": data.get("checks", []), "rows": rows,
+               "note": data.get("note", ""), "count_text": data.get("count_text", "")}
     return render_to_string("reports/pdf/print_table.html", context), len(rows)
 
 

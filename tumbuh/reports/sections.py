@@ -368,29 +368,35 @@ def build_problems(ctx: Context) -> dict:
 
 def build_commitments(ctx: Context) -> dict:
     """Commitments of the region (and below) due in the semester, plus earlier ones still open at
-    its end; progress as the commitment page computes it (coordination.metrics.progress_of)."""
-    from django.db.models import Q
-
+    its end (status as of the semester's end, from the status history); progress as the commitment
+    page computes it (coordination.metrics.progress_of)."""
     from tumbuh.coordination.metrics import progress_of
     from tumbuh.coordination.models import OPEN_STATUSES, Commitment, CommitmentStatus
+    from tumbuh.coordination.selectors import statuses_as_of
+    from tumbuh.web.timezones import zone_for_region
 
     p = ctx.period
     as_of = min(p.end, ctx.today)
-    qs = (Commitment.objects.filter(within("region_id", ctx.region.code))
-          .filter(Q(due_date__gte=p.start, due_date__lte=p.end) | Q(due_date__lt=p.start, status__in=OPEN_STATUSES))
-          .select_related("agency", "owner", "region").order_by("due_date", "pk"))
+    qs = list(Commitment.objects.filter(within("region_id", ctx.region.code), due_date__lte=p.end)
+              .select_related("agency", "owner", "region").order_by("due_date", "pk"))
+    # Status at the semester's end (or today, if earlier) from the status history.
+    status_at = statuses_as_of(qs, as_of, zone_for_region(ctx.region.code))
     labels = dict(CommitmentStatus.choices)
     rows = []
     for c in qs:
+        status, known = status_at[c.pk]
+        if c.due_date < p.start and status not in OPEN_STATUSES:
+            continue  # earlier commitments only while still open
         prog = progress_of(c)
         rows.append({"what": c.what, "opd": c.agency.name if c.agency else "", "owner": c.owner_label,
-                     "region": c.region.name, "due": c.due_date.isoformat(), "status": c.status,
-                     "status_label": str(labels[c.status]), "target": prog.target, "value": prog.value,
-                     "unit": c.unit, "met": prog.met, "live": prog.live,
-                     "overdue": c.status in OPEN_STATUSES and c.due_date < as_of})
+                     "region": c.region.name, "due": c.due_date.isoformat(), "status": status,
+                     "status_label": str(labels[status]), "status_known": known, "target": prog.target,
+                     "value": prog.value, "unit": c.unit, "met": prog.met, "live": prog.live,
+                     "overdue": status in OPEN_STATUSES and c.due_date < as_of})
     counts = {s: sum(1 for x in rows if x["status"] == s) for s, _label in CommitmentStatus.choices}
     return {"rows": rows, "counts": counts, "overdue": sum(1 for x in rows if x["overdue"]),
-            "total": len(rows), "as_of": as_of.isoformat()}
+            "total": len(rows), "as_of": as_of.isoformat(),
+            "status_unknown": sum(1 for x in rows if not x["status_known"])}
 
 
 def commitments_sheets(data: dict) -> list:

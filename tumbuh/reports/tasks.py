@@ -93,7 +93,8 @@ def produce(job: RenderJob, progress) -> tuple[bytes, str, str]:
         if job.kind == JobKind.BNBA:
             html, _n = render.bnba_html(user, region, period, p["category"], p.get("posyandu"))
         else:
-            html, _n = render.list_html(user, region, period, p["category"].removeprefix("list:"), p.get("posyandu"))
+            html, _n = render.list_html(user, region, period, p["category"].removeprefix("list:"), p.get("posyandu"),
+                                        params=p)
         progress(60, _("Printing the PDF"))
         name = p["category"].removeprefix("list:").replace("/", "-")
         return render.pdf_bytes(html), f"{'bnba' if job.kind == JobKind.BNBA else 'daftar'}-{name}-{p['period']}-{slug}.pdf", PDF

@@ -12,4 +12,5 @@ urlpatterns = [
     path("jobs/<int:job_id>/download/", views.download, name="download"),
     path("meetings/<int:meeting_id>/", views.meeting_pack, name="meeting_pack"),
     path("print/bnba/", views.bnba_print, name="bnba_print"),
+    path("print/distribution/", views.distribution_print, name="distribution_print"),
 ]

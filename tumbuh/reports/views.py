@@ -227,3 +227,42 @@ def bnba_print(request):
 
 def default_deadline_note(day: dt.date | None) -> str:
     return "" if day else _("No deadline set (coordination calendar)")
+
+
+@region_safe
+def distribution_print(request):
+    """The distribution-day list of one intervention at a posyandu or in a desa as an A4 print list:
+    the interventions page's own picker (DistributionForm, the user's catalogue, posyandu and desa)
+    and its own selector (`distribution_rows`) in the background job, under the user's scope."""
+    from tumbuh.interventions import forms as iforms
+    from tumbuh.interventions import selectors as isel
+    from tumbuh.interventions.views import _require_scope
+    from tumbuh.regions.selectors import posyandu_for
+
+    scope = getattr(request, "scope", None)
+    _require_scope(scope)
+    today = timezone.localdate()
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = iforms.DistributionForm(scope, data, initial={"date": today})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        item = isel.item_for(scope, d["code"])
+        posyandu = (posyandu_for(isel.recipients_scope(scope)).select_related("desa").filter(pk=d["posyandu"]).first()
+                    if d.get("posyandu") else None)
+        desa_code = posyandu.desa_id if posyandu is not None else (d.get("desa") or "")
+        anchor = Region.objects.filter(code=desa_code).first() if desa_code else None
+        if d["date"] > today:
+            form.add_error("date", _("The date is in the future."))
+        elif item is None:
+            form.add_error("code", _("Choose an intervention."))
+        elif anchor is None:
+            form.add_error("posyandu", _("Choose a posyandu or a desa/kelurahan."))
+        else:
+            job_ = services.request_render(
+                request.user, kind=JobKind.LIST, region=anchor,
+                params={"region": anchor.code, "period": Period.containing(d["date"], "month").key,
+                        "category": "list:distribution", "code": item.code, "date": d["date"].isoformat(),
+                        "posyandu": posyandu.pk if posyandu else None, "desa": desa_code, "lang": get_language()},
+                request=request)
+            return redirect("reports:job", job_id=job_.pk)
+    return render(request, "reports/distribution_print.html", {"form": form})
