@@ -35,7 +35,6 @@ def timed(fn, n):
 
 def run(n_children: int) -> None:
     import datetime as dt
-    from decimal import Decimal
 
     import django
     import numpy as np
@@ -43,16 +42,41 @@ def run(n_children: int) -> None:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
     call_command("migrate", verbosity=0)
-    from tumbuh.accounts.models import Role, User
     from tumbuh.convergence import services
-    from tumbuh.convergence.models import Gap
     from tumbuh.coordination.models import Agency
     from tumbuh.interventions.catalogue import load_catalogue
+    from tumbuh.interventions.models import Delivery
+    from tumbuh.regions.models import Region
+    from tumbuh.registry.models import Person
+
+    load_catalogue()
+    today = dt.date.today()
+    rng = np.random.default_rng(7)
+    agencies = {}
+    if Person.objects.filter(name__startswith="Anak ").exists():  # a kept database (BENCH_KEEP): reuse its data
+        kids = list(Person.objects.filter(name__startswith="Anak ").only("id"))
+        desas = list(Region.objects.filter(level="desa", code__startswith="64.74.").order_by("code"))
+        agencies = {a.code: a for a in Agency.objects.filter(region_id="64.74")}
+        print(f"[{connection.vendor}] reusing {len(kids):,} children, {Delivery.objects.count():,} deliveries")
+    else:
+        kids, desas, agencies = _load(today, rng, n_children)
+    if os.environ.get("BENCH_LOAD_ONLY") == "1":
+        services.refresh_region("64.74")
+        return
+    _measure(today, rng, kids, desas, agencies)
+
+
+def _load(today, rng, n_children):
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from tumbuh.coordination.models import Agency
     from tumbuh.interventions.models import CatalogueItem, Delivery
     from tumbuh.measurements.models import Measurement
     from tumbuh.regions.models import Posyandu, Region
@@ -60,9 +84,6 @@ def run(n_children: int) -> None:
     from tumbuh.targets import rules as trules
     from tumbuh.targets.models import AncVisit, KrsSnapshot, Pregnancy, TpkTeam, TpkVisit
 
-    load_catalogue()
-    today = dt.date.today()
-    rng = np.random.default_rng(7)
     n_households = max(1, n_children * 2 // 5)
     n_pregnancies = n_children // 5
     n_deliveries = n_children * 10
@@ -146,6 +167,18 @@ def run(n_children: int) -> None:
     print(f"[{connection.vendor}] loaded {len(kids):,} children, {len(households):,} households, {len(pregs):,} "
           f"pregnancies, {len(ms):,} measurements, {Delivery.objects.count():,} deliveries in "
           f"{time.perf_counter() - t0:.0f} s (not timed below)")
+    return kids, desas, agencies
+
+
+def _measure(today, rng, kids, desas, agencies):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.test import Client
+
+    from tumbuh.accounts.models import Role, User
+    from tumbuh.convergence import services
+    from tumbuh.convergence.models import Gap
 
     t0 = time.perf_counter()
     n_gaps = services.refresh_region("64.74")
@@ -185,8 +218,9 @@ if __name__ == "__main__":
     if os.environ.get("TUMBUH_BENCH_CHILD") == "1":
         run(n)
     else:
+        keep = os.environ.get("BENCH_KEEP")  # a folder: the SQLite file is kept there and reused
         with tempfile.TemporaryDirectory() as tmp:
-            url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
+            url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{keep or tmp}/bench.sqlite3"
             env = dict(os.environ, TUMBUH_BENCH_CHILD="1", DJANGO_SETTINGS_MODULE="tumbuh.settings",
                        TUMBUH_VAR_DIR=tmp, DATABASE_URL=url)
             root = Path(__file__).resolve().parents[1]

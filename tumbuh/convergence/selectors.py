@@ -14,7 +14,8 @@ gives {person_id: Completeness} for people the caller has already scoped, and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from django.db.models import QuerySet
 
@@ -125,12 +126,25 @@ def _names() -> dict[str, str]:
     return names
 
 
-def gap_rows(gaps: Iterable[Gap], *, mask_nik: bool = False) -> list[dict]:
+def iter_gap_rows(gaps: Iterable[Gap], *, mask_nik: bool = False, chunk: int = 5000) -> Iterator[dict]:
+    """`gap_rows` for a long stream of gaps (the CLI): read and built `chunk` gaps at a time, in
+    the order given, the catalogue's and agencies' names read once."""
+    shared: dict = {}
+    it = iter(gaps)
+    while True:
+        part = list(islice(it, chunk))
+        if not part:
+            return
+        yield from gap_rows(part, mask_nik=mask_nik, _shared=shared)
+
+
+def gap_rows(gaps: Iterable[Gap], *, mask_nik: bool = False, _shared: dict | None = None) -> list[dict]:
     """One dict per gap with COLUMNS (plus `gap`), people and places read in bulk (works for
     stored and for freshly computed, unsaved gaps alike)."""
     from tumbuh.web.text import mask_nik as masked
 
     gaps = list(gaps)
+    shared = {} if _shared is None else _shared
     person_ids = {g.person_id for g in gaps if g.person_id}
     child_ids = {g.reason_args.get("child") for g in gaps if g.reason_code == "child" and g.reason_args.get("child")}
     household_ids = {g.household_id for g in gaps if g.household_id}
@@ -144,14 +158,24 @@ def gap_rows(gaps: Iterable[Gap], *, mask_nik: bool = False) -> list[dict]:
         for hid, name in Person.objects.filter(household_id__in=unnamed[i:i + 900]).order_by("-birth_date") \
                 .values_list("household_id", "name"):
             elders[hid] = name  # the last (oldest) wins
-    desas = dict(Region.objects.filter(code__in={g.desa_id for g in gaps}).values_list("code", "name"))
-    posyandu = dict(Posyandu.objects.filter(pk__in={g.posyandu_id for g in gaps if g.posyandu_id})
-                    .values_list("pk", "name"))
-    agencies: dict[tuple[str, str], str] = {}
-    kabs = {".".join(g.desa_id.split(".")[:2]) for g in gaps}
-    for region_id, code, name in Agency.objects.filter(region_id__in=kabs).values_list("region_id", "code", "name"):
-        agencies[(region_id, code)] = name
-    items = _names()
+    desas = shared.setdefault("desas", {})
+    wanted = {g.desa_id for g in gaps} - desas.keys()
+    if wanted:
+        desas.update(Region.objects.filter(code__in=wanted).values_list("code", "name"))
+    posyandu = shared.setdefault("posyandu", {})
+    wanted = {g.posyandu_id for g in gaps if g.posyandu_id} - posyandu.keys()
+    if wanted:
+        posyandu.update(Posyandu.objects.filter(pk__in=wanted).values_list("pk", "name"))
+    agencies: dict[tuple[str, str], str] = shared.setdefault("agencies", {})
+    kabs = {".".join(g.desa_id.split(".")[:2]) for g in gaps} - shared.setdefault("kabs", set())
+    shared["kabs"] |= kabs
+    if kabs:
+        for region_id, code, name in Agency.objects.filter(region_id__in=kabs).values_list("region_id", "code",
+                                                                                         "name"):
+            agencies[(region_id, code)] = name
+    if "items" not in shared:
+        shared["items"] = _names()
+    items = shared["items"]
     child_names = {pid: p.name for pid, p in people.items()}
     rows = []
     for g in gaps:
