@@ -27,7 +27,7 @@ def iter_rows(region: str, as_of: dt.date | None) -> tuple[Iterator[dict], dt.da
         services.ensure_fresh(region)
         stored = selectors.filtered(selectors.Gap.objects.all(), region=region)
         versions = sorted(set(stored.order_by().values_list("rule_version", flat=True).distinct()))
-        gaps = selectors.ordered(stored).iterator(chunk_size=5000)
+        gaps = selectors.stored_gaps(selectors.ordered(stored))
         return selectors.iter_gap_rows(gaps), today, versions
     gaps, _comps, _versions = services.compute(as_of, region_code=region)
     rows = selectors.gap_rows(gaps)
@@ -83,8 +83,8 @@ class Command(BaseCommand):
             with open(out, "w", newline="", encoding="utf-8") as fh:
                 w = csv.writer(fh)
                 w.writerow(columns)
-                w.writerows(["" if r[c] is None else (r[c].isoformat() if isinstance(r[c], dt.date) else r[c])
-                             for c in columns] for r in counted)
+                # csv writes None as "" and a date as str(date), its ISO form
+                w.writerows([r[c] for c in columns] for r in counted)
         else:
             from ...views import gap_sheet
 
