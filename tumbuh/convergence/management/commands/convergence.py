@@ -29,7 +29,7 @@ def iter_rows(region: str, as_of: dt.date | None) -> tuple[Iterator[dict], dt.da
         versions = sorted(set(stored.order_by().values_list("rule_version", flat=True).distinct()))
         gaps = selectors.stored_gaps(selectors.ordered(stored))
         return selectors.iter_gap_rows(gaps), today, versions
-    gaps, _comps, _versions = services.compute(as_of, region_code=region)
+    gaps, _comps, _versions = services.compute(as_of, region_code=region, plain=True)
     rows = selectors.gap_rows(gaps)
     rows.sort(key=selectors.sort_key)
     return iter(rows), as_of, sorted({g.rule_version for g in gaps})
