@@ -25,12 +25,24 @@ def pct(values, q):
 
 
 def timed(fn, n):
-    out = []
+    """(wall ms, process CPU ms) of n calls."""
+    wall, cpu = [], []
     for i in range(n):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn(i)
-        out.append((time.perf_counter() - t0) * 1000)
-    return out
+        wall.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+    return wall, cpu
+
+
+def summary(wall, cpu):
+    return (f"wall p50 {statistics.median(wall):6.0f} ms  p95 {pct(wall, 0.95):6.0f} ms · "
+            f"CPU p50 {statistics.median(cpu):5.0f} ms  p95 {pct(cpu, 0.95):5.0f} ms")
+
+
+def load():
+    with open("/proc/loadavg") as fh:
+        return " ".join(fh.read().split()[:3])
 
 
 def run(n_children: int) -> None:
@@ -180,21 +192,25 @@ def _measure(today, rng, kids, desas, agencies):
     from tumbuh.convergence import services
     from tumbuh.convergence.models import Gap
 
-    t0 = time.perf_counter()
+    print(f"load average at start: {load()}")
+    t0, c0 = time.perf_counter(), time.process_time()
     n_gaps = services.refresh_region("64.74")
-    full = time.perf_counter() - t0
-    print(f"full refresh of the kabupaten (first build): {n_gaps:,} gaps in {full:.1f} s")
-    t0 = time.perf_counter()
+    print(f"full refresh of the kabupaten (first build, or over the kept rows): {n_gaps:,} gaps in "
+          f"{time.perf_counter() - t0:.1f} s wall, {time.process_time() - c0:.1f} s CPU")
+    t0, c0 = time.perf_counter(), time.process_time()
     services.refresh_region("64.74")
-    print(f"full refresh again (nothing changed: reconcile only): {time.perf_counter() - t0:.1f} s")
+    print(f"full refresh again (nothing changed: reconcile only): {time.perf_counter() - t0:.1f} s wall, "
+          f"{time.process_time() - c0:.1f} s CPU")
     sample = [int(x) for x in rng.choice([k.pk for k in kids], 40)]
     one = timed(lambda i: services.refresh_subjects([sample[i]]), 40)
-    print(f"refresh one child (write path): p50 {statistics.median(one):.0f} ms, p95 {pct(one, 0.95):.0f} ms")
+    print(f"refresh one child (write path): {summary(*one)}  (load {load()})")
 
-    kab = User.objects.create_user("bench_kab", password="x", role=Role.KABUPATEN, region_id="64.74")
-    desa_user = User.objects.create_user("bench_desa", password="x", role=Role.DESA, region_id=desas[0].code)
-    opd = User.objects.create_user("bench_opd", password="x", role=Role.OPD, region_id="64.74",
-                                   agency=agencies["DINKES"])
+    def user(name, **kw):
+        return User.objects.filter(username=name).first() or User.objects.create_user(name, password="x", **kw)
+
+    kab = user("bench_kab", role=Role.KABUPATEN, region_id="64.74")
+    desa_user = user("bench_desa", role=Role.DESA, region_id=desas[0].code)
+    opd = user("bench_opd", role=Role.OPD, region_id="64.74", agency=agencies["DINKES"])
     queries = ["", "?page=7", "?item=VIT-A", "?group=keluarga", "?page=2", "?agency=DPPKB&page=3",
                "?item=PMT-BALITA&page=2", "?group=bumil", "?page=40", "?item=ANC"]
     for user in (kab, desa_user, opd):
@@ -202,14 +218,15 @@ def _measure(today, rng, kids, desas, agencies):
         client.force_login(user)
         assert client.get("/convergence/").status_code == 200
         got = timed(lambda i, client=client: client.get("/convergence/" + queries[i % len(queries)]), 20)
-        print(f"{user.role:<9} gap list p50 {statistics.median(got):6.0f} ms  p95 {pct(got, 0.95):6.0f} ms")
+        print(f"{user.role:<9} gap list {summary(*got)}  (load {load()})")
     with tempfile.TemporaryDirectory() as tmp:
         for args, label in (([], "stored table (today)"),
                             (["--as-of", (today - dt.timedelta(days=30)).isoformat()], "computed, as of 30 days ago")):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             call_command("convergence", "gaps", "--region", "64.74", *args, "-o", f"{tmp}/gaps.csv", stdout=open(os.devnull, "w"))
-            print(f"CLI gaps --region 64.74 {label}: {time.perf_counter() - t0:.1f} s "
-                  f"({sum(1 for _ in open(f'{tmp}/gaps.csv')) - 1:,} rows)")
+            print(f"CLI gaps --region 64.74 {label}: {time.perf_counter() - t0:.1f} s wall, "
+                  f"{time.process_time() - c0:.1f} s CPU ({sum(1 for _ in open(f'{tmp}/gaps.csv')) - 1:,} rows; "
+                  f"load {load()})")
     print(f"stored gaps: {Gap.objects.count():,}")
 
 
