@@ -25,17 +25,28 @@ def pct(values, q):
 
 
 def timed(fn, n):
-    out = []
+    """(wall ms, process CPU ms) of n calls."""
+    wall, cpu = [], []
     for i in range(n):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn(i)
-        out.append((time.perf_counter() - t0) * 1000)
-    return out
+        wall.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+    return wall, cpu
+
+
+def summary(wall, cpu):
+    return (f"wall p50 {statistics.median(wall):6.0f} ms  p95 {pct(wall, 0.95):6.0f} ms · "
+            f"CPU p50 {statistics.median(cpu):5.0f} ms  p95 {pct(cpu, 0.95):5.0f} ms")
+
+
+def load():
+    with open("/proc/loadavg") as fh:
+        return " ".join(fh.read().split()[:3])
 
 
 def run(n_children: int) -> None:
     import datetime as dt
-    from decimal import Decimal
 
     import django
     import numpy as np
@@ -43,16 +54,41 @@ def run(n_children: int) -> None:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
     call_command("migrate", verbosity=0)
-    from tumbuh.accounts.models import Role, User
     from tumbuh.convergence import services
-    from tumbuh.convergence.models import Gap
     from tumbuh.coordination.models import Agency
     from tumbuh.interventions.catalogue import load_catalogue
+    from tumbuh.interventions.models import Delivery
+    from tumbuh.regions.models import Region
+    from tumbuh.registry.models import Person
+
+    load_catalogue()
+    today = dt.date.today()
+    rng = np.random.default_rng(7)
+    agencies = {}
+    if Person.objects.filter(name__startswith="Anak ").exists():  # a kept database (BENCH_KEEP): reuse its data
+        kids = list(Person.objects.filter(name__startswith="Anak ").only("id"))
+        desas = list(Region.objects.filter(level="desa", code__startswith="64.74.").order_by("code"))
+        agencies = {a.code: a for a in Agency.objects.filter(region_id="64.74")}
+        print(f"[{connection.vendor}] reusing {len(kids):,} children, {Delivery.objects.count():,} deliveries")
+    else:
+        kids, desas, agencies = _load(today, rng, n_children)
+    if os.environ.get("BENCH_LOAD_ONLY") == "1":
+        services.refresh_region("64.74")
+        return
+    _measure(today, rng, kids, desas, agencies)
+
+
+def _load(today, rng, n_children):
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from tumbuh.coordination.models import Agency
     from tumbuh.interventions.models import CatalogueItem, Delivery
     from tumbuh.measurements.models import Measurement
     from tumbuh.regions.models import Posyandu, Region
@@ -60,9 +96,6 @@ def run(n_children: int) -> None:
     from tumbuh.targets import rules as trules
     from tumbuh.targets.models import AncVisit, KrsSnapshot, Pregnancy, TpkTeam, TpkVisit
 
-    load_catalogue()
-    today = dt.date.today()
-    rng = np.random.default_rng(7)
     n_households = max(1, n_children * 2 // 5)
     n_pregnancies = n_children // 5
     n_deliveries = n_children * 10
@@ -146,22 +179,38 @@ def run(n_children: int) -> None:
     print(f"[{connection.vendor}] loaded {len(kids):,} children, {len(households):,} households, {len(pregs):,} "
           f"pregnancies, {len(ms):,} measurements, {Delivery.objects.count():,} deliveries in "
           f"{time.perf_counter() - t0:.0f} s (not timed below)")
+    return kids, desas, agencies
 
-    t0 = time.perf_counter()
+
+def _measure(today, rng, kids, desas, agencies):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.test import Client
+
+    from tumbuh.accounts.models import Role, User
+    from tumbuh.convergence import services
+    from tumbuh.convergence.models import Gap
+
+    print(f"load average at start: {load()}")
+    t0, c0 = time.perf_counter(), time.process_time()
     n_gaps = services.refresh_region("64.74")
-    full = time.perf_counter() - t0
-    print(f"full refresh of the kabupaten (first build): {n_gaps:,} gaps in {full:.1f} s")
-    t0 = time.perf_counter()
+    print(f"full refresh of the kabupaten (first build, or over the kept rows): {n_gaps:,} gaps in "
+          f"{time.perf_counter() - t0:.1f} s wall, {time.process_time() - c0:.1f} s CPU")
+    t0, c0 = time.perf_counter(), time.process_time()
     services.refresh_region("64.74")
-    print(f"full refresh again (nothing changed: reconcile only): {time.perf_counter() - t0:.1f} s")
+    print(f"full refresh again (nothing changed: reconcile only): {time.perf_counter() - t0:.1f} s wall, "
+          f"{time.process_time() - c0:.1f} s CPU")
     sample = [int(x) for x in rng.choice([k.pk for k in kids], 40)]
     one = timed(lambda i: services.refresh_subjects([sample[i]]), 40)
-    print(f"refresh one child (write path): p50 {statistics.median(one):.0f} ms, p95 {pct(one, 0.95):.0f} ms")
+    print(f"refresh one child (write path): {summary(*one)}  (load {load()})")
 
-    kab = User.objects.create_user("bench_kab", password="x", role=Role.KABUPATEN, region_id="64.74")
-    desa_user = User.objects.create_user("bench_desa", password="x", role=Role.DESA, region_id=desas[0].code)
-    opd = User.objects.create_user("bench_opd", password="x", role=Role.OPD, region_id="64.74",
-                                   agency=agencies["DINKES"])
+    def user(name, **kw):
+        return User.objects.filter(username=name).first() or User.objects.create_user(name, password="x", **kw)
+
+    kab = user("bench_kab", role=Role.KABUPATEN, region_id="64.74")
+    desa_user = user("bench_desa", role=Role.DESA, region_id=desas[0].code)
+    opd = user("bench_opd", role=Role.OPD, region_id="64.74", agency=agencies["DINKES"])
     queries = ["", "?page=7", "?item=VIT-A", "?group=keluarga", "?page=2", "?agency=DPPKB&page=3",
                "?item=PMT-BALITA&page=2", "?group=bumil", "?page=40", "?item=ANC"]
     for user in (kab, desa_user, opd):
@@ -169,14 +218,15 @@ def run(n_children: int) -> None:
         client.force_login(user)
         assert client.get("/convergence/").status_code == 200
         got = timed(lambda i, client=client: client.get("/convergence/" + queries[i % len(queries)]), 20)
-        print(f"{user.role:<9} gap list p50 {statistics.median(got):6.0f} ms  p95 {pct(got, 0.95):6.0f} ms")
+        print(f"{user.role:<9} gap list {summary(*got)}  (load {load()})")
     with tempfile.TemporaryDirectory() as tmp:
         for args, label in (([], "stored table (today)"),
                             (["--as-of", (today - dt.timedelta(days=30)).isoformat()], "computed, as of 30 days ago")):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             call_command("convergence", "gaps", "--region", "64.74", *args, "-o", f"{tmp}/gaps.csv", stdout=open(os.devnull, "w"))
-            print(f"CLI gaps --region 64.74 {label}: {time.perf_counter() - t0:.1f} s "
-                  f"({sum(1 for _ in open(f'{tmp}/gaps.csv')) - 1:,} rows)")
+            print(f"CLI gaps --region 64.74 {label}: {time.perf_counter() - t0:.1f} s wall, "
+                  f"{time.process_time() - c0:.1f} s CPU ({sum(1 for _ in open(f'{tmp}/gaps.csv')) - 1:,} rows; "
+                  f"load {load()})")
     print(f"stored gaps: {Gap.objects.count():,}")
 
 
@@ -185,8 +235,9 @@ if __name__ == "__main__":
     if os.environ.get("TUMBUH_BENCH_CHILD") == "1":
         run(n)
     else:
+        keep = os.environ.get("BENCH_KEEP")  # a folder: the SQLite file is kept there and reused
         with tempfile.TemporaryDirectory() as tmp:
-            url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
+            url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{keep or tmp}/bench.sqlite3"
             env = dict(os.environ, TUMBUH_BENCH_CHILD="1", DJANGO_SETTINGS_MODULE="tumbuh.settings",
                        TUMBUH_VAR_DIR=tmp, DATABASE_URL=url)
             root = Path(__file__).resolve().parents[1]

@@ -175,3 +175,30 @@ def test_stale_desa_refreshed_on_read(client, area, monkeypatch):
     client.get("/convergence/")
     assert not services.stale_desa("64.74")
     assert set(Gap.objects.values_list("computed_on", flat=True)) == {tomorrow}
+
+
+def test_cli_plain_values_are_the_model_rows(area, monkeypatch):
+    """The CLI reads stored gaps and computes --as-of gaps as plain values (no model instances):
+    the rows are exactly those built from Gap instances, a not-applicable mark still closes its
+    gap, whether the marks are read per id chunk or in one scan (an area)."""
+    from tumbuh.convergence import services
+    from tumbuh.convergence.selectors import gap_rows, ordered, stored_gaps
+
+    kid = area["kids"][0]
+    gap = Gap.objects.get(person=kid, item_code="PMT-BALITA")
+    services.mark_not_applicable(area["kab"], gap, NotApplicable.Reason.REFUSED, "keluarga menolak")
+
+    def plain(rows):
+        return [{k: v for k, v in r.items() if k != "gap"} for r in rows]
+
+    for bulk in (services.BULK_PEOPLE, 0):
+        monkeypatch.setattr(services, "BULK_PEOPLE", bulk)
+        for day in (TODAY, TODAY - dt.timedelta(days=1)):
+            models, comps, _v = services.compute(day, region_code="64.74")
+            values, no_comps, _v = services.compute(day, region_code="64.74", plain=True)
+            assert comps and no_comps == []
+            assert plain(gap_rows(values)) == plain(gap_rows(models))
+            assert len(values) > 10
+            assert not [g for g in values if g.person_id == kid.pk and g.rule_id == "balita-pmt"]
+    stored = ordered(Gap.objects.all())
+    assert plain(gap_rows(stored_gaps(stored))) == plain(gap_rows(stored))

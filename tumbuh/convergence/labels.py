@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 GROUPS = {
     "balita": gettext_lazy("Children 0-59 months"),
@@ -53,8 +54,20 @@ def rule_label(rule) -> str:
     return rule.label or rule.id
 
 
-def _z(value) -> str:
-    return number_format(value, 2) if value is not None else "?"
+def _z(value, lang: str | None = None) -> str:
+    return _number(value, 2, lang or get_language()) if value is not None else "?"
+
+
+@functools.lru_cache(maxsize=8192)
+def _number(value, places: int, lang: str | None) -> str:
+    """number_format, remembered per language (a z-score has a few hundred distinct values; the CLI
+    formats tens of thousands)."""
+    return number_format(value, places)
+
+
+@functools.lru_cache(maxsize=4096)
+def _translated(msgid: str, lang: str | None) -> str:
+    return _(msgid)
 
 
 def _day(iso: str | None) -> str:
@@ -63,16 +76,22 @@ def _day(iso: str | None) -> str:
     return dt.date.fromisoformat(iso).strftime("%d-%m-%Y")
 
 
-def reason_text(code: str, args: dict, names: dict[int, str] | None = None) -> str:
-    """Why a person or household is in the rule's group, in words: "BB/TB -2,31 (12-05-2026)"."""
+def reason_text(code: str, args: dict, names: dict[int, str] | None = None, *, lang: str | None = None) -> str:
+    """Why a person or household is in the rule's group, in words: "BB/TB -2,31 (12-05-2026)".
+    `lang`: the active language, when the caller formats many rows (read once)."""
+    lang = lang or get_language()
+
+    def _(msgid: str) -> str:  # gettext, remembered per language
+        return _translated(msgid, lang)
+
     a = args or {}
     if code == "measurement":
         parts = []
         for key, label in (("whz", "BB/TB"), ("waz", "BB/U"), ("haz", "TB/U")):
             if key in a:
-                parts.append(f"{label} {_z(a[key])}")
+                parts.append(f"{label} {_z(a[key], lang)}")
         if "lila" in a:
-            parts.append(_("LiLA %(cm)s cm") % {"cm": number_format(a["lila"], 1)})
+            parts.append(_("LiLA %(cm)s cm") % {"cm": _number(a["lila"], 1, lang)})
         if a.get("oedema"):
             parts.append(_("oedema"))
         if a.get("gain"):

@@ -66,10 +66,15 @@ class Gap(Placed):
         constraints = [
             models.UniqueConstraint(fields=["subject", "person", "household", "rule_id"], name="gap_one_per_rule"),
         ]
+        # The gap list pages in `selectors.ordered` order: these two indexes (everyone's area;
+        # an OPD officer's agency) hold that order and every filter column, so the page's count
+        # and its OFFSET walk read the index only.
         indexes = [
-            models.Index(fields=["desa", "item_code"]),
+            models.Index(fields=["desa", "posyandu", "subject", "person", "household", "item_code", "target_group",
+                                 "agency_code"], name="gap_page"),
             models.Index(fields=["posyandu"]),
-            models.Index(fields=["agency_code", "desa"]),
+            models.Index(fields=["agency_code", "desa", "posyandu", "subject", "person", "household", "item_code",
+                                 "target_group"], name="gap_agency_page"),
             models.Index(fields=["person"]),
             models.Index(fields=["household"]),
         ]

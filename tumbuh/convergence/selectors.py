@@ -14,9 +14,12 @@ gives {person_id: Completeness} for people the caller has already scoped, and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections import namedtuple
+from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from django.db.models import QuerySet
+from django.utils.translation import get_language
 
 from tumbuh.accounts.scoping import EMPTY, Scope, as_scope
 from tumbuh.coordination.models import Agency
@@ -125,18 +128,31 @@ def _names() -> dict[str, str]:
     return names
 
 
-def gap_rows(gaps: Iterable[Gap], *, mask_nik: bool = False) -> list[dict]:
+def iter_gap_rows(gaps: Iterable[Gap], *, mask_nik: bool = False, chunk: int = 5000) -> Iterator[dict]:
+    """`gap_rows` for a long stream of gaps (the CLI): read and built `chunk` gaps at a time, in
+    the order given, the catalogue's and agencies' names read once."""
+    shared: dict = {}
+    it = iter(gaps)
+    while True:
+        part = list(islice(it, chunk))
+        if not part:
+            return
+        yield from gap_rows(part, mask_nik=mask_nik, _shared=shared)
+
+
+def gap_rows(gaps: Iterable[Gap], *, mask_nik: bool = False, _shared: dict | None = None) -> list[dict]:
     """One dict per gap with COLUMNS (plus `gap`), people and places read in bulk (works for
     stored and for freshly computed, unsaved gaps alike)."""
     from tumbuh.web.text import mask_nik as masked
 
     gaps = list(gaps)
+    shared = {} if _shared is None else _shared
     person_ids = {g.person_id for g in gaps if g.person_id}
     child_ids = {g.reason_args.get("child") for g in gaps if g.reason_code == "child" and g.reason_args.get("child")}
     household_ids = {g.household_id for g in gaps if g.household_id}
-    people = _in_bulk(Person.objects.only("id", "nik", "name", "birth_date", "household_id"), person_ids | child_ids)
+    people = _rows_by_id(Person, _PersonRow, person_ids | child_ids)
     household_ids |= {p.household_id for p in people.values() if p.household_id}
-    households = _in_bulk(Household.objects.all(), household_ids)
+    households = _rows_by_id(Household, _HouseholdRow, household_ids)
     # A household without a head's name is named by its oldest member.
     unnamed = [h.pk for h in households.values() if not h.head_name]
     elders: dict[int, str] = {}
@@ -144,15 +160,29 @@ def gap_rows(gaps: Iterable[Gap], *, mask_nik: bool = False) -> list[dict]:
         for hid, name in Person.objects.filter(household_id__in=unnamed[i:i + 900]).order_by("-birth_date") \
                 .values_list("household_id", "name"):
             elders[hid] = name  # the last (oldest) wins
-    desas = dict(Region.objects.filter(code__in={g.desa_id for g in gaps}).values_list("code", "name"))
-    posyandu = dict(Posyandu.objects.filter(pk__in={g.posyandu_id for g in gaps if g.posyandu_id})
-                    .values_list("pk", "name"))
-    agencies: dict[tuple[str, str], str] = {}
-    kabs = {".".join(g.desa_id.split(".")[:2]) for g in gaps}
-    for region_id, code, name in Agency.objects.filter(region_id__in=kabs).values_list("region_id", "code", "name"):
-        agencies[(region_id, code)] = name
-    items = _names()
+    desas = shared.setdefault("desas", {})
+    wanted = {g.desa_id for g in gaps} - desas.keys()
+    if wanted:
+        desas.update(Region.objects.filter(code__in=wanted).values_list("code", "name"))
+    posyandu = shared.setdefault("posyandu", {})
+    wanted = {g.posyandu_id for g in gaps if g.posyandu_id} - posyandu.keys()
+    if wanted:
+        posyandu.update(Posyandu.objects.filter(pk__in=wanted).values_list("pk", "name"))
+    agencies: dict[tuple[str, str], str] = shared.setdefault("agencies", {})
+    kabs = {".".join(g.desa_id.split(".")[:2]) for g in gaps} - shared.setdefault("kabs", set())
+    shared["kabs"] |= kabs
+    if kabs:
+        for region_id, code, name in Agency.objects.filter(region_id__in=kabs).values_list("region_id", "code",
+                                                                                         "name"):
+            agencies[(region_id, code)] = name
+    if "items" not in shared:
+        shared["items"] = _names()
+    items = shared["items"]
     child_names = {pid: p.name for pid, p in people.items()}
+    lang = get_language()
+
+    def reason(code, args, names):
+        return labels.reason_text(code, args, names, lang=lang)
     rows = []
     for g in gaps:
         if g.subject == Subject.PERSON:
@@ -172,7 +202,7 @@ def gap_rows(gaps: Iterable[Gap], *, mask_nik: bool = False) -> list[dict]:
             "nik": masked(nik) if mask_nik else nik, "name": name, "birth_date": birth, "desa_code": g.desa_id,
             "posyandu": posyandu.get(g.posyandu_id, ""), "target_group": g.target_group,
             "intervention_code": g.item_code, "opd": g.agency_code,
-            "qualifying_reason": labels.reason_text(g.reason_code, g.reason_args, child_names),
+            "qualifying_reason": reason(g.reason_code, g.reason_args, child_names),
             "since": g.since, "due_on": g.due_on, "desa": desas.get(g.desa_id, ""), "address": address,
             "kk_number": masked(kk) if mask_nik else kk, "intervention": items.get(g.item_code, g.item_code),
             "opd_name": agencies.get((kab, g.agency_code), g.agency_code), "rule_id": g.rule_id,
@@ -181,12 +211,41 @@ def gap_rows(gaps: Iterable[Gap], *, mask_nik: bool = False) -> list[dict]:
     return rows
 
 
-def _in_bulk(qs, ids) -> dict:
+_PersonRow = namedtuple("_PersonRow", "pk nik name birth_date household_id")
+_HouseholdRow = namedtuple("_HouseholdRow", "pk kk_number head_name address rt rw")
+
+
+def _rows_by_id(model, row, ids) -> dict:
+    """{id: row} of plain values (no model instances: the CLI reads tens of thousands)."""
     ids = sorted(i for i in ids if i)
     out = {}
+    fields = ["id" if f == "pk" else f for f in row._fields]
     for i in range(0, len(ids), 900):
-        out.update(qs.in_bulk(ids[i:i + 900]))
+        for values in model.objects.filter(pk__in=ids[i:i + 900]).values_list(*fields):
+            out[values[0]] = row(*values)
     return out
+
+
+class StoredGap:
+    """A stored gap's values, read without a model instance (the CLI's stream): what `gap_rows` reads."""
+
+    __slots__ = ("pk", "subject", "person_id", "household_id", "desa_id", "posyandu_id", "rule_id", "rule_version",
+                 "item_code", "agency_code", "target_group", "reason_code", "reason_args", "since", "due_on")
+    FIELDS = ("id",) + __slots__[1:]
+
+    def __init__(self, values):
+        for name, value in zip(self.__slots__, values, strict=True):
+            setattr(self, name, value)
+
+    @property
+    def subject_id(self) -> int:
+        return self.person_id if self.subject == Subject.PERSON else self.household_id
+
+
+def stored_gaps(qs: QuerySet, chunk: int = 5000) -> Iterator[StoredGap]:
+    """The gaps of `qs` in its order as `StoredGap`s, streamed from the database."""
+    for values in qs.values_list(*StoredGap.FIELDS).iterator(chunk_size=chunk):
+        yield StoredGap(values)
 
 
 def sort_key(row: dict) -> tuple:

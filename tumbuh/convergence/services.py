@@ -133,6 +133,12 @@ def _closures(frame: pd.DataFrame) -> set[tuple]:
     out = set()
     for subject, field in ((R.PERSON, "person_id"), (R.HOUSEHOLD, "household_id")):
         ids = frame.loc[frame["subject"] == subject, "subject_id"].astype(int).unique().tolist()
+        if len(ids) > BULK_PEOPLE:  # an area: one read of the active marks (a few, set by hand)
+            wanted = set(ids)
+            out |= {(subject, sid, rule_id, since) for sid, rule_id, since in NotApplicable.objects.filter(
+                revoked_at__isnull=True, subject=subject).values_list(field, "rule_id", "since").iterator(
+                chunk_size=5000) if sid in wanted}
+            continue
         for part in loader._chunks(sorted(ids)):
             for sid, rule_id, since in NotApplicable.objects.filter(
                     revoked_at__isnull=True, subject=subject, **{f"{field}__in": part}).values_list(
@@ -142,9 +148,10 @@ def _closures(frame: pd.DataFrame) -> set[tuple]:
 
 
 def compute(as_of: dt.date, *, region_code: str | None = None, person_ids: Iterable[int] = (),
-            household_ids: Iterable[int] = ()) -> tuple[list[Gap], list[Completeness], dict]:
+            household_ids: Iterable[int] = (), plain: bool = False) -> tuple[list, list[Completeness], dict]:
     """Gaps and completeness (unsaved model instances) as of a date, for an area or some
-    subjects, each kab/kota with its own rule set. Returns (gaps, completeness, versions by kab)."""
+    subjects, each kab/kota with its own rule set. Returns (gaps, completeness, versions by kab).
+    `plain`: the gaps only, as `selectors.StoredGap` values (the CLI: no model instances)."""
     gaps: list[Gap] = []
     comps: list[Completeness] = []
     versions: dict[str, str] = {}
@@ -166,7 +173,7 @@ def compute(as_of: dt.date, *, region_code: str | None = None, person_ids: Itera
         versions[kab] = ruleset.version
         inputs = loader.load_inputs(as_of, **args)
         results = R.evaluate(ruleset, inputs, as_of)
-        g, c = _instances(results, inputs, ruleset, agency_codes(kab, ruleset), as_of)
+        g, c = _instances(results, inputs, ruleset, agency_codes(kab, ruleset), as_of, plain=plain)
         gaps += g
         comps += c
     return gaps, comps, versions
@@ -189,32 +196,46 @@ def _places(results: pd.DataFrame, inputs: R.Inputs) -> pd.DataFrame:
 
 
 def _instances(results: pd.DataFrame, inputs: R.Inputs, ruleset: R.RuleSet, agencies: dict,
-               as_of: dt.date) -> tuple[list[Gap], list[Completeness]]:
+               as_of: dt.date, *, plain: bool = False) -> tuple[list, list[Completeness]]:
+    """Gap and Completeness instances (unsaved) of the results; `plain`: the gaps only, as
+    `selectors.StoredGap` values (no model instances: the CLI's computed list)."""
     if results.empty:
         return [], []
     results = _places(results, inputs)
     closed = _closures(results)
+    since_days = results["since"].dt.date.tolist()
     if closed:
-        keys = list(zip(results["subject"], results["subject_id"].astype(int), results["rule_id"],
-                        (d.date() for d in results["since"]), strict=True))
+        keys = zip(results["subject"].tolist(), results["subject_id"].astype(int).tolist(),
+                   results["rule_id"].tolist(), since_days, strict=True)
         na = pd.Series([k in closed for k in keys], index=results.index)
     else:
         na = pd.Series(False, index=results.index)
     counted = results[~na]
-    open_ = counted[~counted["satisfied"].astype(bool)]
+    open_mask = (~na & ~results["satisfied"].astype(bool)).to_numpy()
+    open_ = results[open_mask]
     gaps = []
     person, household = R.PERSON, R.HOUSEHOLD
+    version = ruleset.version
+    from .selectors import StoredGap
+
+    # Plain lists of every column (iterating pandas' arrow strings and datetimes element by
+    # element costs more than the rest of the loop).
     for subject, sid, rule_id, item, group, code, args, since, due, desa, pos in zip(
-            open_["subject"], open_["subject_id"], open_["rule_id"], open_["item"], open_["group"],
-            open_["reason_code"], open_["reason_args"], open_["since"], open_["due_on"], open_["desa_id"],
-            open_["posyandu_id"], strict=True):
-        sid = int(sid)
-        gaps.append(Gap(subject=subject, person_id=sid if subject == person else None,
-                        household_id=sid if subject == household else None, desa_id=desa,
-                        posyandu_id=None if pd.isna(pos) else int(pos), rule_id=rule_id,
-                        rule_version=ruleset.version, item_code=item, agency_code=agencies.get(item, ""),
-                        target_group=group, reason_code=code, reason_args=dict(args), since=since.date(),
-                        due_on=due.date(), computed_on=as_of))
+            open_["subject"].tolist(), open_["subject_id"].astype("int64").tolist(), open_["rule_id"].tolist(),
+            open_["item"].tolist(), open_["group"].tolist(), open_["reason_code"].tolist(),
+            open_["reason_args"].tolist(), [d for d, keep in zip(since_days, open_mask, strict=True) if keep],
+            open_["due_on"].dt.date.tolist(), open_["desa_id"].tolist(), open_["posyandu_id"].tolist(), strict=True):
+        values = dict(subject=subject, person_id=sid if subject == person else None,
+                      household_id=sid if subject == household else None, desa_id=desa,
+                      posyandu_id=None if pos is None or pos != pos else int(pos), rule_id=rule_id,
+                      rule_version=version, item_code=item, agency_code=agencies.get(item, ""),
+                      target_group=group, reason_code=code, reason_args=dict(args), since=since, due_on=due)
+        if plain:
+            gaps.append(StoredGap([None] + [values[f] for f in StoredGap.FIELDS[1:]]))
+        else:
+            gaps.append(Gap(**values, computed_on=as_of))
+    if plain:
+        return gaps, []
     comp = R.completeness(counted)
     subjects = results.drop_duplicates(["subject", "subject_id"])[["subject", "subject_id", "desa_id", "posyandu_id"]]
     na_n = results[na].groupby(["subject", "subject_id"]).size().rename("na").reset_index()

@@ -4,6 +4,8 @@ Scope), writes through services, every list/export/write audited, outsiders' obj
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -85,8 +87,11 @@ def gap_list(request):
             if (filters.get("region") or area) else _("Indonesia")
         return xlsx.download([gap_sheet(rows, title=title, region_name=region_name or "", filters=shown,
                                         user=request.user)], "kesenjangan-konvergensi.xlsx")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.gap_rows(page.object_list, mask_nik=True)
+    # Page through the ids only (an index-only walk of the page index), then read the 50 rows.
+    page = Paginator(qs.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = list(page.object_list)
+    by_id = selectors.Gap.objects.in_bulk(ids)
+    rows = selectors.gap_rows([by_id[i] for i in ids if i in by_id], mask_nik=True)
     for row in rows:
         row["delivery_url"] = delivery_url(row)
         row["group_label"] = labels.group_label(row["target_group"])
@@ -100,9 +105,14 @@ def gap_list(request):
         "mine": mine, "version": R.default_ruleset().version})
 
 
-def gap_sheet(rows: list[dict], *, title: str, region_name: str, filters: dict, user, as_of=None) -> xlsx.Sheet:
-    """The gap list as a sheet with the Indonesian title block (page and CLI alike)."""
+def gap_sheet(rows: Iterable[dict], *, title: str, region_name: str, filters: dict, user, as_of=None,
+              versions: Iterable[str] | None = None) -> xlsx.Sheet:
+    """The gap list as a sheet with the Indonesian title block (page and CLI alike). `rows` may be
+    a stream (the CLI) when the rule-set `versions` are given; else they are read from the rows."""
     as_of = as_of or timezone.localdate()
+    if versions is None:
+        rows = list(rows)
+        versions = {r["rule_version"] for r in rows}
     preamble = [
         [title],
         [_("Region"), region_name],
@@ -110,7 +120,7 @@ def gap_sheet(rows: list[dict], *, title: str, region_name: str, filters: dict, 
         [_("Printed"), date_format(timezone.localdate(), "j M Y"), _("by"), user.get_username() if user else "tumbuh"],
         [_("Filters"), ", ".join(f"{k}={v}" for k, v in filters.items() if v) or _("none")],
         [_("Source"), _("Tumbuh convergence rules, version %(v)s (docs/convergence.md)") % {
-            "v": ", ".join(sorted({r["rule_version"] for r in rows})) or R.default_ruleset().version}],
+            "v": ", ".join(sorted(versions)) or R.default_ruleset().version}],
         [_("Personal data (UU 27/2022): for the stunting programme only; do not share.")],
         [],
     ]

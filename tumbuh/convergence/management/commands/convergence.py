@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import time
+from collections.abc import Iterator
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -17,18 +18,27 @@ from tumbuh.web import xlsx
 from ... import selectors, services
 
 
-def rows_for(region: str, as_of: dt.date | None) -> tuple[list[dict], dt.date]:
-    """The gap rows of a region: the stored table (refreshed if stale) for today, computed
-    directly for any other date. The same row builder as the page."""
+def iter_rows(region: str, as_of: dt.date | None) -> tuple[Iterator[dict], dt.date, list[str]]:
+    """The gap rows of a region, streamed: the stored table (refreshed if stale) for today,
+    computed directly for any other date; the same row builder as the page. Returns (rows, the
+    as-of date, the rule-set versions)."""
     today = services.today()
     if as_of is None or as_of == today:
         services.ensure_fresh(region)
-        gaps = selectors.ordered(selectors.filtered(selectors.Gap.objects.all(), region=region))
-        return selectors.gap_rows(gaps.iterator(chunk_size=5000)), today
-    gaps, _comps, _v = services.compute(as_of, region_code=region)
+        stored = selectors.filtered(selectors.Gap.objects.all(), region=region)
+        versions = sorted(set(stored.order_by().values_list("rule_version", flat=True).distinct()))
+        gaps = selectors.stored_gaps(selectors.ordered(stored))
+        return selectors.iter_gap_rows(gaps), today, versions
+    gaps, _comps, _versions = services.compute(as_of, region_code=region, plain=True)
     rows = selectors.gap_rows(gaps)
     rows.sort(key=selectors.sort_key)
-    return rows, as_of
+    return iter(rows), as_of, sorted({g.rule_version for g in gaps})
+
+
+def rows_for(region: str, as_of: dt.date | None) -> tuple[list[dict], dt.date]:
+    """`iter_rows` as a list (tests, small areas)."""
+    rows, day, _versions = iter_rows(region, as_of)
+    return list(rows), day
 
 
 class Command(BaseCommand):
@@ -66,24 +76,37 @@ class Command(BaseCommand):
         out = opts["output"]
         if not out.endswith((".csv", ".xlsx")):
             raise CommandError("-o must end in .csv or .xlsx")
-        rows, day = rows_for(region, as_of)
+        rows, day, versions = iter_rows(region, as_of)
+        counted = _Counted(rows)
         columns = selectors.COLUMNS
         if out.endswith(".csv"):
             with open(out, "w", newline="", encoding="utf-8") as fh:
                 w = csv.writer(fh)
                 w.writerow(columns)
-                for r in rows:
-                    w.writerow(["" if r[c] is None else (r[c].isoformat() if isinstance(r[c], dt.date) else r[c])
-                                for c in columns])
+                # csv writes None as "" and a date as str(date), its ISO form
+                w.writerows([r[c] for c in columns] for r in counted)
         else:
             from ...views import gap_sheet
 
             name = Region.objects.filter(code=region).values_list("name", flat=True).first() or ""
-            sheet = gap_sheet(rows, title="Kesenjangan konvergensi", region_name=name, filters={"region": region},
-                              user=None, as_of=day)
+            sheet = gap_sheet(counted, title="Kesenjangan konvergensi", region_name=name, filters={"region": region},
+                              user=None, as_of=day, versions=versions)
             with open(out, "wb") as fh:
                 xlsx.write_workbook([sheet], fh)
         record(None, AuditEvent.Action.EXPORT, object_type="convergence.gap", region_code=region,
-               summary="convergence gaps CLI", detail={"rows": len(rows), "as_of": day, "file": out},
+               summary="convergence gaps CLI", detail={"rows": counted.n, "as_of": day, "file": out},
                username="cli")
-        self.stdout.write(f"{len(rows)} gaps as of {day} -> {out} in {time.monotonic() - start:.1f} s")
+        self.stdout.write(f"{counted.n} gaps as of {day} -> {out} in {time.monotonic() - start:.1f} s")
+
+
+class _Counted:
+    """An iterator that counts what passed through it (the audit records the number of rows)."""
+
+    def __init__(self, rows: Iterator[dict]):
+        self.rows, self.n = rows, 0
+
+    def __iter__(self) -> Iterator[dict]:
+        for row in self.rows:
+            self.n += 1
+            yield row
+
