@@ -41,6 +41,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -114,9 +115,13 @@ def _send(person_ids: Iterable[int], household_ids: Iterable[int], desa_codes: I
 def parse_unit(value, default: str) -> str | None:
     if value in (None, ""):
         return default
-    text = str(value).strip()
+    return _unit(str(value).strip().lower())
+
+
+@lru_cache(maxsize=256)  # a bulk repeats the same few spellings row after row
+def _unit(text: str) -> str | None:
     for v in Unit.values:
-        if v.lower() == text.lower():
+        if v.lower() == text:
             return v
     return None
 
@@ -126,7 +131,11 @@ def parse_fund_source(value) -> str | None:
     None if unknown."""
     if value in (None, ""):
         return ""
-    text = str(value).strip().lower().replace(" ", "")
+    return _fund(str(value).strip().lower().replace(" ", ""))
+
+
+@lru_cache(maxsize=256)
+def _fund(text: str) -> str | None:
     aliases = {"dd": "APBDes", "danadesa": "APBDes", "apbdes": "APBDes", "apbdesa": "APBDes",
                "apbd": "APBD", "dak": "DAK", "apbn": "APBN", "csr": "CSR", "baas": "BAAS",
                "swadaya": "swadaya", "lainnya": "lainnya", "lain-lain": "lainnya"}
