@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,6 +30,42 @@ from .models import CourseStatus, DeliverySource, FundSource
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
+COUNT_CAP = 2_000  # the delivery list counts its rows up to this (a desa has tens of thousands)
+
+
+class ListPage:
+    """One page of a long list without a COUNT(*) over all of it: the page's rows plus one (is
+    there a next page?) and a count that stops at `cap` (`capped`: "more than cap"; the number of
+    pages is then unknown). The attributes are the ones the templates read of Django's Page."""
+
+    def __init__(self, qs, number, *, per_page: int = PAGE_SIZE, cap: int = COUNT_CAP):
+        try:
+            number = max(1, int(number))
+        except (TypeError, ValueError):
+            number = 1
+        self.count = qs.order_by().values("pk")[:cap + 1].count()
+        self.capped = self.count > cap
+        if self.capped:
+            self.count = cap
+        self.count_text = formats.number_format(self.count, force_grouping=True)  # 2.000 in Indonesian
+        self.num_pages = None if self.capped else max(1, -(-self.count // per_page))
+        if self.num_pages is not None:
+            number = min(number, self.num_pages)
+        offset = (number - 1) * per_page
+        rows = list(qs[offset:offset + per_page + 1])
+        self.number = number
+        self.object_list = rows[:per_page]
+        self.has_next = len(rows) > per_page
+        self.has_previous = number > 1
+        self.has_other_pages = self.has_next or self.has_previous
+        self.previous_page_number = number - 1
+        self.next_page_number = number + 1
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def __iter__(self):
+        return iter(self.object_list)
 
 
 def _scope(request):
@@ -103,7 +139,7 @@ def deliveries(request):
                detail={"filters": shown, "rows": len(rows)}, request=request)
         return xlsx.download([deliveries_sheet(request.user, rows, shown, full_nik=scope.sees_full_nik)],
                              f"pemberian-intervensi-{_today():%Y%m%d}.xlsx")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ListPage(qs, request.GET.get("page"), per_page=PAGE_SIZE, cap=COUNT_CAP)
     _audit_list(request, "interventions.delivery", _("deliveries list"),
                 {"filters": shown, "page": page.number, "shown": len(page.object_list)})
     query = request.GET.copy()
