@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from tumbuh.accounts.models import Role, User
 from tumbuh.analytics.testing import build_area, make_child, measure
+from tumbuh.interventions.catalogue import load_catalogue
 from tumbuh.interventions.models import Delivery
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,6 +18,7 @@ PASSWORD = "kader-rahasia-2026"
 
 @pytest.fixture
 def posyandu_day():
+    load_catalogue()  # a transactional test's database is flushed: the migration's catalogue rows are gone
     area = build_area()
     today = dt.date.today()
     born = today - dt.timedelta(days=500)
