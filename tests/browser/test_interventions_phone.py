@@ -2,13 +2,13 @@
 ticks who received it, and each row is saved on its own (htmx), with a refusal shown in place."""
 
 import datetime as dt
-import re
 
 import pytest
 from playwright.sync_api import expect
 
 from tumbuh.accounts.models import Role, User
 from tumbuh.analytics.testing import build_area, make_child, measure
+from tumbuh.interventions.catalogue import load_catalogue
 from tumbuh.interventions.models import Delivery
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,16 +16,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "kader-rahasia-2026"
 
 
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"), timeout=20_000)
-
-
 @pytest.fixture
 def posyandu_day():
+    load_catalogue()  # a transactional test's database is flushed: the migration's catalogue rows are gone
     area = build_area()
     today = dt.date.today()
     born = today - dt.timedelta(days=500)
@@ -39,10 +32,10 @@ def posyandu_day():
     return user, area["pos_kuala"], thin, short
 
 
-def test_distribution_day_on_a_390px_phone(live_server, new_page, shot, posyandu_day):
+def test_distribution_day_on_a_390px_phone(live_server, new_page, shot, posyandu_day, sign_in):
     user, posyandu, thin, short = posyandu_day
     page = new_page(width=390, height=844, mobile=True)
-    log_in(page, live_server, user.username)
+    sign_in(page, live_server, user.username, PASSWORD)
     page.goto(f"{live_server.url}/interventions/distribution/?code=PMT-BALITA&posyandu={posyandu.pk}"
               f"&date={dt.date.today().isoformat()}")
     rows = page.locator("form.drow")
@@ -86,7 +79,7 @@ OVERFLOW = """() => {
 }"""
 
 
-def test_interventions_pages_fit_a_390px_phone(live_server, new_page, shot, posyandu_day):
+def test_interventions_pages_fit_a_390px_phone(live_server, new_page, shot, posyandu_day, sign_in):
     from tumbuh.coordination.models import Agency
     from tumbuh.interventions import services
 
@@ -99,7 +92,7 @@ def test_interventions_pages_fit_a_390px_phone(live_server, new_page, shot, posy
     services.save_plan(kab, agency=dinkes, code="PMT-BALITA", desa_code=posyandu.desa_id, year=dt.date.today().year,
                        planned_quantity=56)
     page = new_page(width=390, height=844, mobile=True)
-    log_in(page, live_server, kab.username)
+    sign_in(page, live_server, kab.username, PASSWORD)
     problems = []
     for path in ("/interventions/", "/interventions/new/", "/interventions/catalogue/", "/interventions/agencies/",
                  "/interventions/courses/", f"/interventions/course/{course.pk}/", "/interventions/plans/",

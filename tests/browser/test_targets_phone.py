@@ -1,7 +1,6 @@
 """Entering an ANC visit for a pregnant woman on a 390 px phone, decimal commas as typed."""
 
 import datetime as dt
-import re
 
 import pytest
 from playwright.sync_api import expect
@@ -15,15 +14,6 @@ from tumbuh.targets.models import AncVisit
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "bidan-rahasia-2026"
-
-
-def log_in(page, live_server, username):
-    # Waits for the redirect itself (networkidle can come first on a loaded machine).
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"), timeout=20_000)
 
 
 @pytest.fixture
@@ -41,12 +31,12 @@ def pregnancy():
     return user, preg
 
 
-def test_anc_visit_on_a_390px_phone(live_server, page, new_page, shot, pregnancy):
+def test_anc_visit_on_a_390px_phone(live_server, page, new_page, shot, pregnancy, sign_in):
     user, preg = pregnancy
     desk = page
-    log_in(desk, live_server, user.username)
+    sign_in(desk, live_server, user.username, PASSWORD)
     page = new_page(width=390, height=844, mobile=True)
-    log_in(page, live_server, user.username)
+    sign_in(page, live_server, user.username, PASSWORD)
     page.goto(f"{live_server.url}/targets/pregnancy/{preg.pk}/")
     form = page.locator("#anc-form")
     expect(form).to_be_visible()

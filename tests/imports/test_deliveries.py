@@ -147,6 +147,27 @@ def test_a_changed_quantity_is_merged_and_the_old_delivery_voided(kota_user, pla
     assert old.voided_at and str(batch.pk) in old.void_reason
 
 
+def test_imported_deliveries_count_in_plan_progress_and_a_merge_moves_the_total(kota_user, place, tmp_path):
+    """The importer keeps the delivery totals plan progress reads (it writes with COPY, not
+    through record_deliveries), and a merged row replaces the old quantity, not adds to it."""
+    from tumbuh.interventions import totals
+    from tumbuh.interventions.models import DeliveryTotal
+
+    rows, _n = ugly_rows(place)
+    run_import("deliveries", t.write_table(tmp_path / "a", HEADER, [rows[0]]), user=kota_user, region_code="64.74")
+    key = {"agency": place["dinkes"], "code": "PMT-BALITA", "desa_id": "64.74.01.1001", "year": place["today"].year}
+    if (place["today"] - dt.timedelta(days=20)).year != place["today"].year:
+        key["year"] -= 1
+    assert DeliveryTotal.objects.get(**key).quantity == 30
+    changed = list(rows[0])
+    changed[7] = "56"
+    run_import("deliveries", t.write_table(tmp_path / "b", HEADER, [changed]), user=kota_user, region_code="64.74")
+    kept = DeliveryTotal.objects.get(**key)
+    assert (kept.quantity, kept.deliveries) == (56, 1)
+    totals.rebuild("64.74")  # what the maintained row must equal
+    assert DeliveryTotal.objects.get(**key).quantity == 56
+
+
 def test_a_file_without_the_required_columns_imports_nothing(kota_user, place, tmp_path):
     path = t.write_table(tmp_path / "x", ["Nama", "Tanggal", "Satuan", "OPD"], [["A", "01/01/2025", "paket", "X"]])
     with pytest.raises(Exception, match="Kode Intervensi"):

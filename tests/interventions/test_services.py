@@ -181,3 +181,33 @@ def test_delivery_totals_follow_every_write_path(world):
     assert totals.rebuild("64.74") == 1
     assert list(DeliveryTotal.objects.values_list("agency_id", "code", "desa_id", "year", "quantity",
                                                   "deliveries")) == before
+
+
+def test_validate_deliveries_checks_rows_from_plain_columns_and_writes_nothing(world):
+    """The public bulk validation an importer calls: `Recipient`s (the columns it already holds)
+    are checked like Person instances; per row the values to write or the Indonesian problems."""
+    home, other = world.children["home"], world.children["other_provinsi"]
+
+    def facts(p):
+        return services.Recipient(p.pk, name=p.name, birth_date=p.birth_date, sex=p.sex, desa_id=p.desa_id,
+                                  posyandu_id=p.posyandu_id, household_id=p.household_id)
+
+    ctx = services.validation_context(kab(world))
+    rows = [
+        {"item_code": "VIT-A", "person": facts(home), "date": TODAY, "quantity": "1", "import_key": "k1"},
+        {"item_code": "VIT-A", "person": facts(other), "date": TODAY, "quantity": 1},  # outside the kota
+        {"item_code": "VIT-A", "person": facts(home), "date": TODAY + dt.timedelta(days=2), "quantity": 1},
+        {"item_code": "TTD-BUMIL", "person": facts(home), "date": TODAY, "quantity": 30},  # a child is not bumil
+        {"item_code": "VIT-A", "person": facts(home), "date": TODAY, "quantity": "0"},
+    ]
+    out = services.validate_deliveries(ctx, rows)
+    assert len(out) == len(rows)
+    values, problems = out[0]
+    assert problems == [] and values["person_id"] == home.pk and values["desa_id"] == home.desa_id
+    assert values["agency_id"] == world.agencies["home"].pk and values["import_key"] == "k1"
+    assert values["unit"] == "kapsul" and values["quantity"] == 1
+    assert out[1][0] is None and "luar wilayah" in out[1][1][0]
+    assert out[2][0] is None and "masa depan" in " ".join(out[2][1])
+    assert out[3][0] is None and "sasaran" in " ".join(out[3][1])
+    assert out[4][0] is None and "lebih dari 0" in " ".join(out[4][1])
+    assert Delivery.objects.count() == 0

@@ -183,3 +183,31 @@ def test_child_page_shows_the_timeline_and_the_course_span(client, world):
     assert reverse("interventions:course_detail", args=[course.pk]) in body
     body = client.get(reverse("registry:household_detail", args=[child.household_id])).content.decode()
     assert 'id="ivh-timeline"' in body and "PMT-BALITA" in body
+
+
+def test_delivery_list_pages_without_counting_the_whole_table(client, world, monkeypatch):
+    """The list counts up to a cap ("Lebih dari 2 pemberian") and finds the next page by reading
+    one row more than it shows, never a COUNT(*) of everything the user may see."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tumbuh.interventions import views
+
+    kab = world.users[Role.KABUPATEN]
+    home = world.children["home"]
+    for days in range(5):
+        services.record_delivery(kab, item_code="VIT-A", person=home, date=TODAY - dt.timedelta(days=days), quantity=1)
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(views, "COUNT_CAP", 3)
+    client.force_login(kab)
+    url = reverse("interventions:deliveries")
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(url).content.decode()
+    assert "Lebih dari 3 pemberian" in body and "Halaman 1<" in body and "page=2" in body
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"] and "interventions_delivery" in q["sql"]]
+    assert len(counts) == 1 and "LIMIT 4" in counts[0]
+    last = client.get(url, {"page": 3}).content.decode()
+    assert last.count('href="/interventions/delivery/') == 1 and "page=4" not in last and "page=2" in last
+    # a short list still says how many, and how many pages
+    few = client.get(url, {"date_from": (TODAY - dt.timedelta(days=1)).isoformat()}).content.decode()
+    assert "2 pemberian" in few and "Halaman" not in few

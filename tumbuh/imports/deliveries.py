@@ -98,13 +98,16 @@ class DeliveryImporter(RowImporter):
         from tumbuh.interventions import services as iv
         from tumbuh.interventions.models import Delivery
 
-        self.ctx = iv._context(self.user)
+        self.ctx = iv.validation_context(self.user)
         self.immediate = check_keys_per_statement(Delivery)
         self.changed: tuple[set, set, set] = (set(), set(), set())
         self.households: dict[str, tuple[int, str]] = {}
+        self.household_facts: dict[int, object] = {}  # pk -> services.Recipient (pk, desa_id)
         for pk, kk, desa in (households_for(self.user).filter(within("desa_id", self.region.code))
-                             .exclude(kk_number="").values_list("pk", "kk_number", "desa_id")):
-            self.households[kk] = (pk, desa)
+                             .values_list("pk", "kk_number", "desa_id")):
+            if kk:
+                self.households[kk] = (pk, desa)
+            self.household_facts[pk] = iv.Recipient(pk, desa_id=desa)
 
     # -- one row ---------------------------------------------------------------------------------
     def parse(self, e: Entry, cells) -> None:
@@ -262,57 +265,54 @@ class DeliveryImporter(RowImporter):
         return (str(v["quantity"].normalize()), v["unit_value"], v["fund_value"], v["agency_id"], v["notes"])
 
     def write(self, entries: list[Entry]) -> None:
-        """The context's checks (`interventions.services._check`, with its bulk prefetches
-        `_in_reach`, `_groups`, `_links`: one validation for the entry screen, the API and this
-        importer), then the deliveries go out with COPY (PostgreSQL; executemany on SQLite), in
-        the background thread beside the next chunk's parsing. `record_deliveries` writes with
-        bulk_create and checks reach per row: about 1,300 rows/s, short of the 10,000 the
-        import needs (bench/bench_deliveries.py), hence this path."""
+        """The context's checks (`interventions.services.validate_deliveries`: one validation for
+        the entry screen, the API and this importer), then the deliveries go out with COPY
+        (PostgreSQL; executemany on SQLite), in the background thread beside the next chunk's
+        parsing, and the delivery totals plan progress reads are kept (`totals.apply_values`).
+        The recipients are handed over as the columns the person index already holds
+        (`services.Recipient`), not as model instances read again."""
         from tumbuh.interventions import services as iv
+        from tumbuh.interventions import totals
         from tumbuh.interventions.models import Delivery, DeliverySource
-        from tumbuh.registry.models import Household, Person
 
         if not entries:
             return
-        ctx = self.ctx
-        person_ids = {e.person for e in entries if e.person}
-        household_ids = {e.values["household"] for e in entries if e.values.get("household")}
-        people = Person.objects.only(*PERSON_FIELDS).in_bulk(sorted(person_ids)) if person_ids else {}
-        if people:
-            household_ids |= {p.household_id for p in people.values() if p.household_id}
-        households = Household.objects.only("pk", "desa_id").in_bulk(sorted(household_ids)) if household_ids else {}
-        for p in people.values():
-            if p.household_id:
-                p.household = households.get(p.household_id)
-        rows = [{"item_code": e.values["item"].code, "person": people.get(e.person),
-                 "household": households.get(e.values.get("household")), "date": e.values["date"],
-                 "quantity": e.values["quantity"], "unit": e.values["unit"] or None,
-                 "fund_source": e.values["fund_source"], "agency": self.agency_objects.get(e.values["agency_id"]),
-                 "notes": e.values["notes"], "import_key": e.key, "source": DeliverySource.IMPORT}
-                for e in entries]
-        persons_ok, households_ok = iv._in_reach(ctx, rows)
-        group_ok = iv._groups(ctx, rows)
-        courses, pledges = iv._links(rows)
+        info = self.people.info
+        households = self.household_facts
+        user_id = self.user.pk
+        rows = []
+        for e in entries:
+            v = e.values
+            person = None
+            if e.person:
+                # (name, birth_date, desa, posyandu, household, sex), read once for the file
+                name, born, desa, posyandu, hh, sex = info[e.person]
+                person = iv.Recipient(e.person, name=name, birth_date=born, sex=sex, desa_id=desa,
+                                      posyandu_id=posyandu, household_id=hh,
+                                      household=households.get(hh) if hh else None)
+                if hh and person.household is None:
+                    person.household = self._household(hh)
+            hh = v.get("household")
+            rows.append({"item_code": v["item"].code, "person": person,
+                         "household": households.get(hh) or self._household(hh) if hh else None,
+                         "date": v["date"], "quantity": v["quantity"], "unit": v["unit"] or None,
+                         "fund_source": v["fund_source"], "agency": self.agency_objects.get(v["agency_id"]),
+                         "notes": v["notes"], "import_key": e.key, "source": DeliverySource.IMPORT})
         created, merged = [], []
-        for e, row in zip(entries, rows, strict=True):
-            try:
-                delivery, problems = iv._check(ctx, row, persons_ok=persons_ok, households_ok=households_ok,
-                                               group_ok=group_ok, courses=courses, pledges=pledges)
-            except iv.InputError as exc:
-                delivery, problems = None, exc.problems
+        for e, (values, problems) in zip(entries, iv.validate_deliveries(self.ctx, rows), strict=True):
             if problems:
                 e.reasons.extend(str(p) for p in problems)
                 continue
-            created.append((e, delivery))
+            created.append((e, values))
         ids = allocate_ids(Delivery, len(created))
         out = []
         for (e, d), pk in zip(created, ids, strict=True):
             e.object_id = pk
-            # `_check` hands back the delivery's column values (a dict, no model instance)
-            out.append(tuple(d[f] for f in DELIVERY_FIELDS[:-1]) + (self.user.pk,))
+            out.append(tuple(d[f] for f in DELIVERY_FIELDS[:-1]) + (user_id,))
             if e.outcome == ImportRow.Outcome.MERGED:
                 merged.append(e)
         insert_rows(Delivery, DELIVERY_FIELDS, out, ids=ids, copier=self.copier)
+        totals.apply_values([d for _e, d in created])
         for e in merged:
             # the changed delivery replaces the one recorded, which is voided (it stays, with the
             # reason), only once the new one passed every check
@@ -324,6 +324,16 @@ class DeliveryImporter(RowImporter):
         self.changed[0].update(d["person_id"] for _e, d in created if d["person_id"])
         self.changed[1].update(d["household_id"] for _e, d in created if d["household_id"])
         self.changed[2].update(d["desa_id"] for _e, d in created)
+
+    def _household(self, pk: int):
+        """A household not among the region's KKs (a person's household without a KK number)."""
+        from tumbuh.interventions import services as iv
+        from tumbuh.registry.models import Household
+
+        if pk not in self.household_facts:
+            desa = Household.objects.filter(pk=pk).values_list("desa_id", flat=True).first()
+            self.household_facts[pk] = iv.Recipient(pk, desa_id=desa) if desa else None
+        return self.household_facts[pk]
 
     def people_queryset(self):
         from tumbuh.interventions.selectors import people_in_reach
@@ -340,7 +350,7 @@ class DeliveryImporter(RowImporter):
         keys_deferred(self.immediate)
         persons, households, desa = self.changed
         if persons or households:
-            iv._send(persons, households, desa)  # the context's signal, once for the file
+            iv.deliveries_written(persons, households, desa)  # the context's signal, once for the file
             record(self.user, "import", object_type="interventions.delivery", region_code=self.region.code,
                    summary=_("%(n)d deliveries from import %(batch)d") % {"n": self.batch.imported + self.batch.merged,
                                                                           "batch": self.batch.pk},
@@ -351,7 +361,6 @@ class DeliveryImporter(RowImporter):
             self.copier.close()
 
 
-PERSON_FIELDS = ("pk", "name", "birth_date", "sex", "desa_id", "posyandu_id", "household_id")
 DELIVERY_FIELDS = ("uuid", "item_id", "code", "person_id", "household_id", "date", "quantity", "unit",
                    "fund_source", "agency_id", "delivered_by", "course_id", "pledge_id", "source", "import_key",
                    "desa_id", "posyandu_id", "notes", "created_by_id")  # created/updated_at: insert_rows sets them

@@ -651,8 +651,10 @@ class RowImporter(ChunkImporter):
             if e.notes:
                 batch.rows_with_notes += 1
             keep = e.reasons or e.notes or e.previous
-            rows.append((batch.pk, e.row_number, outcome, person, obj, dumps(e.reasons), dumps(e.notes),
-                         dumps(e.cells) if keep else "[]", dumps(e.previous or {}, default=str)))
+            # most rows have no reasons, notes or previous values: no json.dumps for an empty one
+            rows.append((batch.pk, e.row_number, outcome, person, obj, dumps(e.reasons) if e.reasons else "[]",
+                         dumps(e.notes) if e.notes else "[]", dumps(e.cells) if keep else "[]",
+                         dumps(e.previous, default=str) if e.previous else "{}"))
         for outcome, n in counts.items():
             setattr(batch, outcome, getattr(batch, outcome) + n)
         insert_rows(ImportRow, IMPORT_ROW_FIELDS, rows, need_ids=False, json_ready=True, copier=self.copier)

@@ -58,7 +58,7 @@ def build_indicators(world) -> dict:
         out["deliveries"][key] = [
             deliver("IMUNISASI-DASAR", today, person=child),
             deliver("JKN-PBI", today, household=household),
-            deliver("PMT-BUMIL", today, person=child),
+            deliver("PMT-BALITA", today, person=child),  # a child gets the children's PMT (not PMT-BUMIL)
         ]
     world.indicators = out
     return out

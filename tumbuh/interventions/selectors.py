@@ -235,6 +235,14 @@ def delivery_list(scope, *, desa: str = "", posyandu: str = "", code: str = "", 
         # and the page (the region prefix alone is an OR the planner cannot order by).
         desa = scope.region_code
     if desa:
+        region = scope.region_code
+        if (not scope.everything and not scope.is_opd and region and not scope.desa_codes and not scope.posyandu_ids
+                and (desa == region or desa.startswith(region + "."))):
+            # A desa inside a region-placed scope: `desa = X` already implies the scope's
+            # "desa = R or inside R", and without that OR PostgreSQL's planner estimates the rows
+            # right and walks the (desa, date, voided_at) index in order (with it: a bitmap scan
+            # of the desa's 25,000 rows and a sort, 325 ms at 1M deliveries).
+            qs = (Delivery.objects.all() if voided else Delivery.objects.filter(voided_at__isnull=True))
         qs = qs.filter(desa_id=desa)
     if posyandu:
         qs = qs.filter(posyandu_id=posyandu) if str(posyandu).isdigit() else qs.none()

@@ -41,6 +41,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -114,9 +115,13 @@ def _send(person_ids: Iterable[int], household_ids: Iterable[int], desa_codes: I
 def parse_unit(value, default: str) -> str | None:
     if value in (None, ""):
         return default
-    text = str(value).strip()
+    return _unit(str(value).strip().lower())
+
+
+@lru_cache(maxsize=256)  # a bulk repeats the same few spellings row after row
+def _unit(text: str) -> str | None:
     for v in Unit.values:
-        if v.lower() == text.lower():
+        if v.lower() == text:
             return v
     return None
 
@@ -126,7 +131,11 @@ def parse_fund_source(value) -> str | None:
     None if unknown."""
     if value in (None, ""):
         return ""
-    text = str(value).strip().lower().replace(" ", "")
+    return _fund(str(value).strip().lower().replace(" ", ""))
+
+
+@lru_cache(maxsize=256)
+def _fund(text: str) -> str | None:
     aliases = {"dd": "APBDes", "danadesa": "APBDes", "apbdes": "APBDes", "apbdesa": "APBDes",
                "apbd": "APBD", "dak": "DAK", "apbn": "APBN", "csr": "CSR", "baas": "BAAS",
                "swadaya": "swadaya", "lainnya": "lainnya", "lain-lain": "lainnya"}
@@ -169,6 +178,7 @@ class _Context:
     opd_agency: Agency | None
     catalogues: dict[str | None, dict[str, CatalogueItem]] = field(default_factory=dict)
     agencies: dict[tuple[str, str], Agency | None] = field(default_factory=dict)
+    on: dt.date = field(default_factory=lambda: today())  # "today", read once (not once per row)
 
     def catalogue(self, desa_code: str) -> dict[str, CatalogueItem]:
         kab = ".".join(desa_code.split(".")[:2])
@@ -194,6 +204,53 @@ def _context(user_or_scope) -> _Context:
     if scope.is_opd:
         return _Context(user, scope, set(selectors.opd_codes(scope)), selectors.opd_agency(scope))
     return _Context(user, scope, None, None)
+
+
+def validation_context(user_or_scope) -> _Context:
+    """What `validate_deliveries` needs about the user (scope, an OPD officer's items and agency,
+    the effective catalogues and default agencies it reads): build it once per import or request."""
+    return _context(user_or_scope)
+
+
+class Recipient:
+    """The facts about a person (or a household: `household` None, no name) the checks read,
+    without a model instance: an importer that already holds these columns passes them as they
+    are. `household` is a Recipient for the person's household (pk, desa_id) or None."""
+
+    __slots__ = ("pk", "name", "birth_date", "sex", "desa_id", "posyandu_id", "household_id", "household")
+
+    def __init__(self, pk, *, desa_id, name="", birth_date=None, sex="", posyandu_id=None, household_id=None,
+                 household=None):
+        self.pk, self.name, self.birth_date, self.sex = pk, name, birth_date, sex
+        self.desa_id, self.posyandu_id, self.household_id, self.household = desa_id, posyandu_id, household_id, household
+
+
+def validate_deliveries(context: _Context, rows: list[dict]) -> list[tuple[dict | None, list[str]]]:
+    """Check many delivery rows at once, as `record_delivery` checks one: per row (the column
+    values to write, []) or (None, Indonesian problems), in row order; nothing is written.
+
+    `rows` are dicts with `record_delivery`'s keyword arguments; `person` and `household` are
+    objects (Person / Household instances, or `Recipient`s with the same attributes), `agency` an
+    Agency. The scope, target groups, courses and pledges are read in a few queries for all rows.
+    The caller writes the accepted values (`insert_rows`, or COPY), then keeps the totals
+    (`totals.apply_values`) and calls `deliveries_written` once."""
+    persons_ok, households_ok = _in_reach(context, rows)
+    group_ok = _groups(context, rows)
+    courses, pledges = _links(rows)
+    out: list[tuple[dict | None, list[str]]] = []
+    for r in rows:
+        try:
+            out.append(_check(context, r, persons_ok=persons_ok, households_ok=households_ok, group_ok=group_ok,
+                              courses=courses, pledges=pledges))
+        except InputError as exc:
+            out.append((None, exc.problems))
+    return out
+
+
+def deliveries_written(person_ids: Iterable[int], household_ids: Iterable[int], desa_codes: Iterable[str]) -> None:
+    """Tell the listeners of `signals.deliveries_changed` (once for a whole bulk write, inside its
+    transaction)."""
+    _send(person_ids, household_ids, desa_codes)
 
 
 def serves(agency: Agency, desa_code: str) -> bool:
@@ -247,7 +304,7 @@ def _check(ctx: _Context, row: dict[str, Any], *, persons_ok: set[int], househol
     if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
         problems.append(_("The date is missing or not a date."))
         day = None
-    elif day > today():
+    elif day > ctx.on:
         problems.append(_("The date %(date)s is in the future.") % {"date": day.strftime("%d-%m-%Y")})
     elif person is not None and day < person.birth_date:
         problems.append(_("The date is before the person's birth date."))
@@ -330,12 +387,16 @@ def _in_reach(ctx: _Context, rows: list[dict]) -> tuple[set[int], set[int]]:
     hids += [r["person"].household_id for r in rows if r.get("person") is not None and r["person"].household_id]
     persons_ok: set[int] = set()
     households_ok: set[int] = set()
-    for i in range(0, len(pids), 900):
-        persons_ok |= set(selectors.people_in_reach(ctx.scope).filter(pk__in=pids[i:i + 900])
+    from django.db import connection
+
+    step = 900 if connection.vendor == "sqlite" else 20_000  # SQLite's bound-parameter limit
+    pids = sorted(set(pids))
+    for i in range(0, len(pids), step):
+        persons_ok |= set(selectors.people_in_reach(ctx.scope).filter(pk__in=pids[i:i + step])
                           .values_list("pk", flat=True))
-    hids = list(set(hids))
-    for i in range(0, len(hids), 900):
-        households_ok |= set(selectors.households_in_reach(ctx.scope).filter(pk__in=hids[i:i + 900])
+    hids = sorted(set(hids))
+    for i in range(0, len(hids), step):
+        households_ok |= set(selectors.households_in_reach(ctx.scope).filter(pk__in=hids[i:i + step])
                              .values_list("pk", flat=True))
     return persons_ok, households_ok
 
@@ -488,23 +549,16 @@ def record_deliveries(user_or_scope, rows: Iterable[dict], *, source: str = Deli
     _resolve_rows(ctx, rows)
     uuids = [str(r["uuid"]) for r in rows if r.get("uuid")]
     known = {str(d.uuid): d for d in selectors.deliveries_for(ctx.scope).filter(uuid__in=uuids)} if uuids else {}
-    persons_ok, households_ok = _in_reach(ctx, rows)
-    group_ok = _groups(ctx, rows)
-    courses, pledges = _links(rows)
-    new: list[dict] = []
+    checking: list[int] = []
     for i, r in enumerate(rows):
         if r.get("_missing"):
             result.errors[i] = [_("Unknown person or household.")]
-            continue
-        if r.get("uuid") and str(r["uuid"]) in known:
+        elif r.get("uuid") and str(r["uuid"]) in known:
             result.existing[i] = known[str(r["uuid"])]
-            continue
-        try:
-            values, problems = _check(ctx, r, persons_ok=persons_ok, households_ok=households_ok,
-                                      group_ok=group_ok, courses=courses, pledges=pledges)
-        except InputError as exc:
-            result.errors[i] = exc.problems
-            continue
+        else:
+            checking.append(i)
+    new: list[dict] = []
+    for i, (values, problems) in zip(checking, validate_deliveries(ctx, [rows[i] for i in checking]), strict=True):
         if problems:
             result.errors[i] = problems
             continue
@@ -895,7 +949,8 @@ def save_agency(user_or_scope, *, region_code: str, code: str, name: str, kind: 
 
 
 __all__ = [
-    "BulkResult", "InputError", "OutOfScope", "close_course", "course_outcome", "create_pledge",
+    "BulkResult", "InputError", "OutOfScope", "Recipient", "close_course", "course_outcome", "create_pledge",
     "parse_fund_source", "parse_quantity", "parse_unit", "record_deliveries", "record_delivery", "save_agency",
-    "save_local_item", "save_plan", "start_course", "void_delivery",
+    "save_local_item", "save_plan", "start_course", "validate_deliveries", "validation_context", "void_delivery",
+    "deliveries_written",
 ]

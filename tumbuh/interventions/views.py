@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,6 +30,42 @@ from .models import CourseStatus, DeliverySource, FundSource
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
+COUNT_CAP = 2_000  # the delivery list counts its rows up to this (a desa has tens of thousands)
+
+
+class ListPage:
+    """One page of a long list without a COUNT(*) over all of it: the page's rows plus one (is
+    there a next page?) and a count that stops at `cap` (`capped`: "more than cap"; the number of
+    pages is then unknown). The attributes are the ones the templates read of Django's Page."""
+
+    def __init__(self, qs, number, *, per_page: int = PAGE_SIZE, cap: int = COUNT_CAP):
+        try:
+            number = max(1, int(number))
+        except (TypeError, ValueError):
+            number = 1
+        self.count = qs.order_by().values("pk")[:cap + 1].count()
+        self.capped = self.count > cap
+        if self.capped:
+            self.count = cap
+        self.count_text = formats.number_format(self.count, force_grouping=True)  # 2.000 in Indonesian
+        self.num_pages = None if self.capped else max(1, -(-self.count // per_page))
+        if self.num_pages is not None:
+            number = min(number, self.num_pages)
+        offset = (number - 1) * per_page
+        rows = list(qs[offset:offset + per_page + 1])
+        self.number = number
+        self.object_list = rows[:per_page]
+        self.has_next = len(rows) > per_page
+        self.has_previous = number > 1
+        self.has_other_pages = self.has_next or self.has_previous
+        self.previous_page_number = number - 1
+        self.next_page_number = number + 1
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def __iter__(self):
+        return iter(self.object_list)
 
 
 def _scope(request):
@@ -50,6 +86,26 @@ def _today() -> dt.date:
 def _problems(form, exc: services.InputError) -> None:
     for p in exc.problems:
         form.add_error(None, str(p))
+
+
+def _submit(request, form, write, success: str, done, *, out_of_scope=None):
+    """The one submit step of the pages' forms: run `write()` (a service call, which audits
+    itself); on success flash `success` and return `done(result)` (a redirect); on refused input
+    bind the Indonesian problems to the form and return None (the page is shown again).
+    `out_of_scope`: Http404 (an object outside the user's area) or PermissionDenied (a write the
+    role may not make) for `OutOfScope`; None treats it as refused input."""
+    try:
+        result = write()
+    except services.OutOfScope as exc:
+        if out_of_scope is None:
+            _problems(form, exc)
+            return None
+        raise out_of_scope from exc
+    except services.InputError as exc:
+        _problems(form, exc)
+        return None
+    messages.success(request, success)
+    return done(result)
 
 
 def _require_scope(scope) -> None:
@@ -83,7 +139,7 @@ def deliveries(request):
                detail={"filters": shown, "rows": len(rows)}, request=request)
         return xlsx.download([deliveries_sheet(request.user, rows, shown, full_nik=scope.sees_full_nik)],
                              f"pemberian-intervensi-{_today():%Y%m%d}.xlsx")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ListPage(qs, request.GET.get("page"), per_page=PAGE_SIZE, cap=COUNT_CAP)
     _audit_list(request, "interventions.delivery", _("deliveries list"),
                 {"filters": shown, "page": page.number, "shown": len(page.object_list)})
     query = request.GET.copy()
@@ -137,19 +193,14 @@ def delivery_new(request):
             if household is None:
                 form.add_error("kk", _("No household with this KK number in your area."))
         agency = _get(selectors.agencies_for(scope), pk=data["agency"]) if data["agency"] else None
-        if not form.errors:
-            try:
-                delivery = services.record_delivery(
+        if not form.errors and (response := _submit(
+                request, form, lambda: services.record_delivery(
                     scope, item_code=data["item_code"], person=person, household=household, date=data["date"],
                     quantity=data["quantity"], unit=data["unit"] or None, fund_source=data["fund_source"],
-                    agency=agency, delivered_by=data["delivered_by"], notes=data["notes"], request=request)
-            except services.OutOfScope as exc:
-                raise Http404 from exc
-            except services.InputError as exc:
-                _problems(form, exc)
-            else:
-                messages.success(request, _("Delivery saved."))
-                return redirect("interventions:delivery_detail", delivery_id=delivery.pk)
+                    agency=agency, delivered_by=data["delivered_by"], notes=data["notes"], request=request),
+                _("Delivery saved."), lambda d: redirect("interventions:delivery_detail", delivery_id=d.pk),
+                out_of_scope=Http404)):
+            return response
     return render(request, "interventions/delivery_form.html", {"form": form, "person": person,
                                                                 "household": household, "tab": "deliveries"})
 
@@ -160,14 +211,10 @@ def delivery_detail(request, delivery_id: int):
     delivery = _get(selectors.deliveries_for(scope).select_related("person", "household", "agency", "desa", "course",
                                                                     "pledge"), pk=delivery_id)
     form = forms.VoidForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.void_delivery(scope, delivery, form.cleaned_data["reason"], request=request)
-        except services.InputError as exc:
-            _problems(form, exc)
-        else:
-            messages.success(request, _("Delivery voided."))
-            return redirect("interventions:delivery_detail", delivery_id=delivery.pk)
+    if request.method == "POST" and form.is_valid() and (response := _submit(
+            request, form, lambda: services.void_delivery(scope, delivery, form.cleaned_data["reason"], request=request),
+            _("Delivery voided."), lambda d: redirect("interventions:delivery_detail", delivery_id=d.pk))):
+        return response
     record(request.user, AuditEvent.Action.VIEW, obj=delivery, summary=_("delivery page"), request=request)
     item = selectors.catalogue_for(delivery.desa_id).get(delivery.code)
     return render(request, "interventions/delivery_detail.html", {"d": delivery, "form": form, "item": item,
@@ -194,14 +241,11 @@ def catalogue(request):
     if request.method == "POST":
         if not editable:
             raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.save_local_item(scope, region_code=editable, request=request, **form.cleaned_data)
-            except services.InputError as exc:
-                _problems(form, exc)
-            else:
-                messages.success(request, _("Catalogue item saved."))
-                return redirect("interventions:catalogue")
+        if form.is_valid() and (response := _submit(
+                request, form, lambda: services.save_local_item(scope, region_code=editable, request=request,
+                                                                **form.cleaned_data),
+                _("Catalogue item saved."), lambda _item: redirect("interventions:catalogue"))):
+            return response
     items = selectors.catalogue_for(region, include_inactive=True)
     if scope.is_opd:
         codes = set(selectors.opd_codes(scope))
@@ -230,15 +274,11 @@ def catalogue_item(request, item_id: int):
     if request.method == "POST":
         if not editable or (item.region_id and not (item.region_id == editable)):
             raise PermissionDenied
-        if form.is_valid():
-            data = {**form.cleaned_data, "code": item.code}
-            try:
-                services.save_local_item(scope, region_code=editable, request=request, **data)
-            except services.InputError as exc:
-                _problems(form, exc)
-            else:
-                messages.success(request, _("Catalogue item saved."))
-                return redirect("interventions:catalogue")
+        if form.is_valid() and (response := _submit(
+                request, form, lambda: services.save_local_item(scope, region_code=editable, request=request,
+                                                                **{**form.cleaned_data, "code": item.code}),
+                _("Catalogue item saved."), lambda _item: redirect("interventions:catalogue"))):
+            return response
     return render(request, "interventions/catalogue_item.html", {"item": item, "effective": effective,
                                                                  "form": form if editable else None,
                                                                  "tab": "catalogue"})
@@ -253,17 +293,13 @@ def agencies(request):
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.save_agency(scope, region_code=form.cleaned_data["region"], code=form.cleaned_data["code"],
-                                     name=form.cleaned_data["name"], kind=form.cleaned_data["kind"], request=request)
-            except services.OutOfScope as exc:
-                raise PermissionDenied from exc
-            except services.InputError as exc:
-                _problems(form, exc)
-            else:
-                messages.success(request, _("Agency saved."))
-                return redirect("interventions:agencies")
+        data = form.cleaned_data if form.is_valid() else None
+        if data is not None and (response := _submit(
+                request, form, lambda: services.save_agency(scope, region_code=data["region"], code=data["code"],
+                                                            name=data["name"], kind=data["kind"], request=request),
+                _("Agency saved."), lambda _agency: redirect("interventions:agencies"),
+                out_of_scope=PermissionDenied)):
+            return response
     rows = list(selectors.agencies_for(scope).select_related("region").order_by("kind", "code"))
     kinds = [(value, label, [a for a in rows if a.kind == value]) for value, label in AgencyKind.choices]
     return render(request, "interventions/agencies.html", {"kinds": kinds, "form": form, "tab": "agencies"})
@@ -293,15 +329,11 @@ def course_detail(request, course_id: int):
     scope = _scope(request)
     course = _get(selectors.courses_for(scope).select_related("person", "desa", "agency"), pk=course_id)
     form = forms.CloseCourseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.close_course(scope, course, status=form.cleaned_data["status"],
-                                  exit_reason=form.cleaned_data["exit_reason"], request=request)
-        except services.InputError as exc:
-            _problems(form, exc)
-        else:
-            messages.success(request, _("Course updated."))
-            return redirect("interventions:course_detail", course_id=course.pk)
+    if request.method == "POST" and form.is_valid() and (response := _submit(
+            request, form, lambda: services.close_course(scope, course, status=form.cleaned_data["status"],
+                                                         exit_reason=form.cleaned_data["exit_reason"], request=request),
+            _("Course updated."), lambda c: redirect("interventions:course_detail", course_id=c.pk))):
+        return response
     record(request.user, AuditEvent.Action.VIEW, obj=course, summary=_("course page"), request=request)
     deliveries_ = selectors.active_deliveries_for(scope).filter(course=course).order_by("date")
     return render(request, "interventions/course_detail.html", {
@@ -316,17 +348,13 @@ def course_new(request, person_id: int):
     form = forms.CourseForm(scope, request.POST or None, initial={"start": _today(), "item_code": "PMT-BALITA"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            course = services.start_course(scope, item_code=data["item_code"], person=person, start=data["start"],
-                                           days=data["days"], planned_amount=data["planned_amount"],
-                                           notes=data["notes"], request=request)
-        except services.OutOfScope as exc:
-            raise Http404 from exc
-        except services.InputError as exc:
-            _problems(form, exc)
-        else:
-            messages.success(request, _("Course started."))
-            return redirect("interventions:course_detail", course_id=course.pk)
+        if response := _submit(
+                request, form, lambda: services.start_course(
+                    scope, item_code=data["item_code"], person=person, start=data["start"], days=data["days"],
+                    planned_amount=data["planned_amount"], notes=data["notes"], request=request),
+                _("Course started."), lambda c: redirect("interventions:course_detail", course_id=c.pk),
+                out_of_scope=Http404):
+            return response
     return render(request, "interventions/course_form.html", {"form": form, "person": person, "tab": "courses"})
 
 
@@ -456,17 +484,13 @@ def pledge_new(request, child_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         sponsor = _get(selectors.agencies_for(scope), pk=data["sponsor"])
-        try:
-            pledge = services.create_pledge(scope, sponsor=sponsor, child=child,
-                                            amount_per_month=data["amount_per_month"], months=data["months"],
-                                            start=data["start"], notes=data["notes"], request=request)
-        except services.OutOfScope as exc:
-            raise Http404 from exc
-        except services.InputError as exc:
-            _problems(form, exc)
-        else:
-            messages.success(request, _("Pledge saved."))
-            return redirect("interventions:pledge_detail", pledge_id=pledge.pk)
+        if response := _submit(
+                request, form, lambda: services.create_pledge(
+                    scope, sponsor=sponsor, child=child, amount_per_month=data["amount_per_month"],
+                    months=data["months"], start=data["start"], notes=data["notes"], request=request),
+                _("Pledge saved."), lambda p: redirect("interventions:pledge_detail", pledge_id=p.pk),
+                out_of_scope=Http404):
+            return response
     return render(request, "interventions/pledge_form.html", {"form": form, "child": child, "tab": "baas"})
 
 
@@ -511,16 +535,13 @@ def plans(request):
         if form.is_valid():
             data = form.cleaned_data
             target = _get(selectors.agencies_for(scope), pk=data["agency"])
-            try:
-                services.save_plan(scope, agency=target, code=data["code"], desa_code=data["desa"], year=data["year"],
-                                   planned_quantity=data["planned_quantity"], budget=data["budget"], request=request)
-            except services.OutOfScope as exc:
-                raise PermissionDenied from exc
-            except services.InputError as exc:
-                _problems(form, exc)
-            else:
-                messages.success(request, _("Plan saved."))
-                return redirect(f"{request.path}?year={data['year']}")
+            if response := _submit(
+                    request, form, lambda: services.save_plan(
+                        scope, agency=target, code=data["code"], desa_code=data["desa"], year=data["year"],
+                        planned_quantity=data["planned_quantity"], budget=data["budget"], request=request),
+                    _("Plan saved."), lambda _plan: redirect(f"{request.path}?year={data['year']}"),
+                    out_of_scope=PermissionDenied):
+                return response
     valid_desa = dict(forms.desa_choices(scope, blank=False))
     rows = selectors.progress(scope, year, agency=agency, desa=desa if desa in valid_desa else "")
     return render(request, "interventions/plans.html", {
