@@ -32,6 +32,7 @@ from tumbuh.regions.models import Region, within
 from tumbuh.registry.models import Person
 
 from . import eligibility, totals
+from .catalogue import load_catalogue
 from .models import Course, Delivery, DeliverySource, Plan, Pledge
 from .selectors import catalogue_for
 from .signals import deliveries_changed
@@ -67,6 +68,9 @@ def create_intervention_demo(region_code: str, *, seed: int = 42, today: dt.date
     fosters = [Agency.objects.get_or_create(region=kab, code=code, defaults={"name": name,
                                                                              "kind": AgencyKind.FOSTER_PARENT})[0]
                for code, name in FOSTER_PARENTS]
+    # The shipped catalogue comes with a migration, but a flushed database (a transactional test,
+    # `flush` before a demo) has lost it: the demo loads it again (idempotent).
+    load_catalogue()
     items = catalogue_for(kab.code)
     Plan.objects.filter(within("desa_id", region_code), year=today.year).delete()
 
