@@ -621,6 +621,7 @@ ROUTES: dict[str, Route] = {
     "api:scorecard": page(query=lambda w, r: [
         {"period": _quarter_now().shift(-1).key}, {"period": _quarter_now().key, "mode": "opensid"},
         {"region": w.children["other_desa"].desa_id}, {"region": w.children["other_provinsi"].desa_id[:5]}]),
+    "api:delivery_bulk": page(sees=IV_SEES),
     "api:ranpasti": page(query=lambda w, r: [
         {"period": _quarter_now().key}, {"period": f"{today().year}"},
         {"region": w.children["other_desa"].desa_id}, {"region": w.children["other_provinsi"].desa_id[:5]}]),
