@@ -624,6 +624,13 @@ ROUTES: dict[str, Route] = {
     "api:gap-list": page(sees=EXPECTED_VISIBLE_GAPS, query=lambda w, r: [
         {"region": w.children["other_desa"].desa_id}, {"item": "VIT-A"}, {"period": f"{today().year}"}]),
     "api:gap-detail": detail(pk="gap", sees=EXPECTED_VISIBLE_GAPS),
+    "api:scorecard": page(query=lambda w, r: [
+        {"period": _quarter_now().shift(-1).key}, {"period": _quarter_now().key, "mode": "opensid"},
+        {"region": w.children["other_desa"].desa_id}, {"region": w.children["other_provinsi"].desa_id[:5]}]),
+    "api:delivery_bulk": page(sees=IV_SEES),
+    "api:ranpasti": page(query=lambda w, r: [
+        {"period": _quarter_now().key}, {"period": f"{today().year}"},
+        {"region": w.children["other_desa"].desa_id}, {"region": w.children["other_provinsi"].desa_id[:5]}]),
     # --- measurements (offline session) ---
     "measurements:service_worker": page(no_post="the service worker script: static URLs only, no form"),
     # --- indicators (tumbuh/indicators/urls.py) ---

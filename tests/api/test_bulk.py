@@ -126,7 +126,7 @@ def test_a_concurrent_writer_makes_the_request_check_again(world, api, monkeypat
     raise): the request runs its checks again and answers from what is now there."""
     from django.db import IntegrityError
 
-    from tumbuh.api import services
+    from tumbuh.measurements import services
 
     cadre, sibling = world.users[Role.CADRE], world.siblings["home"]
     real, calls = services._record, []

@@ -10,7 +10,7 @@ from rest_framework.routers import SimpleRouter
 
 from tumbuh.accounts.access import public
 
-from . import pages, resources, views
+from . import deliveries, indicators, pages, resources, views
 
 app_name = "api"
 
@@ -36,8 +36,11 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", title="Dokumentasi API Tumbuh"),
          name="docs"),
     path("v1/measurements/bulk/", views.BulkMeasurementView.as_view(), name="measurement_bulk"),
+    path("v1/deliveries/bulk/", deliveries.BulkDeliveryView.as_view(), name="delivery_bulk"),
     path("v1/posyandu/<int:posyandu_id>/roster/", views.RosterView.as_view(), name="roster"),
     path("v1/prevalence/", resources.PrevalenceView.as_view(), name="prevalence"),
+    path("v1/scorecard/", indicators.ScorecardView.as_view(), name="scorecard"),
+    path("v1/ranpasti/", indicators.RanPastiView.as_view(), name="ranpasti"),
     *router.urls,
     # Anything else under /api/ is a JSON 404 too (not the HTML page), as clients expect.
     re_path(r"^v1/.*$", views.not_found, name="not_found"),
