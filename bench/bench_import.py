@@ -24,6 +24,7 @@ def main(argv=None) -> int:
     parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_IMPORT_ROWS", 1_000_000)))
     parser.add_argument("--repeat", action="store_true", help="import the same file a second time (all unchanged)")
     parser.add_argument("--chunk-rows", type=int, default=None, help="rows per chunk (default: the importer's)")
+    parser.add_argument("--profile", default=None, help="write a cProfile of the first import to this file")
     args = parser.parse_args(argv)
 
     if not os.environ.get("DATABASE_URL"):
@@ -47,7 +48,7 @@ def main(argv=None) -> int:
     create_regions()
     user, _ = get_user_model().objects.get_or_create(username="bench-admin", defaults={"is_superuser": True})
 
-    csv_path = Path(f"/tmp/tumbuh-bench-eppgbm-{args.rows}.csv")
+    csv_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"tumbuh-bench-eppgbm-{args.rows}.csv"
     if not csv_path.exists():
         t0 = time.perf_counter()
         write_bench_csv(csv_path, args.rows)
@@ -64,7 +65,14 @@ def main(argv=None) -> int:
     for run in range(runs):
         t0, cpu0 = time.perf_counter(), time.process_time()
         chunking = {"chunk_rows": args.chunk_rows} if args.chunk_rows else {}
-        batch = import_eppgbm(csv_path, user=user, region_code="64.74", **chunking)
+        if args.profile and run == 0:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            batch = profiler.runcall(import_eppgbm, csv_path, user=user, region_code="64.74", **chunking)
+            profiler.dump_stats(args.profile)
+        else:
+            batch = import_eppgbm(csv_path, user=user, region_code="64.74", **chunking)
         seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         label = "first import" if run == 0 else "same file again"
         print(f"{connection.vendor} {label}: {batch.total_rows:,} rows in {seconds:.1f} s = "
