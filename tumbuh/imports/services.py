@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -131,7 +132,7 @@ class EppgbmImporter(ChunkImporter):
             self.children[pk] = (birth_date, sex)
         self.next_temp = -1
         self.temp_to_id: dict[int, int] = {}
-        self.seen: dict[tuple[int, dt.date], tuple[int, tuple]] = {}
+        self.seen: dict[tuple[int, dt.date], tuple[int, tuple]] = {}  # this chunk's (child, date) keys
         self.touched: set[int] = set()
         self.z_rows = array("q")
         self.z_measurements = array("q")
@@ -142,7 +143,9 @@ class EppgbmImporter(ChunkImporter):
         # (id, *NEW_MEASUREMENT_FIELDS) of every new measurement: written once, after the last
         # chunk, with its derived values (see _insert_measurements)
         self.new_measurements: list[tuple] = []  # not written yet
-        self.series: dict[int, list[tuple]] = {}  # child -> its new measurements so far
+        # child -> the new measurements so far that later rows' derived values can still depend on
+        # (_flush_measurements keeps only those, so memory does not grow with the file)
+        self.series: dict[int, list[tuple]] = {}
         self.written_until: dict[int, dt.date] = {}  # child -> latest date written with derived values
         self.out_of_order: set[int] = set()  # children whose written rows an earlier date changes
 
@@ -280,6 +283,7 @@ class EppgbmImporter(ChunkImporter):
         return key
 
     def _create_people(self) -> None:
+        self.created_now = set(self.pending_people)  # temporary ids of the children this chunk creates
         if not self.pending_people:
             return
         new_households = [key for key in dict.fromkeys(p[9] for p in self.pending_people.values())
@@ -304,16 +308,32 @@ class EppgbmImporter(ChunkImporter):
         return self.temp_to_id[person] if person < 0 else person
 
     def _decide_measurements(self, ok: list[_Entry]) -> None:
-        lookup = {}
-        old_children = {e.person for e in ok if e.person > 0}
-        if old_children:
-            dates = {e.record.measured_on for e in ok if e.person > 0}
+        """imported / merged / unchanged, or rejected as a conflicting repeat. Repeats inside the
+        chunk are found in `seen` (this chunk's keys only); a repeat of a row of an earlier chunk
+        is found in the database: that row's measurement was written (the previous chunk's COPYs
+        have finished) and its ImportRow names it, so the first row of the file that wrote or
+        matched it is the ImportRow of this batch with the lowest row number. Nothing is kept per
+        row across chunks."""
+        lookup, first_rows = {}, {}
+        created_now = self.created_now
+        real = self._real
+        known = {real(e.person) for e in ok if e.person not in created_now}
+        if known:
+            dates = {e.record.measured_on for e in ok if e.person not in created_now}
             for row in (measurements_for(self.user)
-                        .filter(child_id__in=old_children, measured_on__in=dates)
+                        .filter(child_id__in=known, measured_on__in=dates)
                         .values_list("pk", "child_id", "measured_on", *MEASURED_FIELDS, "posyandu_id")):
                 lookup[(row[1], row[2])] = row
+            if lookup and self.batch.total_rows > len(ok):  # not the first chunk
+                found = [row[0] for row in lookup.values()]
+                for start in range(0, len(found), 10_000):
+                    first_rows.update(
+                        ImportRow.objects.filter(batch_id=self.batch.pk, measurement_id__in=found[start:start + 10_000])
+                        .exclude(outcome=ImportRow.Outcome.REJECTED).values("measurement_id")
+                        .annotate(first=Min("row_number")).values_list("measurement_id", "first"))
         self.to_update: list[Measurement] = []
-        seen, touched, real = self.seen, self.touched, self._real
+        self.seen = seen = {}
+        touched = self.touched
         imported, unchanged = ImportRow.Outcome.IMPORTED.value, ImportRow.Outcome.UNCHANGED.value
         source = Measurement.Source.IMPORT.value
         for e in ok:
@@ -332,6 +352,17 @@ class EppgbmImporter(ChunkImporter):
                 continue
             child = real(e.person)
             existing = lookup.get((child, rec.measured_on)) if lookup else None
+            if existing is not None and existing[0] in first_rows:  # a repeat of an earlier chunk's row
+                seen[key] = (first_rows[existing[0]], tuple(existing[3:7]), existing[0])
+                first_row = first_rows[existing[0]]
+                if all(_same(a, b) for a, b in zip(values, existing[3:7], strict=True)):
+                    e.outcome = unchanged
+                    e.measurement_id = existing[0]
+                    rec.notes.append(_("same as row %(row)d") % {"row": first_row})
+                else:
+                    e.reasons.append(_("same child and date as row %(row)d but different values; "
+                                       "keep one of the two") % {"row": first_row})
+                continue
             if existing is None:
                 e.outcome = imported
                 e.new_measurement = (child, rec.measured_on, rec.weight_kg, rec.length_cm, rec.position,
@@ -474,6 +505,48 @@ class EppgbmImporter(ChunkImporter):
                 if row[2] > self.written_until.get(row[1], dt.date.min):
                     self.written_until[row[1]] = row[2]
         insert_rows(Measurement, (*NEW_MEASUREMENT_FIELDS, *DERIVED_FIELDS), out, ids=ids, copier=self.copier)
+        self._trim_series([rows[i] for i in order], derived)
+
+    _AGE = DERIVED_FIELDS.index("age_days")
+    _LENGTH_ADJUSTED = DERIVED_FIELDS.index("length_adjusted_cm")
+
+    def _trim_series(self, ordered: list[tuple], derived: list[list]) -> None:
+        """Keep, per child, only the rows a later-dated row's derived values read (compute() with
+        series=True), so the series held in memory stay a few rows a child whatever the file's size:
+
+        - weight gain (N/T/2T/O/B, growth.weight_gain): the child's last weighing (weight and an
+          age) of each of its two latest weighed calendar months: a new month's status compares
+          with the last weighing of the month before and needs that one's own N/T, which compares
+          with the last weighing of the month before it; whether any earlier weighing exists (B
+          or not) is kept by those rows;
+        - the series warnings (derivation._previous): the last row with a weight and the last row
+          with an adjusted length (each "the child's most recent earlier non-missing value").
+
+        A row dated on or before one already written makes the child out of order, recomputed
+        from the database at the end (_finish), so the trimmed series never has to serve it.
+        tests/imports/test_fast_paths.py checks the written values equal a full recompute."""
+        age, length = derived[self._AGE], derived[self._LENGTH_ADJUSTED]
+        kept: dict[int, list] = {}
+        state: dict[int, list] = {}  # child -> [month of m1, m1, m2, last weight row, last length row]
+        for i, row in enumerate(ordered):
+            child = row[1]
+            st = state.get(child)
+            if st is None:
+                st = state[child] = [None, None, None, None, None]
+            if row[3] is not None:
+                st[3] = row
+                if age[i] is not None:
+                    month = (row[2].year, row[2].month)
+                    if month != st[0]:
+                        st[0], st[2] = month, st[1]
+                    st[1] = row
+            value = length[i]
+            if value is not None and value == value:
+                st[4] = row
+        for child, st in state.items():
+            keep = {id(r): r for r in st[1:] if r is not None}
+            kept[child] = sorted(keep.values(), key=lambda r: (r[2], r[0]))
+        self.series.update(kept)
 
     def _compare_zscores(self) -> dict:
         """EPPGBM's z-scores against ours, recomputed from the same inputs."""
