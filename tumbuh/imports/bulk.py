@@ -197,7 +197,7 @@ def copy_columns(rows: Sequence[Sequence], converting, constants: tuple, ids) ->
             return None
         tail += "\t" + text[0]
     end = tail + "\n"
-    return (end.join(map("\t".join, zip(*texts))) + end).encode()
+    return (end.join(map("\t".join, zip(*texts, strict=True))) + end).encode()
 
 
 def rows_text(cursor, rows: Callable[[], Iterable[tuple]]) -> bytes:

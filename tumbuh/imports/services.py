@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +31,7 @@ from tumbuh.regions.models import Region, within
 from tumbuh.registry.models import Household, Person
 from tumbuh.registry.selectors import people_for
 
-from .bulk import BackgroundCopy, allocate_ids, insert_rows
+from .bulk import BackgroundCopy, allocate_ids, copy_columns, insert_rows
 from .columns import COLUMNS, EPPGBM_HEADER
 from .framework import (  # noqa: F401  (re-exported: callers import them from here)
     CHUNK_ROWS,
@@ -114,6 +114,8 @@ class EppgbmImporter(ChunkImporter):
     """The EPPGBM declaration's importer: columnar parsing, measurements written by COPY with
     their derived values, children matched and created, posyandu created (docs/imports.md)."""
 
+    zscores_in_database = True  # False: EPPGBM's z-scores kept in arrays also on PostgreSQL (tests)
+
     def __init__(self, batch: ImportBatch, user, region: Region, *, progress=None, chunk_rows=CHUNK_ROWS,
                  declaration=None, channel=None):
         super().__init__(batch, user, region, progress=progress, chunk_rows=chunk_rows,
@@ -153,6 +155,14 @@ class EppgbmImporter(ChunkImporter):
     def begin(self, header: list[str], mapping: dict[str, int]) -> None:
         self.parser = RowParser(mapping, header, today=timezone.localdate())
         self.copier = BackgroundCopy()
+        # EPPGBM's own z-scores, compared with Tumbuh's at the end: on PostgreSQL in a temporary
+        # table (dropped at commit), so a national file holds no per-row arrays; elsewhere in memory
+        self.z_table = None
+        if connection.vendor == "postgresql" and self.zscores_in_database:
+            self.z_table = f"tumbuh_import_z_{self.batch.pk}"
+            with connection.cursor() as cursor:
+                cursor.execute(f"CREATE TEMPORARY TABLE {self.z_table} (row_number integer, measurement_id bigint, "
+                               "wfa double precision, hfa double precision, wfh double precision) ON COMMIT DROP")
         # Measurement's foreign keys checked in each COPY, beside the parsing (~15 s at commit
         # for a million rows otherwise)
         self.immediate = check_keys_per_statement(Measurement)
@@ -407,6 +417,7 @@ class EppgbmImporter(ChunkImporter):
         with_notes = 0
         rejected, pk, dumps = ImportRow.Outcome.REJECTED, batch.pk, json.dumps
         z_rows, z_measurements, z_values = self.z_rows, self.z_measurements, self.z_values
+        z_table = []  # on PostgreSQL: this chunk's EPPGBM z-scores, for the temporary table
         for e in entries:
             rec = e.record
             if e.reasons:
@@ -416,10 +427,13 @@ class EppgbmImporter(ChunkImporter):
                 outcome, person, measurement = e.outcome, self._real(e.person), e.measurement_id
                 notes = rec.notes
                 if rec.wfa_z is not None or rec.hfa_z is not None or rec.wfh_z is not None:
-                    z_rows.append(e.row_number)
-                    z_measurements.append(measurement)
-                    for key, value in (("wfa", rec.wfa_z), ("hfa", rec.hfa_z), ("wfh", rec.wfh_z)):
-                        z_values[key].append(np.nan if value is None else value)
+                    if self.z_table is not None:
+                        z_table.append((e.row_number, measurement, rec.wfa_z, rec.hfa_z, rec.wfh_z))
+                    else:
+                        z_rows.append(e.row_number)
+                        z_measurements.append(measurement)
+                        for key, value in (("wfa", rec.wfa_z), ("hfa", rec.hfa_z), ("wfh", rec.wfh_z)):
+                            z_values[key].append(np.nan if value is None else value)
             counts[outcome] += 1
             if notes:
                 with_notes += 1
@@ -432,6 +446,9 @@ class EppgbmImporter(ChunkImporter):
             setattr(batch, outcome, getattr(batch, outcome) + n)
         batch.rows_with_notes += with_notes
         insert_rows(ImportRow, IMPORT_ROW_FIELDS, rows, need_ids=False, json_ready=True, copier=self.copier)
+        if z_table:
+            self.copier.queue(f"COPY {self.z_table} (row_number, measurement_id, wfa, hfa, wfh) FROM STDIN",
+                              lambda: z_table, lambda: copy_columns(z_table, [], (), None))
         if reviews:
             self.copier.wait()
             MatchReview.objects.bulk_create(
@@ -548,8 +565,52 @@ class EppgbmImporter(ChunkImporter):
             kept[child] = sorted(keep.values(), key=lambda r: (r[2], r[0]))
         self.series.update(kept)
 
+    def _compare_zscores_sql(self) -> dict:
+        """_compare_zscores on PostgreSQL: the same figures, computed by one query over the
+        temporary table and the measurements. Ties among the largest differences are listed by
+        row number."""
+        table, tol = self.z_table, Z_TOLERANCE
+        fields = {key: Measurement._meta.get_field(field).column for key, _label, field in Z_INDICATORS}
+        diffs = ", ".join(f"abs(z.{key} - m.{col}) AS d_{key}, (z.{key} IS NOT NULL AND m.{col} IS NULL) AS om_{key}, "
+                          f"z.{key} AS t_{key}, m.{col} AS o_{key}"
+                          for key, col in fields.items())
+        base = (f"SELECT z.row_number, {diffs} FROM {table} z "
+                f"JOIN {connection.ops.quote_name(Measurement._meta.db_table)} m ON m.id = z.measurement_id")
+        aggregates = ", ".join(
+            f"count(t_{k}), count(d_{k}), count(*) FILTER (WHERE d_{k} > %s), max(d_{k}), avg(d_{k}), "
+            f"count(*) FILTER (WHERE om_{k})" for k in fields)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*), {aggregates} FROM ({base}) d", [tol] * len(fields))
+            got = cursor.fetchone()
+            if not got[0]:
+                return {}
+            summary: dict = {"tolerance": tol, "indicators": []}
+            for i, (key, label, _field) in enumerate(Z_INDICATORS):
+                given, compared, differ, max_abs, mean_abs, missing = got[1 + 6 * i:7 + 6 * i]
+                summary["indicators"].append({
+                    "key": key, "label": label, "eppgbm_given": given, "compared": compared, "differ": differ,
+                    "max_abs": round(float(max_abs), 2) if compared else None,
+                    "mean_abs": round(float(mean_abs), 3) if compared else None,
+                    "ours_missing": missing,
+                })
+            keys = list(fields)
+            worst = "GREATEST(" + ", ".join(f"coalesce(d_{k}, 0)" for k in keys) + ")"
+            which = "CASE " + " ".join(f"WHEN coalesce(d_{k}, 0) = w THEN '{k}'" for k in keys) + " END"
+            pick = lambda prefix: "CASE " + " ".join(f"WHEN k = '{k}' THEN {prefix}_{k}" for k in keys) + " END"  # noqa: E731
+            cursor.execute(
+                f"SELECT row_number, k, {pick('t')}, {pick('o')}, w FROM ("
+                f"  SELECT *, {which} AS k FROM (SELECT *, {worst} AS w FROM ({base}) b) c WHERE w > %s) d "
+                f"ORDER BY w DESC, row_number LIMIT 20", [tol])
+            labels = {k: lab for k, lab, _f in Z_INDICATORS}
+            summary["largest"] = [{"row": row, "indicator": labels[k], "eppgbm": round(float(theirs), 2),
+                                   "tumbuh": round(float(ours), 2), "diff": round(float(w), 2)}
+                                  for row, k, theirs, ours, w in cursor.fetchall()]
+        return summary
+
     def _compare_zscores(self) -> dict:
         """EPPGBM's z-scores against ours, recomputed from the same inputs."""
+        if self.z_table is not None:
+            return self._compare_zscores_sql()
         if not len(self.z_measurements):
             return {}
         ids = np.frombuffer(self.z_measurements, dtype=np.int64)
