@@ -67,10 +67,12 @@ def main(argv=None) -> int:
     from tumbuh.measurements.signals import measurements_changed
 
     refresh_cpu = [0.0]
+    peak_before_receivers = [0.0]
     plain_send = measurements_changed.send
 
     def timed_send(*a, **k):  # the other contexts' receivers (analytics, convergence summaries)
         c = time.process_time()
+        peak_before_receivers[0] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         try:
             return plain_send(*a, **k)
         finally:
@@ -98,7 +100,8 @@ def main(argv=None) -> int:
               f"unchanged {batch.unchanged:,}, rejected {batch.rejected:,}, children {batch.people_created:,}); "
               f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
         print(f"  of the Python CPU: measurements_changed receivers (analytics + convergence summaries) "
-              f"{refresh_cpu[0]:.1f} s; the importer itself {own:.1f} s = {batch.total_rows / own:,.0f} rows/s")
+              f"{refresh_cpu[0]:.1f} s; the importer itself {own:.1f} s = {batch.total_rows / own:,.0f} rows/s; "
+              f"peak memory before those receivers ran {peak_before_receivers[0]:,.0f} MB")
         refresh_cpu[0] = 0.0
     return 0
 
