@@ -110,9 +110,16 @@ def test_measurements_written_with_derived_values_equal_a_recompute(kota_user, t
 def test_chunked_writes_equal_a_recompute_whatever_the_row_order(order, kota_user, tmp_path):
     """Measurements are written chunk by chunk with values computed over each child's series so
     far; a child whose rows come out of date order across chunks is recomputed at the end."""
-    rows = t.make_rows(t.make_children(30, seed=4), months=6, seed=6)
+    rows = t.make_rows(t.make_children(30, seed=4), months=12, seed=6)
     for i in range(0, len(rows), 7):  # weight drops: T/2T statuses and weight-change warnings
         rows[i]["Berat"] = f"{float(rows[i]['Berat']) * 0.7:.1f}"
+    # visits without a weight or a length: the series kept in memory must still hold the last
+    # weighing and the last length before them (_trim_series)
+    for i in range(3, len(rows), 5):
+        rows[i]["Tinggi"] = ""
+    for i in range(4, len(rows), 11):
+        rows[i]["Berat"] = ""
+        rows[i]["Tinggi"] = rows[i]["Tinggi"] or "80"
     if order == "by_month":
         rows.sort(key=lambda r: r["Tanggal Pengukuran"][3:])
     elif order == "shuffled":
@@ -124,3 +131,37 @@ def test_chunked_writes_equal_a_recompute_whatever_the_row_order(order, kota_use
     recompute_children(set(Measurement.objects.values_list("child_id", flat=True)))
     recomputed = _derived()
     assert [pk for pk in stored if not _same(stored[pk], recomputed[pk])] == []
+
+
+def _outcomes(batch):
+    return [(r.row_number, r.outcome, r.person.name if r.person else None,
+             r.measurement.measured_on if r.measurement else None, r.reasons, r.notes)
+            for r in batch.rows.select_related("person", "measurement").order_by("row_number")]
+
+
+@pytest.mark.django_db
+def test_repeats_across_chunks_are_found_as_within_one_chunk(kota_user, tmp_path):
+    """A row repeating one of an earlier chunk (same values: unchanged, naming the first row;
+    different values: rejected, naming it) is found in the database, not in memory: the outcome,
+    reasons and notes are those of a one-chunk import of the same file."""
+    from django.db import transaction
+
+    children = t.make_children(12, seed=9)
+    rows = t.make_rows(children, months=4, seed=3)
+    rows += [dict(rows[2]), dict(rows[5], Berat="21,5"), dict(rows[2]), dict(rows[40], Tinggi="99,9"),
+             dict(rows[5])]
+    path = t.write_csv(tmp_path / "repeats.csv", rows)
+    results = {}
+    for chunk in (10_000, 9):
+        with transaction.atomic():
+            batch = import_eppgbm(path, user=kota_user, region_code="64.74", chunk_rows=chunk)
+            results[chunk] = ((batch.imported, batch.merged, batch.unchanged, batch.rejected), _outcomes(batch))
+            transaction.set_rollback(True)
+    assert results[9] == results[10_000]
+    counts, outcomes = results[9]
+    assert counts[2] == 3 and counts[3] >= 2, counts
+    last = outcomes[-5:]
+    assert [o[1] for o in last] == ["unchanged", "rejected", "unchanged", "rejected", "unchanged"]
+    # data rows 2, 5 and 40 are the file's rows 4, 7 and 42 (the header is row 1)
+    assert last[0][5] == last[2][5] == ["sama dengan baris 4"] and last[4][5] == ["sama dengan baris 7"]
+    assert "baris 7" in last[1][4][0] and "baris 42" in last[3][4][0]

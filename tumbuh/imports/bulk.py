@@ -8,8 +8,11 @@ once, and rows go out with COPY on PostgreSQL or one executemany on SQLite.
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 import io
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -95,18 +98,19 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence
             for pk, row in zip(ids, plain(), strict=True):
                 yield (pk, *row)
 
-    if copier is not None and copier.pool is not None:
-        copier.queue(f"COPY {table} ({quoted}) FROM STDIN", prepared)
+    if connection.vendor == "postgresql":
+        sql = f"COPY {table} ({quoted}) FROM STDIN"
+        columnar = lambda: copy_columns(rows, converting, constants, ids if need_ids else None)  # noqa: E731
+        if copier is not None and copier.pool is not None:
+            copier.queue(sql, prepared, columnar)
+            return list(ids) if need_ids else []
+        data = copy_data(sql, prepared, columnar)
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            copy.write(data)
         return list(ids) if need_ids else []
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            raw = cursor.cursor  # the psycopg cursor behind Django's wrapper
-            with raw.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                for values in prepared():
-                    copy.write_row(values)
-        else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})", list(prepared()))
+        placeholders = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})", list(prepared()))
     return list(ids) if need_ids else []
 
 
@@ -129,6 +133,97 @@ def _json(value) -> str:
     return json.dumps(value)
 
 
+# -- COPY text a column at a time -------------------------------------------------------------
+#
+# psycopg's copy.write_row() adapts every cell through its dumpers, row by row (~25 us a row for a
+# Measurement's ~50 columns). The import's values are of a few plain types whose text form is
+# str() (psycopg's own text dumpers for int, float, str, date, datetime use str() too), so the
+# COPY text is built a column at a time: one list of texts per column, joined by tab and newline;
+# the model defaults of the columns the import does not set are formatted once. A column holding
+# any other type (numpy scalars, Decimal, UUID, bool mixed with numbers) sends the whole COPY
+# down psycopg's row path instead. tests/imports/test_copy_text.py checks the two give the same
+# bytes on the ugly fixture files.
+
+COLUMNAR = True  # False: every COPY is formatted by psycopg row by row (the reference path)
+_COPY_SPECIAL = re.compile("[\b\t\n\v\f\r\\\\]")
+_COPY_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r",
+                 "\\": "\\\\"}
+_STR_TYPES = frozenset({int, float, dt.date, dt.datetime})
+
+
+def _escape(text: str) -> str:
+    return _COPY_SPECIAL.sub(lambda m: _COPY_ESCAPES[m.group()], text)
+
+
+def column_text(values: Sequence) -> list[str] | None:
+    """COPY text of one column (None: a type this does not format; use psycopg)."""
+    types = set(map(type, values))
+    types.discard(type(None))
+    if not types:
+        return ["\\N"] * len(values)
+    if types == {str}:
+        if any(_COPY_SPECIAL.search(v) for v in set(values) if v is not None):
+            return ["\\N" if v is None else _escape(v) for v in values]
+        return ["\\N" if v is None else v for v in values]
+    if all(t is str or issubclass(t, enum.StrEnum) for t in types):  # Django's TextChoices members
+        return column_text([None if v is None else str(v) for v in values])
+    if types == {bool}:
+        return ["\\N" if v is None else ("t" if v else "f") for v in values]
+    if types <= _STR_TYPES:
+        return ["\\N" if v is None else str(v) for v in values]
+    return None
+
+
+def copy_columns(rows: Sequence[Sequence], converting, constants: tuple, ids) -> bytes | None:
+    """The COPY text of `rows` (+ `constants` on every row, `ids` first), built column by column;
+    None when a column holds a type column_text() leaves to psycopg."""
+    if not rows:
+        return b""
+    columns = [list(c) for c in zip(*rows, strict=True)]
+    for i, convert in converting:
+        columns[i] = [None if v is None else convert(v) for v in columns[i]]
+    if ids is not None:
+        columns.insert(0, list(ids))
+    texts = []
+    for col in columns:
+        text = column_text(col)
+        if text is None:
+            return None
+        texts.append(text)
+    tail = ""
+    for value in constants:
+        text = column_text([value])
+        if text is None:
+            return None
+        tail += "\t" + text[0]
+    end = tail + "\n"
+    return (end.join(map("\t".join, zip(*texts, strict=True))) + end).encode()
+
+
+def rows_text(cursor, rows: Callable[[], Iterable[tuple]]) -> bytes:
+    """The COPY text psycopg makes of `rows`, one write_row() per row (the reference path)."""
+    from psycopg.copy import Copy, FileWriter
+
+    data = io.BytesIO()
+    with Copy(cursor, writer=FileWriter(data)) as copy:
+        for values in rows():
+            copy.write_row(values)
+    return data.getvalue()
+
+
+def copy_data(sql: str, rows: Callable[[], Iterable[tuple]], columnar: Callable[[], bytes | None] | None,
+              cursor=None) -> bytes:
+    """The text of one COPY: column by column when COLUMNAR and the types allow, else psycopg's."""
+    data = columnar() if (COLUMNAR and columnar is not None) else None
+    if data is None:
+        if cursor is None:
+            connection.ensure_connection()
+            with connection.connection.cursor() as own:
+                return rows_text(own, rows)
+        return rows_text(cursor, rows)
+    return data
+
+
 class BackgroundCopy:
     """COPYs on the current transaction's connection, run by one helper thread while the caller's
     Python goes on, so PostgreSQL's share of the work (index entries, foreign-key checks) runs on
@@ -149,14 +244,9 @@ class BackgroundCopy:
         self.jobs: list[tuple[str, bytes]] = []
         self.running: Future | None = None
 
-    def queue(self, sql: str, rows: Callable[[], Iterable[tuple]]) -> None:
-        from psycopg.copy import Copy, FileWriter
-
-        data = io.BytesIO()
-        with Copy(self.formatting, writer=FileWriter(data)) as copy:
-            for values in rows():
-                copy.write_row(values)
-        self.jobs.append((sql, data.getvalue()))
+    def queue(self, sql: str, rows: Callable[[], Iterable[tuple]],
+              columnar: Callable[[], bytes | None] | None = None) -> None:
+        self.jobs.append((sql, copy_data(sql, rows, columnar, self.formatting)))
 
     def start(self) -> None:
         """Run the queued COPYs in the helper thread (after the previous ones)."""

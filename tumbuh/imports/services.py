@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,7 +31,7 @@ from tumbuh.regions.models import Region, within
 from tumbuh.registry.models import Household, Person
 from tumbuh.registry.selectors import people_for
 
-from .bulk import BackgroundCopy, allocate_ids, insert_rows
+from .bulk import BackgroundCopy, allocate_ids, copy_columns, insert_rows
 from .columns import COLUMNS, EPPGBM_HEADER
 from .framework import (  # noqa: F401  (re-exported: callers import them from here)
     CHUNK_ROWS,
@@ -113,6 +114,8 @@ class EppgbmImporter(ChunkImporter):
     """The EPPGBM declaration's importer: columnar parsing, measurements written by COPY with
     their derived values, children matched and created, posyandu created (docs/imports.md)."""
 
+    zscores_in_database = True  # False: EPPGBM's z-scores kept in arrays also on PostgreSQL (tests)
+
     def __init__(self, batch: ImportBatch, user, region: Region, *, progress=None, chunk_rows=CHUNK_ROWS,
                  declaration=None, channel=None):
         super().__init__(batch, user, region, progress=progress, chunk_rows=chunk_rows,
@@ -131,7 +134,7 @@ class EppgbmImporter(ChunkImporter):
             self.children[pk] = (birth_date, sex)
         self.next_temp = -1
         self.temp_to_id: dict[int, int] = {}
-        self.seen: dict[tuple[int, dt.date], tuple[int, tuple]] = {}
+        self.seen: dict[tuple[int, dt.date], tuple[int, tuple]] = {}  # this chunk's (child, date) keys
         self.touched: set[int] = set()
         self.z_rows = array("q")
         self.z_measurements = array("q")
@@ -142,7 +145,9 @@ class EppgbmImporter(ChunkImporter):
         # (id, *NEW_MEASUREMENT_FIELDS) of every new measurement: written once, after the last
         # chunk, with its derived values (see _insert_measurements)
         self.new_measurements: list[tuple] = []  # not written yet
-        self.series: dict[int, list[tuple]] = {}  # child -> its new measurements so far
+        # child -> the new measurements so far that later rows' derived values can still depend on
+        # (_flush_measurements keeps only those, so memory does not grow with the file)
+        self.series: dict[int, list[tuple]] = {}
         self.written_until: dict[int, dt.date] = {}  # child -> latest date written with derived values
         self.out_of_order: set[int] = set()  # children whose written rows an earlier date changes
 
@@ -150,6 +155,14 @@ class EppgbmImporter(ChunkImporter):
     def begin(self, header: list[str], mapping: dict[str, int]) -> None:
         self.parser = RowParser(mapping, header, today=timezone.localdate())
         self.copier = BackgroundCopy()
+        # EPPGBM's own z-scores, compared with Tumbuh's at the end: on PostgreSQL in a temporary
+        # table (dropped at commit), so a national file holds no per-row arrays; elsewhere in memory
+        self.z_table = None
+        if connection.vendor == "postgresql" and self.zscores_in_database:
+            self.z_table = f"tumbuh_import_z_{self.batch.pk}"
+            with connection.cursor() as cursor:
+                cursor.execute(f"CREATE TEMPORARY TABLE {self.z_table} (row_number integer, measurement_id bigint, "
+                               "wfa double precision, hfa double precision, wfh double precision) ON COMMIT DROP")
         # Measurement's foreign keys checked in each COPY, beside the parsing (~15 s at commit
         # for a million rows otherwise)
         self.immediate = check_keys_per_statement(Measurement)
@@ -280,6 +293,7 @@ class EppgbmImporter(ChunkImporter):
         return key
 
     def _create_people(self) -> None:
+        self.created_now = set(self.pending_people)  # temporary ids of the children this chunk creates
         if not self.pending_people:
             return
         new_households = [key for key in dict.fromkeys(p[9] for p in self.pending_people.values())
@@ -304,16 +318,32 @@ class EppgbmImporter(ChunkImporter):
         return self.temp_to_id[person] if person < 0 else person
 
     def _decide_measurements(self, ok: list[_Entry]) -> None:
-        lookup = {}
-        old_children = {e.person for e in ok if e.person > 0}
-        if old_children:
-            dates = {e.record.measured_on for e in ok if e.person > 0}
+        """imported / merged / unchanged, or rejected as a conflicting repeat. Repeats inside the
+        chunk are found in `seen` (this chunk's keys only); a repeat of a row of an earlier chunk
+        is found in the database: that row's measurement was written (the previous chunk's COPYs
+        have finished) and its ImportRow names it, so the first row of the file that wrote or
+        matched it is the ImportRow of this batch with the lowest row number. Nothing is kept per
+        row across chunks."""
+        lookup, first_rows = {}, {}
+        created_now = self.created_now
+        real = self._real
+        known = {real(e.person) for e in ok if e.person not in created_now}
+        if known:
+            dates = {e.record.measured_on for e in ok if e.person not in created_now}
             for row in (measurements_for(self.user)
-                        .filter(child_id__in=old_children, measured_on__in=dates)
+                        .filter(child_id__in=known, measured_on__in=dates)
                         .values_list("pk", "child_id", "measured_on", *MEASURED_FIELDS, "posyandu_id")):
                 lookup[(row[1], row[2])] = row
+            if lookup and self.batch.total_rows > len(ok):  # not the first chunk
+                found = [row[0] for row in lookup.values()]
+                for start in range(0, len(found), 10_000):
+                    first_rows.update(
+                        ImportRow.objects.filter(batch_id=self.batch.pk, measurement_id__in=found[start:start + 10_000])
+                        .exclude(outcome=ImportRow.Outcome.REJECTED).values("measurement_id")
+                        .annotate(first=Min("row_number")).values_list("measurement_id", "first"))
         self.to_update: list[Measurement] = []
-        seen, touched, real = self.seen, self.touched, self._real
+        self.seen = seen = {}
+        touched = self.touched
         imported, unchanged = ImportRow.Outcome.IMPORTED.value, ImportRow.Outcome.UNCHANGED.value
         source = Measurement.Source.IMPORT.value
         for e in ok:
@@ -332,6 +362,17 @@ class EppgbmImporter(ChunkImporter):
                 continue
             child = real(e.person)
             existing = lookup.get((child, rec.measured_on)) if lookup else None
+            if existing is not None and existing[0] in first_rows:  # a repeat of an earlier chunk's row
+                seen[key] = (first_rows[existing[0]], tuple(existing[3:7]), existing[0])
+                first_row = first_rows[existing[0]]
+                if all(_same(a, b) for a, b in zip(values, existing[3:7], strict=True)):
+                    e.outcome = unchanged
+                    e.measurement_id = existing[0]
+                    rec.notes.append(_("same as row %(row)d") % {"row": first_row})
+                else:
+                    e.reasons.append(_("same child and date as row %(row)d but different values; "
+                                       "keep one of the two") % {"row": first_row})
+                continue
             if existing is None:
                 e.outcome = imported
                 e.new_measurement = (child, rec.measured_on, rec.weight_kg, rec.length_cm, rec.position,
@@ -376,6 +417,7 @@ class EppgbmImporter(ChunkImporter):
         with_notes = 0
         rejected, pk, dumps = ImportRow.Outcome.REJECTED, batch.pk, json.dumps
         z_rows, z_measurements, z_values = self.z_rows, self.z_measurements, self.z_values
+        z_table = []  # on PostgreSQL: this chunk's EPPGBM z-scores, for the temporary table
         for e in entries:
             rec = e.record
             if e.reasons:
@@ -385,10 +427,13 @@ class EppgbmImporter(ChunkImporter):
                 outcome, person, measurement = e.outcome, self._real(e.person), e.measurement_id
                 notes = rec.notes
                 if rec.wfa_z is not None or rec.hfa_z is not None or rec.wfh_z is not None:
-                    z_rows.append(e.row_number)
-                    z_measurements.append(measurement)
-                    for key, value in (("wfa", rec.wfa_z), ("hfa", rec.hfa_z), ("wfh", rec.wfh_z)):
-                        z_values[key].append(np.nan if value is None else value)
+                    if self.z_table is not None:
+                        z_table.append((e.row_number, measurement, rec.wfa_z, rec.hfa_z, rec.wfh_z))
+                    else:
+                        z_rows.append(e.row_number)
+                        z_measurements.append(measurement)
+                        for key, value in (("wfa", rec.wfa_z), ("hfa", rec.hfa_z), ("wfh", rec.wfh_z)):
+                            z_values[key].append(np.nan if value is None else value)
             counts[outcome] += 1
             if notes:
                 with_notes += 1
@@ -401,6 +446,9 @@ class EppgbmImporter(ChunkImporter):
             setattr(batch, outcome, getattr(batch, outcome) + n)
         batch.rows_with_notes += with_notes
         insert_rows(ImportRow, IMPORT_ROW_FIELDS, rows, need_ids=False, json_ready=True, copier=self.copier)
+        if z_table:
+            self.copier.queue(f"COPY {self.z_table} (row_number, measurement_id, wfa, hfa, wfh) FROM STDIN",
+                              lambda: z_table, lambda: copy_columns(z_table, [], (), None))
         if reviews:
             self.copier.wait()
             MatchReview.objects.bulk_create(
@@ -474,9 +522,95 @@ class EppgbmImporter(ChunkImporter):
                 if row[2] > self.written_until.get(row[1], dt.date.min):
                     self.written_until[row[1]] = row[2]
         insert_rows(Measurement, (*NEW_MEASUREMENT_FIELDS, *DERIVED_FIELDS), out, ids=ids, copier=self.copier)
+        self._trim_series([rows[i] for i in order], derived)
+
+    _AGE = DERIVED_FIELDS.index("age_days")
+    _LENGTH_ADJUSTED = DERIVED_FIELDS.index("length_adjusted_cm")
+
+    def _trim_series(self, ordered: list[tuple], derived: list[list]) -> None:
+        """Keep, per child, only the rows a later-dated row's derived values read (compute() with
+        series=True), so the series held in memory stay a few rows a child whatever the file's size:
+
+        - weight gain (N/T/2T/O/B, growth.weight_gain): the child's last weighing (weight and an
+          age) of each of its two latest weighed calendar months: a new month's status compares
+          with the last weighing of the month before and needs that one's own N/T, which compares
+          with the last weighing of the month before it; whether any earlier weighing exists (B
+          or not) is kept by those rows;
+        - the series warnings (derivation._previous): the last row with a weight and the last row
+          with an adjusted length (each "the child's most recent earlier non-missing value").
+
+        A row dated on or before one already written makes the child out of order, recomputed
+        from the database at the end (_finish), so the trimmed series never has to serve it.
+        tests/imports/test_fast_paths.py checks the written values equal a full recompute."""
+        age, length = derived[self._AGE], derived[self._LENGTH_ADJUSTED]
+        kept: dict[int, list] = {}
+        state: dict[int, list] = {}  # child -> [month of m1, m1, m2, last weight row, last length row]
+        for i, row in enumerate(ordered):
+            child = row[1]
+            st = state.get(child)
+            if st is None:
+                st = state[child] = [None, None, None, None, None]
+            if row[3] is not None:
+                st[3] = row
+                if age[i] is not None:
+                    month = (row[2].year, row[2].month)
+                    if month != st[0]:
+                        st[0], st[2] = month, st[1]
+                    st[1] = row
+            value = length[i]
+            if value is not None and value == value:
+                st[4] = row
+        for child, st in state.items():
+            keep = {id(r): r for r in st[1:] if r is not None}
+            kept[child] = sorted(keep.values(), key=lambda r: (r[2], r[0]))
+        self.series.update(kept)
+
+    def _compare_zscores_sql(self) -> dict:
+        """_compare_zscores on PostgreSQL: the same figures, computed by one query over the
+        temporary table and the measurements. Ties among the largest differences are listed by
+        row number."""
+        table, tol = self.z_table, Z_TOLERANCE
+        fields = {key: Measurement._meta.get_field(field).column for key, _label, field in Z_INDICATORS}
+        diffs = ", ".join(f"abs(z.{key} - m.{col}) AS d_{key}, (z.{key} IS NOT NULL AND m.{col} IS NULL) AS om_{key}, "
+                          f"z.{key} AS t_{key}, m.{col} AS o_{key}"
+                          for key, col in fields.items())
+        base = (f"SELECT z.row_number, {diffs} FROM {table} z "
+                f"JOIN {connection.ops.quote_name(Measurement._meta.db_table)} m ON m.id = z.measurement_id")
+        aggregates = ", ".join(
+            f"count(t_{k}), count(d_{k}), count(*) FILTER (WHERE d_{k} > %s), max(d_{k}), avg(d_{k}), "
+            f"count(*) FILTER (WHERE om_{k})" for k in fields)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*), {aggregates} FROM ({base}) d", [tol] * len(fields))
+            got = cursor.fetchone()
+            if not got[0]:
+                return {}
+            summary: dict = {"tolerance": tol, "indicators": []}
+            for i, (key, label, _field) in enumerate(Z_INDICATORS):
+                given, compared, differ, max_abs, mean_abs, missing = got[1 + 6 * i:7 + 6 * i]
+                summary["indicators"].append({
+                    "key": key, "label": label, "eppgbm_given": given, "compared": compared, "differ": differ,
+                    "max_abs": round(float(max_abs), 2) if compared else None,
+                    "mean_abs": round(float(mean_abs), 3) if compared else None,
+                    "ours_missing": missing,
+                })
+            keys = list(fields)
+            worst = "GREATEST(" + ", ".join(f"coalesce(d_{k}, 0)" for k in keys) + ")"
+            which = "CASE " + " ".join(f"WHEN coalesce(d_{k}, 0) = w THEN '{k}'" for k in keys) + " END"
+            pick = lambda prefix: "CASE " + " ".join(f"WHEN k = '{k}' THEN {prefix}_{k}" for k in keys) + " END"  # noqa: E731
+            cursor.execute(
+                f"SELECT row_number, k, {pick('t')}, {pick('o')}, w FROM ("
+                f"  SELECT *, {which} AS k FROM (SELECT *, {worst} AS w FROM ({base}) b) c WHERE w > %s) d "
+                f"ORDER BY w DESC, row_number LIMIT 20", [tol])
+            labels = {k: lab for k, lab, _f in Z_INDICATORS}
+            summary["largest"] = [{"row": row, "indicator": labels[k], "eppgbm": round(float(theirs), 2),
+                                   "tumbuh": round(float(ours), 2), "diff": round(float(w), 2)}
+                                  for row, k, theirs, ours, w in cursor.fetchall()]
+        return summary
 
     def _compare_zscores(self) -> dict:
         """EPPGBM's z-scores against ours, recomputed from the same inputs."""
+        if self.z_table is not None:
+            return self._compare_zscores_sql()
         if not len(self.z_measurements):
             return {}
         ids = np.frombuffer(self.z_measurements, dtype=np.int64)

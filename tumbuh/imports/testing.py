@@ -304,9 +304,13 @@ def write_xlsx(path: Path, rows: list[dict[str, str]], *, messy_header: bool = F
     return Path(path)
 
 
-def write_bench_csv(path: Path, n_rows: int, seed: int = 11) -> Path:
-    """A large ';' CSV with comma decimals: children weighed monthly over a year."""
+def write_bench_csv(path: Path, n_rows: int, seed: int = 11, months: int = 12) -> Path:
+    """A large ';' CSV with comma decimals: children weighed monthly over a year (`months` > 12:
+    over that many months up to December 2025, each child's weighings after its birth only, so
+    the same number of children carry `months / 12` times the rows)."""
     rng = random.Random(seed)
+    if months > 12:
+        return _write_long_bench_csv(path, n_rows, rng, seed, months)
     children = make_children(max(1, n_rows // 12 + 1), seed=seed, today=dt.date(2025, 12, 31))
     header = list(EPPGBM_HEADER)
     written = 0
@@ -320,6 +324,30 @@ def write_bench_csv(path: Path, n_rows: int, seed: int = 11) -> Path:
                 day = dt.date(2025, m + 1, 10)
                 if day <= child.birth_date:
                     day = child.birth_date + dt.timedelta(days=20 + m)
+                row = measurement_row(child, day, rng)
+                writer.writerow([row[c].replace(".", ",") if c in NUMERIC_COLUMNS else row[c] for c in header])
+                written += 1
+    return Path(path)
+
+
+def _write_long_bench_csv(path: Path, n_rows: int, rng: random.Random, seed: int, months: int) -> Path:
+    header = list(EPPGBM_HEADER)
+    days = []
+    for back in range(months - 1, -1, -1):  # month offsets before December 2025
+        total = 2025 * 12 + 11 - back
+        days.append(dt.date(total // 12, total % 12 + 1, 10))
+    written = 0
+    # enough children: the youngest have fewer weighings than `months`
+    children = make_children(2 * (n_rows // months) + 1, seed=seed, today=dt.date(2025, 12, 31))
+    with Path(path).open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(header)
+        for child in children:
+            for day in days:
+                if written >= n_rows:
+                    break
+                if day <= child.birth_date:
+                    continue
                 row = measurement_row(child, day, rng)
                 writer.writerow([row[c].replace(".", ",") if c in NUMERIC_COLUMNS else row[c] for c in header])
                 written += 1
