@@ -19,13 +19,17 @@ from .models import (
     Adolescent,
     AncVisit,
     Birth,
+    BreastfeedingMonth,
     CatinScreening,
+    HbTest,
+    KfVisit,
     KrsSnapshot,
     Postpartum,
     Pregnancy,
     TpkAssignment,
     TpkTeam,
     TpkVisit,
+    TtdWeek,
 )
 
 
@@ -52,12 +56,33 @@ def pregnancies_for(scope) -> QuerySet:
     return Pregnancy.objects.filter(as_scope(scope).person_q())
 
 
+# Records under a parent: the default managers hide voided rows of their own table only, so the
+# parent's voiding is filtered here (a voided pregnancy's visits and births leave with it).
+
+
 def anc_visits_for(scope) -> QuerySet:
-    return AncVisit.objects.filter(as_scope(scope).person_q("pregnancy__"))
+    return AncVisit.objects.filter(as_scope(scope).person_q("pregnancy__"), pregnancy__voided_at__isnull=True)
 
 
 def births_for(scope) -> QuerySet:
-    return Birth.objects.filter(as_scope(scope).person_q("pregnancy__"))
+    return Birth.objects.filter(as_scope(scope).person_q("pregnancy__"), pregnancy__voided_at__isnull=True)
+
+
+def kf_visits_for(scope) -> QuerySet:
+    return KfVisit.objects.filter(as_scope(scope).person_q("postpartum__"), postpartum__voided_at__isnull=True)
+
+
+def breastfeeding_for(scope) -> QuerySet:
+    return BreastfeedingMonth.objects.filter(as_scope(scope).person_q("postpartum__"),
+                                             postpartum__voided_at__isnull=True)
+
+
+def hb_tests_for(scope) -> QuerySet:
+    return HbTest.objects.filter(as_scope(scope).person_q("adolescent__"), adolescent__voided_at__isnull=True)
+
+
+def ttd_weeks_for(scope) -> QuerySet:
+    return TtdWeek.objects.filter(as_scope(scope).person_q("adolescent__"), adolescent__voided_at__isnull=True)
 
 
 def postpartum_for(scope) -> QuerySet:
