@@ -96,7 +96,7 @@ def run(n_households: int) -> None:
     services.derive_many(snaps)
     derive_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    KrsSnapshot.objects.bulk_update(snaps, services.DERIVED, batch_size=500)
+    services.store_derived(snaps)
     store_s = time.perf_counter() - t0
     krs = KrsSnapshot.objects.filter(krs=True).count()
     print(f"KRS derivation, all households: {len(snaps):,} in {derive_s:.2f} s = {len(snaps) / derive_s:,.0f}/s "
