@@ -82,6 +82,7 @@ def test_anc_visit_edited_on_the_phone_form_rederives_the_pregnancy_and_the_coun
     # The person's page shows who changed what, old -> new, in Indonesian numbers.
     page = client.get(reverse("targets:person", args=[preg.person_id])).content.decode()
     assert "Riwayat perubahan" in page and "11,5</span> → 10,9" in page and kec1_user.username in page
+    assert page.index('id="changes-h"') > page.index("</title>")  # in the page, not its title
 
 
 def test_an_implausible_correction_is_refused_in_indonesian_and_nothing_changes(client, kec1_user, visit):
@@ -282,3 +283,11 @@ def test_every_kind_has_its_edit_and_void_pages(client, kec1_user, visit, mother
         assert edit.status_code == 200 and 'id="edit-form"' in edit.content.decode(), kind
         assert client.get(reverse(f"targets:void_{kind}", args=[obj.pk])).status_code == 200, kind
     assert isinstance(objects["kf"], KfVisit)
+
+
+def test_the_cadres_correction_shows_on_the_persons_page(client, cadre1, kec1_user, visit):
+    response = post(client, cadre1, "edit_anc", visit.pk, {
+        "visited_on": visit.visited_on.isoformat(), "place": "posyandu", "hb_gdl": "11,2", "ttd_given": "30"})
+    assert response.status_code == 302
+    page = client.get(reverse("targets:person", args=[visit.pregnancy.person_id])).content.decode()
+    assert "11,5</span> → 11,2" in page and page.index("→ 11,2") > page.index("</title>")
