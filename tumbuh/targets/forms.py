@@ -6,8 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tumbuh.web.forms import DecimalCommaField
 from tumbuh.registry.models import Person
+from tumbuh.web.forms import DecimalCommaField
 
 from .models import AncVisit, KrsSnapshot, Postpartum, Pregnancy, TpkVisit
 
