@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "tumbuh.accounts.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "tumbuh.accounts.security.IdleTimeoutMiddleware",  # the idle timeout, one save a minute at most
     "tumbuh.web.middleware.IndonesianFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -219,10 +220,11 @@ AXES_LOCKOUT_CALLABLE = "tumbuh.accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "tumbuh.audit.services.client_ip"
 AXES_VERBOSE = False
 
-# Idle timeout: the session ends after TUMBUH_SESSION_IDLE_MINUTES without a request (every
-# request pushes the expiry forward), and when the browser closes.
+# Idle timeout: the session ends after TUMBUH_SESSION_IDLE_MINUTES without a request (a request
+# pushes the expiry forward, saved at most once a minute: accounts.security.IdleTimeoutMiddleware),
+# and when the browser closes.
 SESSION_COOKIE_AGE = 60 * int(os.environ.get("TUMBUH_SESSION_IDLE_MINUTES", "30"))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated), so

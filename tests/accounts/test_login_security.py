@@ -139,3 +139,14 @@ def test_each_request_pushes_the_expiry_forward(client, world):
     Session.objects.filter(pk=key).update(expire_date=timezone.now() + dt.timedelta(minutes=2))
     client.get(reverse("accounts:me"))
     assert Session.objects.get(pk=key).expire_date > timezone.now() + dt.timedelta(minutes=10)
+
+
+def test_a_session_is_saved_at_most_once_a_minute(client, world):
+    """Pushing the expiry forward is a write; a burst of page views writes it once."""
+    client.force_login(world.users[Role.DESA])
+    key = client.session.session_key
+    client.get(reverse("accounts:me"))
+    first = Session.objects.get(pk=key).expire_date
+    Session.objects.filter(pk=key).update(expire_date=first - dt.timedelta(seconds=30))
+    client.get(reverse("accounts:me"))
+    assert Session.objects.get(pk=key).expire_date == first - dt.timedelta(seconds=30)  # not saved again

@@ -139,3 +139,16 @@ for _name in COUNT_FIELDS:
     PeriodSummary.add_to_class(_name, models.IntegerField(default=0))
 for _name in SUM_FIELDS:
     PeriodSummary.add_to_class(_name, models.FloatField(default=0.0))
+
+
+class DataVersion(models.Model):
+    """One row whose number goes up in every transaction that writes Tumbuh's data (any model of
+    a Tumbuh app except the audit log, and every bulk signal), in that same transaction. Pages
+    that are costly to compute (the dashboard) keep their result per process under the version
+    they read *before* the data (`tumbuh.analytics.memo`): a result is reused only while no write
+    committed since, so it is as fresh as computing it again."""
+
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("data version")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import replace as dc_replace
 
 import pandas as pd
 from django.contrib import messages
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from tumbuh.accounts.access import region_safe
 from tumbuh.accounts.models import Role
-from tumbuh.accounts.scoping import is_admin, scope_region_code
+from tumbuh.accounts.scoping import is_admin, scope_for, scope_region_code
 from tumbuh.audit.services import record
 from tumbuh.growth.categories import LABELS as CATEGORY_LABELS
 from tumbuh.regions.models import Region, within
@@ -28,7 +29,7 @@ from tumbuh.regions.selectors import posyandu_for, regions_for
 from tumbuh.web.charts import Axis, LineChart
 from tumbuh.web.text import mask_nik
 
-from . import areas, exports, reports, svg
+from . import areas, exports, memo, reports, svg
 from .areas import is_service_area, service_area_for
 from .forms import BoundaryForm, FigureForm, TargetForm
 from .models import BoundaryUpload, ExternalFigure, RegionTarget
@@ -82,7 +83,15 @@ def _period(request, region: Region) -> Period:
         return chosen if kind not in KINDS or kind == chosen.kind else Period.containing(chosen.end, kind)
     if kind not in KINDS:
         kind = "month"
-    return reports.default_period(request.user, region.code, kind, _today())
+    today = _today()
+    return memo.memoized("analytics.default_period", (_scope_key(request), region.code, kind, today),
+                         lambda: reports.default_period(request.user, region.code, kind, today))
+
+
+def _scope_key(request):
+    """Who is asking, as far as the figures go: their scope without their user id (every
+    kabupaten team member of one kab/kota shares one memoized dashboard)."""
+    return dc_replace(scope_for(request.user), user_id=None)
 
 
 def _posyandu(request):
@@ -162,6 +171,19 @@ def _num(v, digits=1):
 def dashboard(request):
     region = _region(request)
     period = _period(request, region)
+    show_all = request.GET.get("ranking") == "all"
+    # The figures depend on who asks (their scope, not their user id), the region, the period,
+    # "show all" and the language; reused while no write committed (memo.py: fresh after every
+    # write), which is what lets the dashboard serve many TPPS members at once.
+    key = (_scope_key(request), type(region).__name__, region.code, period.kind, period.key,
+           show_all, get_language())
+    figures = memo.memoized("analytics.dashboard", key,
+                            lambda: _dashboard_figures(request, region, period, show_all))
+    context = {**_picker(request, region, period), **figures}
+    return render(request, "analytics/dashboard.html", context)
+
+
+def _dashboard_figures(request, region, period, asked_all: bool) -> dict:
     board = reports.dashboard(request.user, region, period)
     est = board.report.estimates
     targets = targets_for(region)
@@ -195,7 +217,7 @@ def dashboard(request):
     by_change = sorted([r for r in ranking_rows if r["change"] is not None], key=lambda r: r["change"])
     # Long rankings (hundreds of posyandu) are cut to the highest and lowest rates on screen;
     # `?ranking=all` shows every row. The map above still colours every unit.
-    show_all = request.GET.get("ranking") == "all" or len(ranking_rows) <= 2 * RANKING_SHOWN
+    show_all = asked_all or len(ranking_rows) <= 2 * RANKING_SHOWN
     rank = 0
     for r in ranking_rows:
         if r["rate"] is not None and not r["small"]:
@@ -205,9 +227,8 @@ def dashboard(request):
             r["rank"] = None
     shown = ranking_rows if show_all else (ranking_rows[:RANKING_SHOWN] + ranking_rows[-RANKING_SHOWN:])
     skdn = _skdn_rows(request.user, board.skdn)
-    show_skdn_all = request.GET.get("ranking") == "all"
-    context = {
-        **_picker(request, region, period),
+    show_skdn_all = asked_all
+    return {
         "kpis": [(k, INDICATOR_LABELS[k], est[k]) for k in ("stunting", "wasting", "underweight", "overweight")],
         "severe": est["severe_stunting"],
         "coverage": board.report.coverage,
@@ -225,7 +246,6 @@ def dashboard(request):
         # registers themselves (indexed counts at request time, so fresh after every write).
         "target_counts": _target_counts(request, region),
     }
-    return render(request, "analytics/dashboard.html", context)
 
 
 def _target_counts(request, region):

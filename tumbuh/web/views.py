@@ -1,10 +1,12 @@
 import datetime as dt
+from dataclasses import replace as dc_replace
 
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from tumbuh.accounts.access import region_safe
 from tumbuh.accounts.scoping import scope_for, scope_region_code
+from tumbuh.analytics import memo
 from tumbuh.regions.models import Region
 from tumbuh.registry import selectors
 
@@ -25,7 +27,10 @@ def home(request):
     code = scope_region_code(request.user)
     region = Region.objects.filter(pk=code).first() if code else None
     today = _today()
-    counts = selectors.home_counts(request.user, today)
+    # Reused while nothing was written (analytics.memo: fresh after every write); shared by
+    # everyone with the same scope.
+    key = (dc_replace(scope_for(request.user), user_id=None), today)
+    counts = memo.memoized("web.home_counts", key, lambda: selectors.home_counts(request.user, today))
     last_month = today.replace(day=1) - dt.timedelta(days=1)
     return render(request, "web/home.html", {
         "counts": counts,
