@@ -177,7 +177,13 @@ def test_a_voided_pregnancy_leaves_the_register_counts_and_krs_with_its_reason(c
 
 
 def test_voiding_a_visit_or_a_test_rederives_the_parent(kec1_user, visit, mother):
+    from tumbuh.analytics import memo
+
+    before = memo.version()
     corrections.void_record(kec1_user, "anc", visit, "Dicatat dua kali")
+    assert memo.version() > before  # memoized dashboards (analytics/memo.py) recompute
+    before = memo.version()
+    assert services.rederive_households([mother.household_id]) == 0 or memo.version() > before
     p = Pregnancy.objects.get(pk=visit.pregnancy_id)
     assert p.anc_contacts == 0 and p.ttd_total == 0 and AncVisit.all_objects.filter(pk=visit.pk).exists()
     teen_person = make_person(name="Remaja Koreksi", sex="F", birth_date=years_ago(15), desa=mother.desa,

@@ -319,7 +319,9 @@ class KrsSnapshot(Voidable):
     class Meta:
         verbose_name = _("KRS family snapshot")
         constraints = [models.UniqueConstraint(fields=["household", "period"], name="krs_one_per_semester")]
-        indexes = [models.Index(fields=["period", "desa", "krs"])]
+        # Partial: the registers and counts read only rows not voided (the default manager).
+        indexes = [models.Index(fields=["period", "desa", "krs"], name="krs_live_period_desa",
+                                condition=models.Q(voided_at__isnull=True))]
 
 
 class TpkTeam(models.Model):

@@ -444,6 +444,9 @@ def store_derived(snapshots: list[KrsSnapshot]) -> int:
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[start:start + 5000])
+    from tumbuh.analytics.memo import bump
+
+    bump()  # raw SQL sends no post_save: memoized pages (analytics/memo.py) must still see it
     return len(rows)
 
 
