@@ -497,6 +497,43 @@ BNBA_TOTALS = expect(r'id="bnba-total">(\d+)<', lambda r: str(_n(r)))
 CHILD_LIST_TOTALS = expect(r"<p class=\"muted\">(\d+) balita\b", lambda r: str(2 * _n(r)))
 
 MANAGER = Role.KABUPATEN
+
+
+# -- target-group corrections (tumbuh/targets/corrections.py): URL kind -> OBJECTS kind, and an edit
+# payload that is valid for the corner's own record (tumbuh/targets/testing.py) and changes it
+
+TARGET_KINDS = {"catin": "catin", "pregnancy": "pregnancy", "anc": "anc", "birth": "birth", "nifas": "postpartum",
+                "kf": "kf", "asi": "asi", "remaja": "adolescent", "hb": "hb", "ttd": "ttd", "krs": "krs",
+                "tpk": "tpk_visit"}
+
+
+def target_edit_post(kind):
+    def build(world, role, corner):
+        t = {k: v[corner] for k, v in world.target_groups.items() if corner in v}
+        day = today()
+        data = {
+            "catin": {"screened_on": day.isoformat(), "weight_kg": "50", "height_cm": "155", "lila_cm": "22,5",
+                      "hb_gdl": "12,5", "waist_cm": "", "kua": "KUA Matriks", "partner_name": "", "notes": ""},
+            "pregnancy": {"hpht": t["pregnancy"].hpht.isoformat(), "gravida": "2", "para": "1", "abortus": "0",
+                          "lila_cm": "22,5", "hb_gdl": "10,5", "notes": ""},
+            "anc": {"visited_on": t["anc"].visited_on.isoformat(), "place": "puskesmas", "hb_gdl": "10,5",
+                    "ttd_given": "20", "notes": ""},
+            "birth": {"weight_g": "2400", "length_cm": "47,5"},
+            "nifas": {"delivered_on": t["postpartum"].delivered_on.isoformat(), "delivery_place": "Puskesmas Matriks",
+                      "kb_method": "implant", "kb_refusal_reason": "", "notes": ""},
+            "kf": {"visited_on": (day - dt.timedelta(days=8)).isoformat(), "notes": "Matriks"},
+            "asi": {"month": "2", "exclusive": "0"},
+            "remaja": {"school": "SMA Matriks", "grade": "10", "in_school": "on"},
+            "hb": {"tested_on": day.isoformat(), "hb_gdl": "11,5"},
+            "ttd": {"week": t["ttd"].week_start.isoformat()},  # unticked: not taken
+            "krs": {"water_source": "sungai", "latrine": "none", "house_livable": "1", "welfare": "ks1",
+                    "couple": "on", "modern_contraception": "0"},
+            "tpk": {"team": str(t["team"].pk), "person": "", "visited_on": day.isoformat(), "referral": "referred",
+                    "counselling": "on", "notes": "Matriks"},
+        }[kind]
+        return [(data, None)]
+
+    return build
 OWN_ACCOUNT = "the form concerns only the requester's own account (password, second factor); it names no place or person"
 BY_ID = ("its forms act on the object the URL names (the ids probe POSTs to every outsider's URL, which must "
          "refuse before any form is read); no payload builder for these forms yet")
@@ -563,6 +600,11 @@ ROUTES: dict[str, Route] = {
     "targets:postpartum": detail(postpartum_id="postpartum", no_post=BY_ID),
     "targets:adolescent": detail(adolescent_id="adolescent", no_post=BY_ID),
     "targets:household": detail(household_id="household", no_post=BY_ID),
+    # corrections: the edit form of every target record, and its void with a reason
+    **{f"targets:edit_{k}": detail(pk=TARGET_KINDS[k], post=target_edit_post(k), post_to_home=False, control=MANAGER)
+       for k in TARGET_KINDS},
+    **{f"targets:void_{k}": detail(pk=TARGET_KINDS[k], post=lambda w, r, c: [({"reason": "Salah entri matriks"}, None)],
+                                   post_to_home=False, control=MANAGER) for k in TARGET_KINDS},
     # coordination (tumbuh/coordination/urls.py)
     "coordination:index": page(query=coordination_query, no_post=BY_ID),
     "coordination:aksi_detail": detail(aksi_id="aksi", no_post=BY_ID),
@@ -689,6 +731,8 @@ OBJECTS: dict[str, tuple[Callable, str]] = {
     "pregnancy": (lambda w, k: w.target_groups["pregnancy"][k], "people"),
     "postpartum": (lambda w, k: w.target_groups["postpartum"][k], "people"),
     "adolescent": (lambda w, k: w.target_groups["adolescent"][k], "people"),
+    **{kind: (lambda w, k, kind=kind: w.target_groups[kind][k], "people")
+       for kind in ("catin", "anc", "birth", "kf", "asi", "hb", "ttd", "krs", "tpk_visit")},
     # coordination rows at the corner's desa (tumbuh/coordination/testing.py)
     **{kind: (lambda w, k, kind=kind: w.coordination[kind][k], EXPECTED_VISIBLE_COORDINATION)
        for kind in ("aksi", "meeting", "commitment", "evidence", "assessment", "case")},

@@ -1,4 +1,5 @@
-"""Entering an ANC visit for a pregnant woman on a 390 px phone, decimal commas as typed."""
+"""Entering an ANC visit for a pregnant woman on a 390 px phone, decimal commas as typed, then
+correcting it there (the edit form, the change history)."""
 
 import datetime as dt
 
@@ -61,6 +62,24 @@ def test_anc_visit_on_a_390px_phone(live_server, page, new_page, shot, pregnancy
     expect(page.locator(".errorlist").first).to_contain_text("61,5")
     assert AncVisit.objects.count() == 1
     shot(page, "targets-03-anc-error-phone")
+    # Correcting the visit on the phone: the edit form, decimal comma, the verdict re-derived.
+    page.goto(f"{live_server.url}/targets/pregnancy/{preg.pk}/")
+    page.click(f"a[href='/targets/edit/anc/{visit.pk}/']")
+    form = page.locator("#edit-form")
+    expect(form).to_be_visible()
+    box = form.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390, "the edit form must fit a phone"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.fill("input[name=hb_gdl]", "11,2")
+    shot(page, "targets-07-anc-correct-phone")
+    page.click("#edit-form button[type=submit]")
+    expect(page.locator("#anc-contacts")).to_have_text("K1")
+    visit.refresh_from_db()
+    preg.refresh_from_db()
+    assert visit.hb_gdl == pytest.approx(11.2) and not preg.anaemia
+    page.goto(f"{live_server.url}/targets/person/{preg.person_id}/")
+    expect(page.locator("table.changes")).to_contain_text("10,4")
+    shot(page, "targets-08-history-phone")
     # The register and overview on a desktop, for the record.
     desk.goto(f"{live_server.url}/targets/register/bumil/")
     expect(desk.locator("table.register")).to_contain_text("Sari Hamil")

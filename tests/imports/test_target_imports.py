@@ -145,6 +145,37 @@ def test_a_catin_found_to_be_someone_known_keeps_her_screening(kota_user, tmp_pa
     assert batch.rows.get().person == known
 
 
+def test_a_record_voided_in_tumbuh_is_not_brought_back_by_a_re_import(kota_user, tmp_path):
+    """A screening and a KRS snapshot a user voided: re-importing the same file rejects those rows
+    with the void's reason (nothing lost, nothing silently re-created); the other rows unchanged."""
+    from tumbuh.targets import corrections
+
+    today = dt.date.today()
+    d = (today - dt.timedelta(days=5)).strftime("%d/%m/%Y")
+    header = ["Nama", "Tgl Lahir", "JK", "Desa/Kel", "Tanggal Skrining", "BB", "TB"]
+    rows = [["Rina Batal", "03/04/1999", "P", "Guntung", d, "50", "160"],
+            ["Sari Tetap", "04/05/1998", "P", "Guntung", d, "52", "158"]]
+    path = t.write_table(tmp_path / "c", header, rows)
+    first = run_import("catin", path, user=kota_user, region_code="64.74")
+    assert first.imported == 2
+    voided = CatinScreening.objects.get(person__name="Rina Batal")
+    corrections.void_record(kota_user, "catin", voided, "Bukan catin")
+    again = run_import("catin", path, user=kota_user, region_code="64.74")
+    row = accounted(again, rows)
+    assert (again.imported, again.unchanged, again.rejected) == (0, 1, 1)
+    assert row[2].outcome == "rejected" and "Bukan catin" in " ".join(row[2].reasons)
+    assert CatinScreening.all_objects.count() == 2 and not CatinScreening.objects.filter(pk=voided.pk).exists()
+
+    header = ["No KK", "Nama Kepala Keluarga", "Desa/Kelurahan", "Periode", "Sumber Air Minum"]
+    krs_rows = [["6474010101990011", "Batal", "Guntung", "2026-S1", "PDAM"]]
+    krs_path = t.write_table(tmp_path / "k", header, krs_rows)
+    assert run_import("krs", krs_path, user=kota_user, region_code="64.74").imported == 1
+    corrections.void_record(kota_user, "krs", KrsSnapshot.objects.get(), "Keluarga pindah")
+    krs_again = run_import("krs", krs_path, user=kota_user, region_code="64.74")
+    assert krs_again.rejected == 1 and "Keluarga pindah" in " ".join(krs_again.rows.get().reasons)
+    assert KrsSnapshot.all_objects.count() == 1
+
+
 @pytest.mark.parametrize("source", ["deliveries", "krs", "catin", "bumil"])
 def test_every_source_has_its_upload_page_in_indonesian(source, client, kota_user):
     from django.urls import reverse

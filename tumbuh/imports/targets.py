@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -206,6 +207,16 @@ def _message(exc) -> str:
     return str(exc)
 
 
+def _voided(e, old) -> bool:
+    """A record a user voided in Tumbuh is not brought back by an import: the row is rejected with
+    the reason, so nothing is lost silently and the user's decision stands."""
+    if old.voided_at is None:
+        return False
+    e.reject(_("this record was voided in Tumbuh on %(date)s (%(reason)s); it is not imported again")
+             % {"date": timezone.localtime(old.voided_at).strftime("%d/%m/%Y"), "reason": old.void_reason})
+    return True
+
+
 def _compare(old, new: dict, fields) -> dict:
     """The fields whose recorded value differs from the file's (floats to 0.01)."""
     out = {}
@@ -260,7 +271,7 @@ class CatinImporter(TargetImporter):
         from tumbuh.targets.models import CatinScreening
 
         keys = {(e.person, e.values["screened_on"]) for e in entries}
-        existing = {(s.person_id, s.screened_on): s for s in CatinScreening.objects.filter(
+        existing = {(s.person_id, s.screened_on): s for s in CatinScreening.all_objects.filter(
             person_id__in={p for p, _d in keys}, screened_on__in={d for _p, d in keys})}
         for e in entries:
             e.key = ("catin", e.person, e.values["screened_on"])
@@ -269,6 +280,8 @@ class CatinImporter(TargetImporter):
                 e.outcome = ImportRow.Outcome.IMPORTED
                 continue
             e.object_id = old.pk
+            if _voided(e, old):
+                continue
             differs = _compare(old, e.values, CATIN_VALUES)
             if differs:
                 e.reject(_("a screening of this person on %(date)s is already recorded with other values (%(fields)s); "
@@ -340,7 +353,7 @@ class BumilImporter(TargetImporter):
     def decide(self, entries):
         from tumbuh.targets.models import Pregnancy
 
-        existing = {(p.person_id, p.hpht): p for p in Pregnancy.objects.filter(
+        existing = {(p.person_id, p.hpht): p for p in Pregnancy.all_objects.filter(
             person_id__in={e.person for e in entries}).prefetch_related("visits")}
         for e in entries:
             e.key = ("bumil", e.person, e.values["hpht"])
@@ -349,6 +362,8 @@ class BumilImporter(TargetImporter):
                 e.outcome = ImportRow.Outcome.IMPORTED
                 continue
             e.object_id = old.pk
+            if _voided(e, old):
+                continue
             differs = _compare(old, e.values, BUMIL_VALUES)
             if differs:
                 e.reject(_("a pregnancy of this woman with HPHT %(date)s is already recorded with other values "
@@ -526,7 +541,7 @@ class KrsImporter(TargetImporter):
     def decide(self, entries):
         from tumbuh.targets.models import KrsSnapshot
 
-        existing = {(s.household_id, s.period): s for s in KrsSnapshot.objects.filter(
+        existing = {(s.household_id, s.period): s for s in KrsSnapshot.all_objects.filter(
             household_id__in={e.extra["household"] for e in entries})}
         for e in entries:
             e.key = ("krs", e.extra["household"], e.values["period"])
@@ -535,6 +550,8 @@ class KrsImporter(TargetImporter):
                 e.outcome = ImportRow.Outcome.IMPORTED
                 continue
             e.object_id = old.pk
+            if _voided(e, old):
+                continue
             differs = _compare(old, e.values, KRS_VALUES)
             if differs:
                 e.outcome, e.previous = ImportRow.Outcome.MERGED, differs

@@ -1,4 +1,4 @@
-"""Entry forms. Numbers accept a decimal comma ("3,2") through measurements' DecimalCommaField;
+"""Entry forms. Numbers accept a decimal comma ("3,2") through the project's DecimalCommaField;
 dates accept dd-mm-yyyy as typed in Indonesia as well as the browser's date picker."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tumbuh.measurements.forms import DecimalCommaField
 from tumbuh.registry.models import Person
+from tumbuh.web.forms import DecimalCommaField
 
 from .models import AncVisit, KrsSnapshot, Postpartum, Pregnancy, TpkVisit
 
@@ -205,3 +205,46 @@ class RegisterFilter(forms.Form):
             del self.fields["posyandu"]
         else:
             del self.fields["period"]
+
+
+# --- corrections (tumbuh/targets/corrections.py): the entry forms, filled with the record --------
+
+
+class PregnancyEditForm(PregnancyForm):
+    """The registration's fields; for a pregnancy that ended, also its outcome and date (a live
+    birth stays a live birth while a birth is recorded: void the birth first)."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[c for c in Pregnancy.Outcome.choices if c[0]])
+    outcome_on = date_field(_("Date of birth / end of pregnancy"))
+
+    def __init__(self, *args, ended=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not ended:
+            del self.fields["outcome"], self.fields["outcome_on"]
+
+
+class BirthForm(forms.Form):
+    weight_g = DecimalCommaField(label=_("Birth weight (g)"))
+    length_cm = DecimalCommaField(label=_("Birth length (cm)"))
+
+
+class PostpartumEditForm(PostpartumForm):
+    kb_method = forms.ChoiceField(label=_("KB pascasalin"), choices=Postpartum.Kb.choices, required=False)
+    kb_refusal_reason = forms.CharField(label=_("Reason if refused"), max_length=200, required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AdolescentEditForm(AdolescentForm):
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class KrsEditForm(KrsForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["period"]
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(label=_("Why is this record voided?"), min_length=3, max_length=200,
+                             widget=forms.TextInput(attrs={"autocomplete": "off"}),
+                             help_text=_("e.g. entered for the wrong person, entered twice"))

@@ -20,7 +20,30 @@ from tumbuh.registry.models import Household, Person
 DESA = {"level": Region.Level.DESA}
 
 
-class PersonRecord(models.Model):
+class ActiveManager(models.Manager):
+    """The default manager: voided records are not there for anyone (registers, counts, other
+    contexts' reads, reverse relations). `all_objects` still finds them (history, re-entry)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(voided_at__isnull=True)
+
+
+class Voidable(models.Model):
+    """A record entered by mistake is voided with a reason, never deleted (tumbuh/targets/corrections.py)."""
+
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True, db_index=True)
+    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    void_reason = models.CharField(_("reason for voiding"), max_length=200, blank=True)
+
+    objects = ActiveManager()
+    all_objects = models.Manager()
+
+    class Meta:
+        abstract = True
+
+
+class PersonRecord(Voidable):
     """Fields every person-level target record shares (scoping, audit, convergence)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
@@ -106,7 +129,7 @@ class Pregnancy(PersonRecord):
         return round(self.latest_weight_kg - self.weight_before_kg, 1)
 
 
-class AncVisit(models.Model):
+class AncVisit(Voidable):
     class Place(models.TextChoices):
         POSYANDU = "posyandu", _("posyandu")
         PUSKESMAS = "puskesmas", _("puskesmas")
@@ -135,7 +158,7 @@ class AncVisit(models.Model):
         indexes = [models.Index(fields=["pregnancy", "visited_on"])]
 
 
-class Birth(models.Model):
+class Birth(Voidable):
     """A live birth of a pregnancy: links (or created) the child's Person, with the birth flags."""
 
     pregnancy = models.ForeignKey(Pregnancy, on_delete=models.CASCADE, related_name="births")
@@ -176,7 +199,7 @@ class Postpartum(PersonRecord):
         indexes = [models.Index(fields=["desa", "delivered_on"]), models.Index(fields=["posyandu", "delivered_on"])]
 
 
-class KfVisit(models.Model):
+class KfVisit(Voidable):
     postpartum = models.ForeignKey(Postpartum, on_delete=models.CASCADE, related_name="kf_visits")
     visited_on = models.DateField(_("visit date"))
     kf_number = models.PositiveSmallIntegerField(null=True)
@@ -186,7 +209,7 @@ class KfVisit(models.Model):
         ordering = ["visited_on", "pk"]
 
 
-class BreastfeedingMonth(models.Model):
+class BreastfeedingMonth(Voidable):
     postpartum = models.ForeignKey(Postpartum, on_delete=models.CASCADE, related_name="breastfeeding")
     child = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     month = models.PositiveSmallIntegerField(_("month"))  # 1..6
@@ -213,7 +236,7 @@ class Adolescent(PersonRecord):
         constraints = [models.UniqueConstraint(fields=["person"], name="adolescent_one_per_person")]
 
 
-class HbTest(models.Model):
+class HbTest(Voidable):
     adolescent = models.ForeignKey(Adolescent, on_delete=models.CASCADE, related_name="hb_tests")
     tested_on = models.DateField(_("test date"))
     hb_gdl = models.FloatField(_("Hb (g/dL)"))
@@ -224,7 +247,7 @@ class HbTest(models.Model):
         ordering = ["tested_on", "pk"]
 
 
-class TtdWeek(models.Model):
+class TtdWeek(Voidable):
     adolescent = models.ForeignKey(Adolescent, on_delete=models.CASCADE, related_name="ttd_weeks")
     week_start = models.DateField(_("week (Monday)"))
     taken = models.BooleanField(_("tablet taken"), default=True)
@@ -234,7 +257,7 @@ class TtdWeek(models.Model):
         constraints = [models.UniqueConstraint(fields=["adolescent", "week_start"], name="ttd_one_per_week")]
 
 
-class KrsSnapshot(models.Model):
+class KrsSnapshot(Voidable):
     """A household's BKKBN PK criteria for one semester, every criterion stored, and the verdict
     derived from them and from the household's members (re-derived while the semester is open)."""
 
@@ -296,7 +319,9 @@ class KrsSnapshot(models.Model):
     class Meta:
         verbose_name = _("KRS family snapshot")
         constraints = [models.UniqueConstraint(fields=["household", "period"], name="krs_one_per_semester")]
-        indexes = [models.Index(fields=["period", "desa", "krs"])]
+        # Partial: the registers and counts read only rows not voided (the default manager).
+        indexes = [models.Index(fields=["period", "desa", "krs"], name="krs_live_period_desa",
+                                condition=models.Q(voided_at__isnull=True))]
 
 
 class TpkTeam(models.Model):
@@ -324,7 +349,7 @@ class TpkAssignment(models.Model):
         constraints = [models.UniqueConstraint(fields=["team", "household"], name="tpk_assign_once")]
 
 
-class TpkVisit(models.Model):
+class TpkVisit(Voidable):
     class Referral(models.TextChoices):
         NOT_NEEDED = "", _("not needed")
         REFERRED = "referred", _("referred")

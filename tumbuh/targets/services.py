@@ -52,6 +52,9 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+UNVOID = {"voided_at": None, "voided_by": None, "void_reason": ""}
+
+
 def _user(user):
     return user if getattr(user, "is_authenticated", False) else None
 
@@ -210,11 +213,14 @@ def record_outcome(user, pregnancy: Pregnancy, *, outcome: str, outcome_on: dt.d
             if length_cm:
                 child.birth_length_cm = length_cm
             child.save(update_fields=["mother", "birth_weight_kg", "birth_length_cm", "updated_at"])
-        made.append(Birth.objects.create(
-            pregnancy=pregnancy, child=child, born_on=outcome_on, weight_g=weight_g, length_cm=length_cm,
-            bblr=rules.is_bblr(weight_g), short=rules.is_short_at_birth(length_cm), rule_version=rules.version()))
+        # A child's birth voided before (linked to the wrong pregnancy) is re-linked, not duplicated.
+        birth, _new = Birth.all_objects.update_or_create(child=child, defaults={
+            "pregnancy": pregnancy, "born_on": outcome_on, "weight_g": weight_g, "length_cm": length_cm,
+            "bblr": rules.is_bblr(weight_g), "short": rules.is_short_at_birth(length_cm),
+            "rule_version": rules.version(), **UNVOID})
+        made.append(birth)
     if outcome in (Pregnancy.Outcome.LIVE_BIRTH, Pregnancy.Outcome.STILLBIRTH):
-        Postpartum.objects.get_or_create(pregnancy=pregnancy, defaults={
+        Postpartum.all_objects.get_or_create(pregnancy=pregnancy, defaults={
             **_placed(mother), "delivered_on": outcome_on, "created_by": _user(user), "rule_version": rules.version()})
     _audit(user, AuditEvent.Action.UPDATE, pregnancy, _("outcome of pregnancy %(a)s: %(b)s") % {"a": pregnancy.pk, "b": outcome},
            {"outcome": outcome, "outcome_on": outcome_on, "births": [b.child_id for b in made],
@@ -242,6 +248,9 @@ def _date_problems_outcome(pregnancy, outcome, outcome_on, births):
             if baby.get("child") is None and not (baby.get("name") and baby.get("sex")):
                 problems.append(Problem("Isi nama dan jenis kelamin bayi", "baby_name"))
             problems += validation.birth_problems(baby, today(), prefix="baby_")
+            if baby.get("child") is not None and Birth.objects.filter(child=baby["child"]).exists():
+                problems.append(Problem("Anak ini sudah tercatat lahir dari kehamilan lain: batalkan data kelahiran itu dulu",
+                                        "existing_child"))
     return problems
 
 
@@ -295,8 +304,8 @@ def set_breastfeeding(user, pp: Postpartum, month: int, exclusive: bool, *, chil
     _check_person(user, pp.person)
     if not 1 <= month <= rules.cut("nifas", "exclusive_months"):
         raise InputError([validation.Problem("Bulan ASI eksklusif harus 1 sampai 6", "month")])
-    row, _created = BreastfeedingMonth.objects.update_or_create(postpartum=pp, child=child, month=month,
-                                                         defaults={"exclusive": exclusive})
+    row, _created = BreastfeedingMonth.all_objects.update_or_create(postpartum=pp, child=child, month=month,
+                                                             defaults={"exclusive": exclusive, **UNVOID})
     _audit(user, AuditEvent.Action.UPDATE, pp, _("breastfeeding month %(a)s") % {"a": month}, {"exclusive": exclusive}, request)
     return row
 
@@ -314,7 +323,8 @@ def register_adolescent(user, person: Person, data: dict[str, Any], *, request=N
     if not rules.is_adolescent_age(age):
         problems.append(validation.Problem(f"Umur {age} tahun: remaja putri berumur 12-18 tahun", None))
     _raise_if(problems)
-    teen, created = Adolescent.objects.update_or_create(person=person, defaults={
+    # A voided record of this girl is brought back by registering her again (one per person).
+    teen, created = Adolescent.all_objects.update_or_create(person=person, defaults={**UNVOID,
         "desa_id": person.desa_id, "posyandu_id": person.posyandu_id, "school": data.get("school") or "",
         "grade": data.get("grade") or "", "in_school": bool(data.get("in_school", True)),
         "created_by": _user(user), "rule_version": rules.version()})
@@ -347,7 +357,8 @@ def record_ttd_week(user, teen: Adolescent, day: dt.date, taken: bool, *, reques
     _check_person(user, teen.person)
     _raise_if(validation._date_problems(day, "week_start", "minggu", today()))
     monday = day - dt.timedelta(days=day.weekday())
-    row, _created = TtdWeek.objects.update_or_create(adolescent=teen, week_start=monday, defaults={"taken": taken})
+    row, _created = TtdWeek.all_objects.update_or_create(adolescent=teen, week_start=monday,
+                                                         defaults={"taken": taken, **UNVOID})
     _audit(user, AuditEvent.Action.UPDATE, teen, _("TTD week %(a)s") % {"a": monday}, {"taken": taken}, request)
     return row
 
@@ -417,13 +428,34 @@ def derive_many(snapshots: list[KrsSnapshot], on: dt.date | None = None) -> None
         derive_snapshot(snap, members.get(snap.household_id, []), pregnant_ids, reference_date(snap.period, on))
 
 
+def store_derived(snapshots: list[KrsSnapshot]) -> int:
+    """Write the derived columns of saved snapshots: one parameterised UPDATE executed for every
+    row (`executemany`). Django's `bulk_update` builds a CASE per column per row and took 600 s
+    for 50,000 snapshots on the dev machine; this takes seconds (bench/bench_targets.py)."""
+    from django.db import connection
+
+    if not snapshots:
+        return 0
+    fields = [KrsSnapshot._meta.get_field(name) for name in DERIVED]
+    qn = connection.ops.quote_name
+    sql = (f"UPDATE {qn(KrsSnapshot._meta.db_table)} SET "
+           + ", ".join(f"{qn(f.column)} = %s" for f in fields) + f" WHERE {qn('id')} = %s")
+    rows = [[f.get_db_prep_save(getattr(s, f.attname), connection) for f in fields] + [s.pk] for s in snapshots]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start:start + 5000])
+    from tumbuh.analytics.memo import bump
+
+    bump()  # raw SQL sends no post_save: memoized pages (analytics/memo.py) must still see it
+    return len(rows)
+
+
 def rederive(snapshots: list[KrsSnapshot], on: dt.date | None = None) -> int:
-    """Re-derive saved snapshots and store the verdicts (bulk)."""
+    """Re-derive saved snapshots and store the verdicts."""
     if not snapshots:
         return 0
     derive_many(snapshots, on)
-    KrsSnapshot.objects.bulk_update(snapshots, DERIVED, batch_size=500)
-    return len(snapshots)
+    return store_derived(snapshots)
 
 
 def open_period(on: dt.date | None = None) -> str:
@@ -457,8 +489,10 @@ def save_krs(user, household: Household, period: str, criteria: dict[str, Any], 
     if wife is not None and wife.household_id != household.pk:
         problems.append(validation.Problem("Istri harus anggota keluarga ini", "wife"))
     _raise_if(problems)
-    snap, created = KrsSnapshot.objects.get_or_create(household=household, period=period,
-                                                     defaults={"desa_id": household.desa_id})
+    snap, created = KrsSnapshot.all_objects.get_or_create(household=household, period=period,
+                                                         defaults={"desa_id": household.desa_id})
+    if snap.voided_at:  # entered again after a void: the criteria below replace the voided ones
+        snap.voided_at, snap.voided_by, snap.void_reason = None, None, ""
     for name in KRS_CRITERIA:
         if name in criteria:
             setattr(snap, name, criteria[name] if criteria[name] is not None or name in

@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 app_name = "targets"
+CORRECTABLE = ("catin", "pregnancy", "anc", "birth", "nifas", "kf", "asi", "remaja", "hb", "ttd", "krs", "tpk")
 # One route per group (not a <slug:group> kwarg) so each register is a URL of its own: the scoping
 # matrix requests every one of them with probing parameters.
 urlpatterns = [
@@ -19,4 +20,7 @@ urlpatterns = [
     path("nifas/<int:postpartum_id>/", views.postpartum, name="postpartum"),
     path("remaja/<int:adolescent_id>/", views.adolescent, name="adolescent"),
     path("household/<int:household_id>/", views.household, name="household"),
+    # corrections: every entered record can be edited or voided with a reason (corrections.KINDS)
+    *[path(f"edit/{k}/<int:pk>/", views.edit, {"kind": k}, name=f"edit_{k}") for k in CORRECTABLE],
+    *[path(f"void/{k}/<int:pk>/", views.void, {"kind": k}, name=f"void_{k}") for k in CORRECTABLE],
 ]

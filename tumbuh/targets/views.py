@@ -8,6 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -21,23 +22,29 @@ from tumbuh.regions.selectors import posyandu_for, regions_for
 from tumbuh.registry import services as registry_services
 from tumbuh.registry.selectors import households_for, people_for
 
-from . import exports, rules, selectors, services
+from . import corrections, exports, rules, selectors, services
 from .forms import (
+    AdolescentEditForm,
     AdolescentForm,
     AncVisitForm,
+    BirthForm,
     BreastfeedingForm,
     CatinForm,
     HbForm,
     KbForm,
     KfForm,
+    KrsEditForm,
     KrsForm,
     NewWomanForm,
     OutcomeForm,
+    PostpartumEditForm,
     PostpartumForm,
+    PregnancyEditForm,
     PregnancyForm,
     RegisterFilter,
     TpkVisitForm,
     TtdForm,
+    VoidForm,
 )
 from .labels import GROUP_TITLES
 
@@ -199,6 +206,7 @@ def person(request, person_id):
     record(request.user, AuditEvent.Action.VIEW, obj=who, summary=_("target timeline of person %(a)s") % {"a": who.pk}, request=request)
     return render(request, "targets/person.html", {
         "person": who, "events": selectors.timeline(scope, who), "children": selectors.children_of(scope, who),
+        "changes": corrections.history(person=who),
         "age": rules.age_years(who.birth_date, services.today())})
 
 
@@ -267,9 +275,10 @@ def postpartum(request, postpartum_id):
             return redirect("targets:postpartum", postpartum_id=pp.pk)
     elif request.method == "GET":
         record(request.user, AuditEvent.Action.VIEW, obj=pp, summary=_("after-birth record %(a)s") % {"a": pp.pk}, request=request)
-    months = {b.month: b.exclusive for b in pp.breastfeeding.all()}
+    bf_rows = list(pp.breastfeeding.all())
+    months = {b.month: b.exclusive for b in bf_rows}
     return render(request, "targets/postpartum.html", {
-        "pp": pp, "forms": forms_, "kf_visits": pp.kf_visits.all(),
+        "pp": pp, "forms": forms_, "kf_visits": pp.kf_visits.all(), "bf_rows": bf_rows,
         "phase": rules.postpartum_phase(pp.delivered_on, services.today()),
         "months": [(m, months.get(m)) for m in range(1, 7)], "exclusive": rules.exclusive_to_six(months)})
 
@@ -330,9 +339,130 @@ def household(request, household_id):
         record(request.user, AuditEvent.Action.VIEW, obj=hh, summary=_("KRS/TPK of household %(a)s") % {"a": hh.pk}, request=request)
     return render(request, "targets/household.html", {
         "hh": hh, "members": members, "krs_form": krs_form, "visit_form": visit_form,
-        "per_month": selectors.visits_per_month(scope, hh), **selectors.household_timeline(scope, hh)})
+        "per_month": selectors.visits_per_month(scope, hh), **selectors.household_timeline(scope, hh),
+        "changes": corrections.history(household=hh)})
 
 
 @region_safe
 def teams(request):
     return render(request, "targets/teams.html", {"teams": selectors.team_rows(_scope(request), services.today())})
+
+
+# --- corrections: edit and void (tumbuh/targets/corrections.py) --------------------------------------
+
+TRI = {True: "1", False: "0", None: ""}
+
+
+def _back(kind: str, obj, *, voided: bool = False) -> str:
+    from django.urls import reverse
+
+    person = corrections.KINDS[kind].person
+    if voided and kind in ("catin", "pregnancy", "nifas", "remaja"):
+        return reverse("targets:person", args=[person(obj).pk])
+    if kind == "catin":
+        return reverse("targets:person", args=[obj.person_id])
+    if kind == "pregnancy":
+        return reverse("targets:pregnancy", args=[obj.pk])
+    if kind in ("anc", "birth"):
+        return reverse("targets:pregnancy", args=[obj.pregnancy_id])
+    if kind == "nifas":
+        return reverse("targets:postpartum", args=[obj.pk])
+    if kind in ("kf", "asi"):
+        return reverse("targets:postpartum", args=[obj.postpartum_id])
+    if kind == "remaja":
+        return reverse("targets:adolescent", args=[obj.pk])
+    if kind in ("hb", "ttd"):
+        return reverse("targets:adolescent", args=[obj.adolescent_id])
+    return reverse("targets:household", args=[obj.household_id])
+
+
+def _edit_form(kind: str, obj, scope, data):
+    """The entry form of the kind, filled with the record's values; (form, to_service)."""
+    names = corrections.KINDS[kind].fields
+    initial = {n: getattr(obj, n) for n in names if not n.endswith("_id")}
+    same = dict
+    if kind == "catin":
+        return CatinForm(data, initial=initial), same
+    if kind == "pregnancy":
+        return PregnancyEditForm(data, initial=initial, ended=bool(obj.outcome)), same
+    if kind == "anc":
+        return AncVisitForm(data, initial=initial), same
+    if kind == "birth":
+        def grams(d):
+            return {**d, "weight_g": round(d["weight_g"]) if d.get("weight_g") is not None else None}
+        return BirthForm(data, initial=initial), grams
+    if kind == "nifas":
+        return PostpartumEditForm(data, initial=initial), same
+    if kind == "kf":
+        return KfForm(data, initial=initial), same
+    if kind == "asi":
+        return BreastfeedingForm(data, initial={"month": obj.month, "exclusive": TRI[obj.exclusive]}), same
+    if kind == "remaja":
+        return AdolescentEditForm(data, initial=initial), same
+    if kind == "hb":
+        return HbForm(data, initial=initial), same
+    if kind == "ttd":
+        return TtdForm(data, initial={"week": obj.week_start, "taken": obj.taken}), \
+            lambda d: {"week_start": d["week"], "taken": d["taken"]}
+    if kind == "krs":
+        initial.update(house_livable=TRI[obj.house_livable], modern_contraception=TRI[obj.modern_contraception])
+        return KrsEditForm(data, initial=initial), same
+    # tpk: the teams of the household's desa and the members the scope may see
+    teams = list(selectors.teams_for(scope).filter(desa_id=obj.household.desa_id, active=True))
+    if obj.team_id and all(t.pk != obj.team_id for t in teams):
+        teams += list(selectors.teams_for(scope).filter(pk=obj.team_id))
+    members = list(people_for(scope).filter(household_id=obj.household_id).order_by("birth_date"))
+    initial.update(team=str(obj.team_id), person=str(obj.person_id or ""))
+
+    def tpk(d):
+        d = dict(d)
+        d["team_id"] = next((t.pk for t in teams if str(t.pk) == d.pop("team", "")), None)
+        d["person_id"] = next((m.pk for m in members if str(m.pk) == d.pop("person", "")), None)
+        return d
+    return TpkVisitForm(data, teams=teams, members=members, initial=initial), tpk
+
+
+@region_safe
+@require_http_methods(["GET", "POST"])
+def edit(request, kind, pk):
+    if kind not in corrections.KINDS:
+        raise Http404
+    scope = _scope(request)
+    spec = corrections.KINDS[kind]
+    obj = _get(spec.scoped(scope), pk=pk)
+    form, to_service = _edit_form(kind, obj, scope, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        changes = _try(form, corrections.edit_record, request.user, kind, obj, to_service(form.cleaned_data),
+                       request=request)
+        if changes is not None:
+            messages.success(request, _("Changes saved.") if changes else _("Nothing changed."))
+            return redirect(_back(kind, obj))
+    elif request.method == "GET":
+        record(request.user, AuditEvent.Action.VIEW, obj=obj, summary=_("edit screen of %(what)s %(id)s")
+               % {"what": spec.title, "id": obj.pk}, request=request)
+    person = spec.person(obj) if spec.person else None
+    return render(request, "targets/edit.html", {
+        "form": form, "title": _("Correct: %(what)s") % {"what": spec.title}, "person": person,
+        "household": spec.household(obj) if spec.household else None, "back": _back(kind, obj),
+        "void_url": reverse_lazy(f"targets:void_{kind}", args=[obj.pk])})
+
+
+@region_safe
+@require_http_methods(["GET", "POST"])
+def void(request, kind, pk):
+    if kind not in corrections.KINDS:
+        raise Http404
+    scope = _scope(request)
+    spec = corrections.KINDS[kind]
+    obj = _get(spec.scoped(scope), pk=pk)
+    form = VoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = _try(form, corrections.void_record, request.user, kind, obj, form.cleaned_data["reason"],
+                    request=request)
+        if done is not None:
+            messages.success(request, _("The record was voided. It stays in the audit log."))
+            return redirect(_back(kind, obj, voided=True))
+    person = spec.person(obj) if spec.person else None
+    return render(request, "targets/void.html", {
+        "form": form, "title": _("Void: %(what)s") % {"what": spec.title}, "person": person,
+        "household": spec.household(obj) if spec.household else None, "back": _back(kind, obj)})

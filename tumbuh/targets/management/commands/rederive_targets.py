@@ -46,7 +46,7 @@ class Command(BaseCommand):
                 services.derive_many(snaps, day)
                 moved = [s for s in snaps if _verdict(s) != before[s.pk]]
                 if moved:
-                    KrsSnapshot.objects.bulk_update(moved, services.DERIVED, batch_size=500)
+                    services.store_derived(moved)
                 changed += len(moved)
         self.stdout.write(f"{len(ids)} snapshot {period} diperiksa per {day.isoformat()}, {changed} berubah")
 
