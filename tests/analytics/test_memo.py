@@ -35,7 +35,7 @@ def counted(monkeypatch):
     memo.clear()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_dashboard_is_computed_once_until_a_write_then_shows_it(client, counted):
     area = build_area()
     child = make_child(area["kuala"], area["pos_kuala"])
@@ -59,7 +59,7 @@ def test_the_dashboard_is_computed_once_until_a_write_then_shows_it(client, coun
     assert len(counted) == 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_scopes_never_share_figures_and_colleagues_do(client, counted):
     area = build_area()
     measure(make_child(area["kuala"], area["pos_kuala"]), JAN, haz=-2.5, whz=0.0, waz=-1.0)

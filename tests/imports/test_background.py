@@ -113,7 +113,7 @@ def test_a_queued_import_cancelled_never_starts(queued, client, kota_user, desa_
 
 # Committed for real: the worker checks its connection between tasks (close_old_connections),
 # which closes a connection left inside the test's transaction on PostgreSQL.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_database_backend_and_its_worker_import_a_queued_upload(settings, client, kota_user, tmp_path):
     from django_tasks_db.management.commands.db_worker import Worker
 
