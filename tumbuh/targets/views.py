@@ -3,6 +3,8 @@ services, every list/detail/export of personal data audited. Objects outside sco
 
 from __future__ import annotations
 
+from dataclasses import replace as dc_replace
+
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from tumbuh.accounts.access import region_safe
 from tumbuh.accounts.scoping import scope_for, scope_region_code
+from tumbuh.analytics import memo
 from tumbuh.audit.models import AuditEvent
 from tumbuh.audit.services import record
 from tumbuh.measurements.forms import add_problems
@@ -90,7 +93,10 @@ def overview(request):
     region = request.GET.get("region", "")
     if region and not regions_for(scope).filter(code=region).exists():
         region = ""
-    counts = selectors.group_counts(scope, region=region)
+    # Counts over every register of the area: reused while nothing was written (analytics.memo,
+    # fresh after every write), shared by everyone with the same scope.
+    counts = memo.memoized("targets.group_counts", (dc_replace(scope_for(request.user), user_id=None), region),
+                           lambda: selectors.group_counts(scope, region=region))
     regions = list(regions_for(scope).exclude(level=Region.Level.DESA).order_by("code").values_list("code", "name")[:200])
     return render(request, "targets/overview.html", {"counts": counts, "region": region, "regions": regions,
                                                      "groups": GROUP_TITLES})
