@@ -1,6 +1,11 @@
 """The memoized dashboard (analytics/memo.py): reused while nothing was written, fresh on the
-first request after any write, never shared between scopes. These tests commit their writes
-(transactional_db), as the memo is bypassed inside a transaction."""
+first request after any write, never shared between scopes.
+
+The memo is bypassed inside a transaction, and every test here runs inside the test's own
+transaction, so the fixture lifts that rule (`_in_transaction`); the last test checks the rule
+itself. (A transactional test would flush the database under the session-wide worlds other tests
+on the same xdist worker share.) Writes here go through the same signals as in production, and
+the data version row is read on the same connection, so a write is seen as committed."""
 
 import datetime as dt
 import re
@@ -30,12 +35,13 @@ def counted(monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(reports, "dashboard", spy)
+    monkeypatch.setattr(memo, "_in_transaction", lambda: False)
     memo.clear()
     yield calls
     memo.clear()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db
 def test_the_dashboard_is_computed_once_until_a_write_then_shows_it(client, counted):
     area = build_area()
     child = make_child(area["kuala"], area["pos_kuala"])
@@ -59,7 +65,7 @@ def test_the_dashboard_is_computed_once_until_a_write_then_shows_it(client, coun
     assert len(counted) == 2
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db
 def test_two_scopes_never_share_figures_and_colleagues_do(client, counted):
     area = build_area()
     measure(make_child(area["kuala"], area["pos_kuala"]), JAN, haz=-2.5, whz=0.0, waz=-1.0)
@@ -79,7 +85,16 @@ def test_two_scopes_never_share_figures_and_colleagues_do(client, counted):
 
 
 @pytest.mark.django_db
-def test_inside_a_transaction_nothing_is_kept(counted):
+def test_inside_a_transaction_nothing_is_kept(monkeypatch):
+    from django.db import transaction
+
+    memo.clear()
+    with transaction.atomic():
+        assert memo._in_transaction()  # the real rule sees the transaction
     n = []
     assert memo.memoized("t", 1, lambda: n.append(1) or len(n)) == 1
-    assert memo.memoized("t", 1, lambda: n.append(1) or len(n)) == 2
+    assert memo.memoized("t", 1, lambda: n.append(1) or len(n)) == 2  # computed again, nothing kept
+    monkeypatch.setattr(memo, "_in_transaction", lambda: False)
+    assert memo.memoized("t", 1, lambda: n.append(1) or len(n)) == 3
+    assert memo.memoized("t", 1, lambda: n.append(1) or len(n)) == 3  # now kept
+    memo.clear()

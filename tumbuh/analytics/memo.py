@@ -62,8 +62,9 @@ def memoized(namespace: str, key: Hashable, compute: Callable[[], Any]) -> Any:
 
     Inside a transaction nothing is kept or reused: what it reads may be its own uncommitted
     writes, and a rollback would take the version back while a result computed from them stayed
-    (the test suite runs every test inside one; `tests/analytics/test_memo.py` runs outside)."""
-    if connection.in_atomic_block:
+    (the test suite runs every test inside one; `tests/analytics/test_memo.py` lifts this rule
+    through `_in_transaction` and checks it on its own)."""
+    if _in_transaction():
         return compute()
     full = (namespace, key, version(), timezone.localdate(), connection.settings_dict.get("NAME"))
     with _lock:
@@ -77,6 +78,10 @@ def memoized(namespace: str, key: Hashable, compute: Callable[[], Any]) -> Any:
         while len(_store) > MAX_ENTRIES:
             _store.popitem(last=False)
     return value
+
+
+def _in_transaction() -> bool:
+    return connection.in_atomic_block
 
 
 def clear() -> None:

@@ -56,6 +56,12 @@ def build_interventions(world) -> dict[str, dict]:
     today = timezone.localdate()
     out: dict[str, dict] = {k: {} for k in PK_BASE}
     national = {i.code: i for i in CatalogueItem.objects.filter(region__isnull=True)}
+    if "PMT-BALITA" not in national:
+        # A transactional test elsewhere on this worker may have flushed the migration's rows.
+        from .catalogue import load_catalogue
+
+        load_catalogue()
+        national = {i.code: i for i in CatalogueItem.objects.filter(region__isnull=True)}
     kotas = sorted({c.desa_id[:5] for c in world.children.values()})
     dinkes, local = {}, {}
     for j, kota in enumerate(kotas):
