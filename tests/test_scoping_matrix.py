@@ -313,9 +313,10 @@ def case_post(world, role, corner):
 
 
 def public_toggle_post(world, role, corner):
-    """The kab/kota comes from ?kabupaten= (an outside one falls back to the user's own). The home
-    kota's page exists, disabled (tumbuh/coordination/testing.py): the home payload enables it;
-    an outsider's payload disables: it changes nothing unless the view creates the outside page."""
+    """The kab/kota comes from ?kabupaten= (an outside one is refused, not turned into the user's
+    own). The home kota's page exists, disabled (tumbuh/coordination/testing.py): the home payload
+    enables it; an outsider's payload disables, so even a fallback to the home page would show only
+    as the data version's bump."""
     return [({QUERY: {"kabupaten": world.children[corner].desa_id[:5]}, "enabled": "1" if corner == "home" else "0"},
              None)]
 

@@ -287,3 +287,24 @@ def test_bnba_sex_is_l_or_p(demo, client):
     html = client.get("/analytics/bnba/", {"category": "stunted"}).content.decode()
     cells = re.findall(r'<td class="muted">[^<]*</td><td>([^<]*)</td>', html)
     assert cells and set(cells) <= {"L", "P"}, cells
+
+
+def test_every_model_has_an_indonesian_name():
+    """The audit log, the admin and every error naming a record show the model's verbose_name: a
+    model without one shows its class name split into English words ("breastfeeding month")."""
+    from django.apps import apps
+    from django.utils import translation
+
+    official = {"regions.Puskesmas", "regions.Posyandu"}  # the same word in both languages
+    untranslated = []
+    for model in apps.get_models():
+        label = model._meta.label
+        if not model.__module__.startswith("tumbuh.") or label in official or label == "analytics.DataVersion":
+            continue  # DataVersion is one internal counter, never shown
+        with translation.override("en"):
+            english = str(model._meta.verbose_name)
+        with translation.override("id"):
+            indonesian = str(model._meta.verbose_name)
+        if indonesian == english:
+            untranslated.append(f"{label}: {english!r}")
+    assert not untranslated, untranslated

@@ -118,6 +118,7 @@ class PeriodSummary(models.Model):
     age_group = models.SmallIntegerField()  # prevalence.AGE_GROUPS index; 6 = unknown
 
     class Meta:
+        verbose_name = _("period summary")
         indexes = [
             models.Index(fields=["period_type", "period_key", "desa"], name="analytics_sum_period_desa"),
             models.Index(fields=["period_type", "period_key", "posyandu"], name="analytics_sum_period_pos"),

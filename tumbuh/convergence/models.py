@@ -96,6 +96,7 @@ class Completeness(Placed):
     computed_on = models.DateField()
 
     class Meta:
+        verbose_name = _("completeness")
         constraints = [
             models.UniqueConstraint(fields=["subject", "person", "household"], name="completeness_one_per_subject"),
         ]
@@ -152,6 +153,7 @@ class LocalRule(models.Model):
                                    related_name="+")
 
     class Meta:
+        verbose_name = _("local rule")
         constraints = [models.UniqueConstraint(fields=["region", "rule_id"], name="local_rule_once")]
         ordering = ["region_id", "pk"]
 
@@ -165,6 +167,9 @@ class RuleRevision(models.Model):
     rules = models.JSONField(default=list, blank=True)  # the local rules as of this revision
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        verbose_name = _("rule revision")
+
 
 class Freshness(models.Model):
     """The as-of date the stored gaps of a desa were last fully computed for."""
@@ -172,3 +177,6 @@ class Freshness(models.Model):
     desa = models.OneToOneField(Region, on_delete=models.CASCADE, related_name="+", primary_key=True)
     as_of = models.DateField()
     rule_version = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("data freshness")

@@ -70,6 +70,7 @@ class AksiRecord(models.Model):
                                    related_name="+")
 
     class Meta:
+        verbose_name = _("aksi record")
         unique_together = [("region", "year", "number")]
         ordering = ["region_id", "year", "number"]
 
@@ -111,6 +112,7 @@ class Meeting(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("meeting")
         ordering = ["-date", "-pk"]
 
     def __str__(self) -> str:
@@ -156,6 +158,7 @@ class Commitment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("commitment")
         ordering = ["due_date", "pk"]
 
     @property
@@ -187,6 +190,7 @@ class CommitmentStatusChange(models.Model):
                                    related_name="+")
 
     class Meta:
+        verbose_name = _("commitment status change")
         ordering = ["changed_at", "pk"]
 
     def __str__(self) -> str:
@@ -212,6 +216,7 @@ class Evidence(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("evidence")
         ordering = ["-uploaded_at"]
 
 
@@ -224,6 +229,7 @@ class Deadline(models.Model):
     notes = models.CharField(_("notes"), max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("deadline")
         ordering = ["due_date"]
 
     def __str__(self) -> str:
@@ -238,6 +244,7 @@ class ReminderSent(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("reminder sent")
         unique_together = [("user", "key")]
 
 
@@ -248,6 +255,9 @@ def _token() -> str:
 class CalendarToken(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     token = models.CharField(max_length=64, unique=True, default=_token)
+
+    class Meta:
+        verbose_name = _("calendar token")
 
 
 class AssessmentStatus(models.TextChoices):
@@ -270,6 +280,7 @@ class Assessment(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("performance assessment")
         unique_together = [("region", "year")]
 
 
@@ -285,6 +296,7 @@ class CaseReview(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
+        verbose_name = _("case review")
         ordering = ["-reviewed_on"]
 
 
@@ -293,3 +305,6 @@ class PublicPage(models.Model):
 
     region = models.OneToOneField(Region, on_delete=models.CASCADE, related_name="+")
     enabled = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("public page")

@@ -421,7 +421,10 @@ def public_page(request, kabupaten: str):
 @require_POST
 def public_toggle(request):
     kab, _c = _kabupaten(request)
-    if kab is None or not sel.can_edit_aksi(request.scope, kab.code):
+    wanted = request.GET.get("kabupaten", "")
+    # A switch that names another kab/kota is refused, never applied to the user's own page instead:
+    # publishing is a decision about one named region.
+    if kab is None or (wanted and wanted != kab.code) or not sel.can_edit_aksi(request.scope, kab.code):
         raise PermissionDenied
     page, _created = PublicPage.objects.get_or_create(region=kab)
     page.enabled = request.POST.get("enabled") == "1"

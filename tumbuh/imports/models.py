@@ -97,6 +97,7 @@ class ImportRow(models.Model):
     previous = models.JSONField(default=dict, blank=True)  # values replaced by a merge
 
     class Meta:
+        verbose_name = _("import row")
         ordering = ["batch", "row_number"]
         constraints = [models.UniqueConstraint(fields=["batch", "row_number"], name="importrow_unique_number")]
         indexes = [models.Index(fields=["batch", "outcome"])]
@@ -108,6 +109,9 @@ class ParentName(models.Model):
 
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="eppgbm_parent")
     parent_name = models.CharField(max_length=120)
+
+    class Meta:
+        verbose_name = _("parent name")
 
 
 class MatchReview(models.Model):
@@ -129,6 +133,7 @@ class MatchReview(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("match review")
         ordering = ["-score"]
         constraints = [models.UniqueConstraint(fields=["person", "candidate"], name="matchreview_unique_pair")]
         # The review page: pending reviews, highest score first, without reading decided ones.

@@ -77,4 +77,5 @@ class ScorecardCell(models.Model):
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("scorecard cell")
         constraints = [models.UniqueConstraint(fields=["desa", "period_key", "mode"], name="scorecard_cell_once")]

@@ -272,5 +272,6 @@ class DeliveryTotal(models.Model):
     deliveries = models.IntegerField(default=0)
 
     class Meta:
+        verbose_name = _("delivery total")
         constraints = [models.UniqueConstraint(fields=["agency", "code", "desa", "year"], name="delivery_total_key")]
         indexes = [models.Index(fields=["year", "agency", "code"])]

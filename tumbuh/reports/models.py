@@ -54,6 +54,7 @@ class SemesterReport(models.Model):
     return_reason = models.TextField(_("reason for sending back"), blank=True)
 
     class Meta:
+        verbose_name = _("semester report")
         unique_together = [("region", "year", "semester", "version")]
         ordering = ["-year", "-semester", "region_id", "-version"]
 
@@ -108,6 +109,7 @@ class RenderJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("report render job")
         ordering = ["-created_at", "-pk"]
 
     @property

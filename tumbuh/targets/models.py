@@ -154,6 +154,7 @@ class AncVisit(Voidable):
                                    on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
+        verbose_name = _("ANC visit")
         ordering = ["visited_on", "pk"]
         indexes = [models.Index(fields=["pregnancy", "visited_on"])]
 
@@ -169,6 +170,9 @@ class Birth(Voidable):
     bblr = models.BooleanField(default=False)
     short = models.BooleanField(default=False)
     rule_version = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("birth")
 
 
 class Postpartum(PersonRecord):
@@ -206,6 +210,7 @@ class KfVisit(Voidable):
     notes = models.CharField(_("notes"), max_length=255, blank=True)
 
     class Meta:
+        verbose_name = _("KF visit")
         ordering = ["visited_on", "pk"]
 
 
@@ -216,6 +221,7 @@ class BreastfeedingMonth(Voidable):
     exclusive = models.BooleanField(_("exclusive breastfeeding"))
 
     class Meta:
+        verbose_name = _("breastfeeding month")
         constraints = [models.UniqueConstraint(fields=["postpartum", "child", "month"], name="bf_one_per_month")]
         ordering = ["month"]
 
@@ -244,6 +250,7 @@ class HbTest(Voidable):
     rule_version = models.CharField(max_length=20, blank=True)
 
     class Meta:
+        verbose_name = _("Hb test")
         ordering = ["tested_on", "pk"]
 
 
@@ -253,6 +260,7 @@ class TtdWeek(Voidable):
     taken = models.BooleanField(_("tablet taken"), default=True)
 
     class Meta:
+        verbose_name = _("TTD week")
         ordering = ["week_start"]
         constraints = [models.UniqueConstraint(fields=["adolescent", "week_start"], name="ttd_one_per_week")]
 
@@ -346,6 +354,7 @@ class TpkAssignment(models.Model):
     since = models.DateField(_("assigned since"))
 
     class Meta:
+        verbose_name = _("TPK assignment")
         constraints = [models.UniqueConstraint(fields=["team", "household"], name="tpk_assign_once")]
 
 
@@ -372,5 +381,6 @@ class TpkVisit(Voidable):
                                    on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
+        verbose_name = _("TPK visit")
         ordering = ["-visited_on", "-pk"]
         indexes = [models.Index(fields=["desa", "visited_on"]), models.Index(fields=["household", "visited_on"])]
