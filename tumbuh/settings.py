@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tumbuh.web.middleware.RefuseNulCharactersMiddleware",  # ?region=%00 would be a 500 on PostgreSQL
     "tumbuh.web.middleware.RegionTimezoneMiddleware",  # WIB/WITA/WIT of the user's region
     "django_otp.middleware.OTPMiddleware",
     "tumbuh.accounts.twofactor.TwoFactorMiddleware",

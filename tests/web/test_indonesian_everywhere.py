@@ -266,6 +266,10 @@ def test_login_error_and_error_pages_speak_indonesian(demo, missing_msgids):
     assert "tidak ditemukan" in response.content.decode()
     assert "tumbuh.css" in response.content.decode()  # styled like every page
     problems += problems_of(response, "404")
+    response = client.get("/indicators/", {"region": "\x00"})  # refused before the view (400.html)
+    assert response.status_code == 400
+    assert "Permintaan tidak sah" in response.content.decode()
+    problems += problems_of(response, "400")
     from django.test import RequestFactory
     from django.views.defaults import permission_denied, server_error
 

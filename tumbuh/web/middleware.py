@@ -37,3 +37,26 @@ class RegionTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class RefuseNulCharactersMiddleware:
+    """A NUL character in a query or form parameter is answered with 400, before any view runs.
+
+    No field of Tumbuh can hold one, and PostgreSQL refuses it inside a string literal (a
+    ValueError, i.e. a 500, wherever a GET parameter reaches a filter: `?region=%00`). Django's
+    forms already refuse NUL (ProhibitNullCharactersValidator); this covers the parameters views
+    read directly. After CsrfViewMiddleware (which parses POST bodies anyway) and authentication (the page has its menu).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.core.exceptions import SuspiciousOperation
+
+        for params in (request.GET, request.POST) if request.method == "POST" else (request.GET,):
+            for key, values in params.lists():
+                if "\x00" in key or any("\x00" in value for value in values):
+                    # Rendered by Django as 400.html (Indonesian) and logged to django.security.
+                    raise SuspiciousOperation("NUL character in a request parameter")
+        return self.get_response(request)
