@@ -254,8 +254,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy (django-csp): everything from this server only, nothing framed, forms
-# post only here. 'unsafe-inline' for scripts remains while templates carry inline event handlers
-# (onchange/onclick/onsubmit); styles because htmx injects its indicator style.
+# post only here. Scripts from this server only (no inline script or handler); inline styles stay
+# allowed because htmx injects its indicator style.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
