@@ -44,6 +44,27 @@ def test_distribution_day_lists_the_undernourished_and_saves_row_by_row(client, 
     assert "masa depan" in r.content.decode() and Delivery.objects.count() == 1
 
 
+def test_distribution_list_carries_what_its_offline_script_needs(client, world):
+    """The list shown is kept on the phone by the service worker (docs/offline.md): the page names
+    the item, date, unit, the delivery bulk endpoint and the worker with this page's scope; the
+    picker alone (no list yet) carries none of it."""
+    import json
+    import re
+
+    client.force_login(world.users[Role.KABUPATEN])
+    home = world.children["home"]
+    url = reverse("interventions:distribution")
+    assert 'id="offline-config"' not in client.get(url).content.decode()
+    body = client.get(url, {"code": "PMT-BALITA", "posyandu": home.posyandu_id, "date": TODAY.isoformat()}).content.decode()
+    config = json.loads(re.search(r'<script id="offline-config" type="application/json">(.*?)</script>', body).group(1))
+    assert (config["code"], config["date"]) == ("PMT-BALITA", TODAY.isoformat())
+    assert config["delivery_bulk_url"] == reverse("api:delivery_bulk") and config["scope"] == url
+    assert config["sw_url"] == reverse("measurements:service_worker")
+    assert config["total"] == body.count('<form class="drow') and config["unit"] == "hari"
+    assert config["strings"]["pending"] == "menunggu terkirim"  # rendered in the reader's language
+    assert "interventions/distribution-offline.js" in body and 'id="outbox"' in body
+
+
 def test_distribution_row_outside_scope_is_404(client, world):
     client.force_login(world.users[Role.DESA])
     other = world.children["other_desa"]

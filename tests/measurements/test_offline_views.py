@@ -29,7 +29,7 @@ def test_service_worker_is_served_from_the_measurements_scope_with_local_workbox
     response = client.get(reverse("measurements:service_worker"))  # no personal data: no login needed
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/javascript")
-    assert response["Service-Worker-Allowed"] == "/measurements/"
+    assert response["Service-Worker-Allowed"] == "/"  # each page registers it with its own scope
     body = response.content.decode()
     assert "http://" not in body and "https://" not in body  # never a CDN
     config = json.loads(re.search(r"const CONFIG = (\{.*\});", body).group(1))
@@ -46,6 +46,8 @@ def test_service_worker_is_served_from_the_measurements_scope_with_local_workbox
     pattern = re.compile(config["session_pattern"])
     assert pattern.match("/measurements/session/12/") and pattern.match("/measurements/session/")
     assert not pattern.match("/measurements/12/edit/")  # forms with history are not kept offline
+    assert pattern.match("/interventions/distribution/")  # the distribution day (its query is the cache key)
+    assert not pattern.match("/interventions/distribution/person/5/") and not pattern.match("/interventions/")
 
 
 def test_session_page_carries_birth_dates_and_the_previous_values_compared_with(client_a, places, make_child, today):

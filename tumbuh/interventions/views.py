@@ -27,6 +27,7 @@ from tumbuh.web.text import mask_nik
 
 from . import forms, selectors, services
 from .models import CourseStatus, DeliverySource, FundSource
+from .offline import distribution_config
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
@@ -388,9 +389,11 @@ def distribution(request):
                         {"code": item.code, "posyandu": posyandu.pk if posyandu else None, "desa": desa,
                          "date": day, "shown": len(rows)})
     done = sum(1 for r in rows if r["delivery"])
+    # A list shown is kept on the phone by the service worker; its ticks then work offline.
+    offline_config = distribution_config(item, day, rows) if rows else None
     return render(request, "interventions/distribution.html", {
         "form": form, "rows": rows, "item": item, "posyandu": posyandu, "desa": desa, "date": day,
-        "done": done, "tab": "distribution"})
+        "done": done, "tab": "distribution", "offline": offline_config})
 
 
 def _row_default_quantity(item):

@@ -48,11 +48,16 @@ def write_tables(path: Path = TABLES_FILE) -> Path:
     return path
 
 
-# Files the service worker precaches (the app shell of the session screen), as static paths.
+# Files the service worker precaches (the app shell of the session and distribution-day screens),
+# as static paths.
 SHELL_STATIC = [
     "vendor/htmx/htmx.min.js",
     "web/tumbuh.css",
+    "web/behaviours.js",
     "measurements/session.css",
+    "measurements/outbox.css",
+    "interventions/interventions.css",
+    "interventions/distribution-offline.js",
     "measurements/session.js",
     "measurements/growth.js",
     "measurements/outbox.js",
@@ -175,13 +180,14 @@ def _category_labels() -> dict[str, dict[str, list[str]]]:
             for index in ("TB/U", "BB/U", "BB/TB")}
 
 
-def _bulk_url() -> str:
+def bulk_url(name: str = "api:measurement_bulk", fixed: str = "/api/v1/measurements/bulk/") -> str:
+    """The API's bulk endpoint an outbox sends to (also the distribution day's, by name)."""
     from django.urls import NoReverseMatch, reverse
 
     try:
-        return reverse("api:measurement_bulk")
+        return reverse(name)
     except NoReverseMatch:  # the API app not installed: the fixed contract's path
-        return "/api/v1/measurements/bulk/"
+        return fixed
 
 
 def session_config(posyandu, on, rows) -> dict:
@@ -205,7 +211,7 @@ def session_config(posyandu, on, rows) -> dict:
         "rendered_at": timezone.now().isoformat(),
         "sw_url": reverse("measurements:service_worker"),
         "scope": reverse("measurements:session_list").rsplit("session/", 1)[0],
-        "bulk_url": _bulk_url(),
+        "bulk_url": bulk_url(),
         "tables_url": static("measurements/who2006-lms.json"),
         "edit_url": reverse("measurements:edit", args=[0]),
         "logout_url": reverse("accounts:logout"),

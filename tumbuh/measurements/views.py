@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -165,18 +166,24 @@ def session_row(request, posyandu_id: int, child_id: int):
 
 @public
 def service_worker(request):
-    """The service worker of the offline session screen (docs/offline.md). Served from here, not
-    from /static/, so that its scope covers /measurements/. No personal data: static URLs only."""
+    """The service worker of the offline screens (docs/offline.md): the posyandu session and the
+    distribution day. Served from here, not from /static/, so that its scope may cover those
+    pages; each page registers it with its own scope (/measurements/ or
+    /interventions/distribution/), hence `Service-Worker-Allowed: /`. No personal data: static
+    URLs only."""
+    session_list = reverse("measurements:session_list")
+    distribution = reverse("interventions:distribution")
     config = {
         "workbox": [static(f"vendor/{name}/{name}.prod.js") for name in offline.WORKBOX_MODULES],
         "idb": static("vendor/idb/umd.js"), "outbox": static("measurements/outbox.js"),
         "precache": offline.precache_manifest(),
-        # The session list and each session page (the list is where a cadre goes between sessions).
-        "session_pattern": r"^" + reverse("measurements:session_list") + r"(\d+/)?$",
+        # The session list and each session page (the list is where a cadre goes between
+        # sessions), and the distribution-day page (kept per query: item, posyandu or desa, date).
+        "session_pattern": r"^(" + re.escape(session_list) + r"(\d+/)?|" + re.escape(distribution) + r")$",
     }
     response = render(request, "measurements/sw.js", {"config": json.dumps(config)},
                       content_type="text/javascript; charset=utf-8")
-    response["Service-Worker-Allowed"] = reverse("measurements:session_list").rsplit("session/", 1)[0]
+    response["Service-Worker-Allowed"] = "/"
     return response
 
 

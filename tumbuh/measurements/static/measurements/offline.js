@@ -24,15 +24,9 @@
   // ---------------------------------------------------------------------------------------------
   // small helpers
 
-  function fill(text, values) {
-    return String(text).replace(/\{(\w+)\}/g, function (m, k) { return values[k] === undefined ? m : values[k]; });
-  }
-
-  function esc(text) {
-    var div = document.createElement("div");
-    div.textContent = text === null || text === undefined ? "" : String(text);
-    return div.innerHTML;
-  }
+  var fill = Outbox.fill;
+  var esc = Outbox.esc;
+  var csrfToken = Outbox.csrfToken;
 
   function fmt(x, digits) {
     return Number(x).toFixed(digits).replace(".", cfg.decimal_separator);
@@ -43,16 +37,6 @@
       tablesPromise = fetch(cfg.tables_url).then(function (r) { return r.json(); });
     }
     return tablesPromise;
-  }
-
-  function csrfToken() {
-    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    if (m) return decodeURIComponent(m[1]);
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-    } catch (e) {
-      return "";
-    }
   }
 
   function rowFor(childId) {
@@ -345,7 +329,7 @@
 
   async function renderOutbox() {
     if (!panel) return;
-    var items = (await Outbox.all()).reverse();
+    var items = (await Outbox.all()).reverse().filter(function (i) { return Outbox.kindOf(i) === "measurement"; });
     var waiting = items.filter(function (i) { return i.status === "pending" || i.status === "sending"; });
     panel.hidden = !items.length && navigator.onLine;
     panel.querySelector(".outbox-connection").textContent = navigator.onLine ? S.online_now : S.offline_now;
@@ -394,7 +378,7 @@
     sending = true;
     var note = panel && panel.querySelector(".outbox-note");
     try {
-      await Outbox.setMeta("config", { bulk_url: cfg.bulk_url, csrf: csrfToken() });
+      await Outbox.setConfig({ bulk_url: cfg.bulk_url, csrf: csrfToken() });
       var report = await Outbox.send();
       if (note && report.error) note.textContent = report.error === "login" ? S.send_login : S.send_failed;
       else if (note && report.sent) {
@@ -429,16 +413,8 @@
     });
   });
 
-  // Logging out on this phone removes the kept copies of session pages (names, ages, last
-  // measurements). The outbox stays: it holds work not yet on the server; it is sent after the
-  // next login on this phone.
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (form && form.action && cfg.logout_url && new URL(form.action, location.href).pathname === cfg.logout_url) {
-      if (window.caches) caches.delete(Outbox.SESSION_CACHE);
-      Outbox.forgetRows();
-    }
-  }, true);
+  // Logging out removes the kept pages and rows (the outbox stays): outbox.js.
+  Outbox.forgetPagesOnLogout(cfg.logout_url);
 
   window.addEventListener("online", function () { sync(); });
   window.addEventListener("offline", function () { renderOutbox(); });
@@ -475,7 +451,7 @@
     }
     await Outbox.deviceId();
     await Outbox.prune(7);
-    if (navigator.onLine) await Outbox.setMeta("config", { bulk_url: cfg.bulk_url, csrf: csrfToken() });
+    if (navigator.onLine) await Outbox.setConfig({ bulk_url: cfg.bulk_url, csrf: csrfToken() });
     await restoreSavedRows();
     await refresh();
     try {

@@ -1,8 +1,10 @@
-// The outbox of the offline posyandu session: entries typed without a connection wait here, in
-// IndexedDB (npm idb), each with its own client UUID, until the bulk endpoint has answered for
-// them. Shared by the page (offline.js) and the service worker (Background Sync): both send
-// through `send()`, one sender at a time (Web Locks), and only entries still waiting are sent, so
-// an entry goes out again only if no answer came back (and then the server answers "duplicate").
+// The outbox of the offline screens: entries typed without a connection wait here, in IndexedDB
+// (npm idb), each with its own client UUID, until the bulk endpoint has answered for them. Two
+// kinds share it: "measurement" (the posyandu session, offline.js) and "delivery" (the
+// distribution day, interventions/distribution-offline.js); each kind has its own bulk endpoint.
+// Shared by the pages and the service worker (Background Sync): all send through `send()`, one
+// sender at a time (Web Locks), and only entries still waiting are sent, so an entry goes out
+// again only if no answer came back (and then the server answers "duplicate").
 (function (root) {
   "use strict";
   var DB_NAME = "tumbuh-offline";
@@ -10,6 +12,12 @@
   var SESSION_CACHE = "tumbuh-session-pages";
   var WAITING = ["pending", "sending"];
   var dbPromise = null;
+  // Where each kind is sent (the API's fixed contract; a page may name others in the config).
+  var BULK_URLS = { measurement: "/api/v1/measurements/bulk/", delivery: "/api/v1/deliveries/bulk/" };
+
+  function kindOf(item) {
+    return item.kind || "measurement";
+  }
 
   function db() {
     if (!dbPromise) {
@@ -62,15 +70,22 @@
     return items;
   }
 
-  // A new entry for a child and date replaces whatever of that child and date was still waiting,
-  // rejected or in conflict (the cadre corrected it); a sent one stays as the record of what went.
+  // The same thing typed again: a child and date (a measurement), or an item, recipient and date
+  // (a delivery's `slot`, "PMT-BALITA/p123").
+  function sameSlot(a, b) {
+    if (kindOf(a) !== kindOf(b) || a.date !== b.date) return false;
+    return kindOf(a) === "delivery" ? a.slot === b.slot : a.child === b.child;
+  }
+
+  // A new entry replaces whatever of the same slot was still waiting, rejected or in conflict (the
+  // user corrected it); a sent one stays as the record of what went.
   async function add(entry) {
     var d = await db();
     var tx = d.transaction("outbox", "readwrite");
-    var existing = await tx.store.index("posyandu").getAll(entry.posyandu);
+    var existing = kindOf(entry) === "delivery" ? await tx.store.getAll() : await tx.store.index("posyandu").getAll(entry.posyandu);
     for (var i = 0; i < existing.length; i++) {
       var old = existing[i];
-      if (old.child === entry.child && old.date === entry.date && old.status !== "accepted" && old.status !== "duplicate") {
+      if (sameSlot(old, entry) && old.status !== "accepted" && old.status !== "duplicate") {
         await tx.store.delete(old.uuid);
       }
     }
@@ -117,6 +132,12 @@
   }
 
   function payload(item) {
+    if (kindOf(item) === "delivery") {
+      return {
+        uuid: item.uuid, code: item.code, person: item.person || null, household: item.household || null,
+        date: item.date, quantity: item.quantity, device_time: item.device_time,
+      };
+    }
     var hasLength = item.length_cm !== null && item.length_cm !== undefined;
     return {
       uuid: item.uuid, child: item.child, date: item.date,
@@ -131,39 +152,98 @@
     return locks ? locks.request(SYNC_TAG, fn) : fn();
   }
 
-  // Send every waiting entry in one bulk request. Returns {sent, results, error}; error is
-  // "offline" (no answer: entries stay waiting), "login" (401/403) or "server" (other status).
+  // A page's part of the config (its bulk URL, the current CSRF token), kept with the other
+  // page's part: the worker sends both kinds with what the pages last stored.
+  async function setConfig(part) {
+    await setMeta("config", Object.assign({}, (await getMeta("config")) || {}, part));
+  }
+
+  async function sendKind(config, kind, waiting) {
+    var url = (kind === "delivery" ? config.delivery_bulk_url : config.bulk_url) || BULK_URLS[kind];
+    var response;
+    try {
+      response = await fetch(url, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": config.csrf, "Accept": "application/json" },
+        body: JSON.stringify({ device_id: await deviceId(), items: waiting.map(payload) }),
+      });
+    } catch (e) {
+      return { sent: 0, results: [], error: "offline" };
+    }
+    if (response.status === 401 || response.status === 403) return { sent: 0, results: [], error: "login" };
+    if (!response.ok) return { sent: 0, results: [], error: "server", status: response.status };
+    var body = await response.json();
+    var results = body.results || [];
+    var d = await db();
+    for (var i = 0; i < results.length; i++) {
+      var r = results[i];
+      var item = await d.get("outbox", r.uuid);
+      if (!item) continue;
+      item.status = r.status;
+      item.result = r;
+      item.answered_at = new Date().toISOString();
+      await d.put("outbox", item);
+    }
+    return { sent: waiting.length, results: results, error: null };
+  }
+
+  // Send every waiting entry, one bulk request per kind. Returns {sent, results, error} (summed
+  // over the kinds); error is "offline" (no answer: entries stay waiting), "login" (401/403) or
+  // "server" (other status), the first one met.
   function send() {
     return withLock(async function () {
       var config = await getMeta("config");
       var waiting = (await all()).filter(function (i) { return WAITING.indexOf(i.status) >= 0; });
-      if (!config || !waiting.length) return { sent: 0, results: [], error: null };
-      var response;
-      try {
-        response = await fetch(config.bulk_url, {
-          method: "POST", credentials: "same-origin",
-          headers: { "Content-Type": "application/json", "X-CSRFToken": config.csrf, "Accept": "application/json" },
-          body: JSON.stringify({ device_id: await deviceId(), items: waiting.map(payload) }),
-        });
-      } catch (e) {
-        return { sent: 0, results: [], error: "offline" };
+      var report = { sent: 0, results: [], error: null };
+      if (!config || !waiting.length) return report;
+      var kinds = ["measurement", "delivery"];
+      for (var k = 0; k < kinds.length; k++) {
+        var mine = waiting.filter(function (i) { return kindOf(i) === kinds[k]; });
+        if (!mine.length) continue;
+        var one = await sendKind(config, kinds[k], mine);
+        report.sent += one.sent;
+        report.results = report.results.concat(one.results);
+        if (one.error && !report.error) {
+          report.error = one.error;
+          report.status = one.status;
+        }
       }
-      if (response.status === 401 || response.status === 403) return { sent: 0, results: [], error: "login" };
-      if (!response.ok) return { sent: 0, results: [], error: "server", status: response.status };
-      var body = await response.json();
-      var results = body.results || [];
-      var d = await db();
-      for (var i = 0; i < results.length; i++) {
-        var r = results[i];
-        var item = await d.get("outbox", r.uuid);
-        if (!item) continue;
-        item.status = r.status;
-        item.result = r;
-        item.answered_at = new Date().toISOString();
-        await d.put("outbox", item);
-      }
-      return { sent: waiting.length, results: results, error: null };
+      return report;
     });
+  }
+
+  // Logging out on this phone removes the kept copies of the pages (names, ages, last values)
+  // and of the rows saved online. The outbox stays: it holds work not yet on the server; it is
+  // sent after the next login on this phone.
+  function forgetPagesOnLogout(logoutUrl) {
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (form && form.action && logoutUrl && new URL(form.action, location.href).pathname === logoutUrl) {
+        if (root.caches) root.caches.delete(SESSION_CACHE);
+        forgetRows();
+      }
+    }, true);
+  }
+
+  // Small helpers of the pages (not used by the worker, which has no document).
+  function fill(text, values) {
+    return String(text).replace(/\{(\w+)\}/g, function (m, k) { return values[k] === undefined ? m : values[k]; });
+  }
+
+  function esc(text) {
+    var div = document.createElement("div");
+    div.textContent = text === null || text === undefined ? "" : String(text);
+    return div.innerHTML;
+  }
+
+  function csrfToken() {
+    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (m) return decodeURIComponent(m[1]);
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (e) {
+      return "";
+    }
   }
 
   async function keepRow(key, html) {
@@ -179,7 +259,8 @@
   }
 
   root.TumbuhOutbox = {
-    SYNC_TAG: SYNC_TAG, SESSION_CACHE: SESSION_CACHE,
+    SYNC_TAG: SYNC_TAG, SESSION_CACHE: SESSION_CACHE, kindOf: kindOf, setConfig: setConfig,
+    fill: fill, esc: esc, csrfToken: csrfToken, forgetPagesOnLogout: forgetPagesOnLogout,
     add: add, all: all, remove: remove, dropOpen: dropOpen, prune: prune, clearSent: clearSent, send: send, deviceId: deviceId,
     getMeta: getMeta, setMeta: setMeta, payload: payload, keepRow: keepRow, savedRow: savedRow, forgetRows: forgetRows,
   };
