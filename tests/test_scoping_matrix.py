@@ -569,6 +569,10 @@ ROUTES: dict[str, Route] = {
     "imports:reviews": page(),
     "imports:decide": (detail(pk="review", post=decide_post, post_to_home=False),
                        detail(pk="cross_review", post=decide_post, post_to_home=False)),
+    # Undoing a merge: only merged reviews qualify (the world's are pending), so every role's
+    # POST on an outsider's review, or on its own pending one, changes nothing.
+    "imports:undo_merge": (detail(pk="review", post=lambda w, r, c: [({}, None)], post_to_home=False),
+                           detail(pk="cross_review", post=lambda w, r, c: [({}, None)], post_to_home=False)),
     "imports:export": page(query=lambda w, r: [{"download": "1"}, {"download": "1", "region": w.children["home"].desa_id}]),
     "analytics:dashboard": page(query=analytics_query({"ranking": "all"}), totals=DASHBOARD_TOTALS),
     "analytics:prevalence": page(query=analytics_query({"format": "xlsx"}), totals=DASHBOARD_TOTALS),

@@ -41,3 +41,10 @@ def test_nul_in_a_posted_form_changes_nothing(world):
     response = client.post("/registry/children/new/", {"name": "Anak\x00", "sex": "L"})
     assert response.status_code == 400
     assert Person.objects.count() == before
+
+
+def test_the_api_answers_a_nul_in_json(world):
+    # The API's schema documents JSON answers (Schemathesis checks the content type).
+    response = _client(world, Role.KABUPATEN).get("/api/v1/commitments/", {"region": "\x00"})
+    assert response.status_code == 400 and response["Content-Type"].startswith("application/json")
+    assert "NUL" in response.json()["detail"]

@@ -131,6 +131,10 @@ class MatchReview(models.Model):
     decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
+    # A merge's undo record (imports.merging): what moved from the merged child to the kept one,
+    # and the merged child's row with whatever could not move, serialized. Empty when not merged
+    # or after an undo.
+    merge_record = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("match review")

@@ -45,6 +45,18 @@ def reviews_for(user, *, pending_only: bool = True):
     return qs.order_by("-score", "pk")
 
 
+def merges_for(user):
+    """Merges the user may undo: "same child" decisions with their undo record, from an import
+    into a region the user may see, whose kept child is in the user's scope (the merged child's
+    row is gone: its data now is the kept child's). Newest first."""
+    qs = MatchReview.objects.filter(
+        person_scope_q(user, prefix="candidate__"), decision=MatchReview.Decision.SAME,
+    ).exclude(merge_record={})
+    if not is_admin(user):
+        qs = qs.filter(batch__region__in=regions_for(user))
+    return qs.select_related("candidate", "candidate__posyandu", "decided_by").order_by("-decided_at", "-pk")
+
+
 def may_see_rejected_rows(user, batch: ImportBatch) -> bool:
     """A rejected row belongs to no child and may name a child of any desa (that is often why it
     was rejected): its raw cells are shown only to the uploader and to roles above the file's

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tumbuh.accounts.scoping import scope_for
 from tumbuh.audit.services import record
 from tumbuh.measurements.derivation import DERIVED_FIELDS, INPUT_COLUMNS, derived_columns
 from tumbuh.measurements.models import Measurement
@@ -31,6 +32,7 @@ from tumbuh.regions.models import Region, within
 from tumbuh.registry.models import Household, Person
 from tumbuh.registry.selectors import people_for
 
+from . import merging
 from .bulk import BackgroundCopy, allocate_ids, copy_columns, insert_rows
 from .columns import COLUMNS, EPPGBM_HEADER
 from .framework import (  # noqa: F401  (re-exported: callers import them from here)
@@ -665,28 +667,20 @@ EPPGBM = register(Declaration(
 ))
 
 
-def _move_target_records(person: Person, candidate: Person) -> int:
-    """A person a catin or bumil import created, found to be an existing one: her screenings,
-    pregnancies, after-birth and adolescent records move to the existing person before the
-    duplicate is deleted (they would go with it otherwise). An adolescent record stays only if
-    the existing person has none (one per person)."""
-    from tumbuh.targets.models import Adolescent
-    from tumbuh.targets.services import PERSON_RECORDS
-
-    moved = 0
-    for model in PERSON_RECORDS:
-        rows = model.objects.filter(person=person)
-        if model is Adolescent and Adolescent.objects.filter(person=candidate).exists():
-            continue
-        moved += rows.update(person=candidate, desa_id=candidate.desa_id, posyandu_id=candidate.posyandu_id)
-    return moved
+def _may_decide(user) -> None:
+    # A merge moves a child's whole record: the puskesmas, desa/kecamatan or kab/kota team
+    # decides, not a cadre (whose scope is one posyandu; the pair may span two).
+    if scope_for(user).is_cadre:
+        raise ImportRefused(_("Near duplicates are decided by the puskesmas, desa/kecamatan or kabupaten/kota team."))
 
 
 @transaction.atomic
 def decide_review(user, review: MatchReview, *, same: bool, request=None) -> MatchReview:
     """A person's decision on a near duplicate. "Same": the child the import created is merged
-    into the existing one (its measurements move over; on a date both have, the existing record
-    is kept), then deleted. "Different": both stay, and the pair is not proposed again."""
+    into the existing one (everything that names it moves over; on a date both have a
+    measurement, the existing record is kept), restorably (imports.merging; `undo_merge`).
+    "Different": both stay, and the pair is not proposed again."""
+    _may_decide(user)
     scoped = people_for(user)
     person = scoped.filter(pk=review.person_id).first()
     candidate = scoped.filter(pk=review.candidate_id).first()
@@ -701,22 +695,45 @@ def decide_review(user, review: MatchReview, *, same: bool, request=None) -> Mat
         record(user, "update", obj=candidate, request=request,
                summary=_("Near duplicate reviewed: different children"), detail=detail)
         return review
-    taken = set(measurements_for(user).filter(child=candidate).values_list("measured_on", flat=True))
-    moving = measurements_for(user).filter(child=person)
-    dropped = list(moving.filter(measured_on__in=taken).values_list("pk", flat=True))
-    moved = moving.exclude(measured_on__in=taken).update(child=candidate, updated_at=timezone.now())
-    ImportRow.objects.filter(person=person).update(person=candidate)
-    _move_target_records(person, candidate)
-    nik = person.nik
+    merged = merging.merge(person, candidate)
+    review.person = None  # the delete set it to NULL in the table; an undo points it back
     review.decision = MatchReview.Decision.SAME
+    review.merge_record = merged
     review.save()
-    MatchReview.objects.filter(candidate=person).update(candidate=candidate)
-    person.delete()  # the import created it; its remaining (duplicate-date) measurements go too
-    if nik and not candidate.nik:
-        candidate.nik = nik
-        candidate.save(update_fields=["nik", "updated_at"])
     recompute_children([candidate.pk])
-    detail.update({"measurements_moved": moved, "duplicate_dates_dropped": len(dropped)})
+    _refresh_convergence([candidate.pk])
+    detail.update({"moved": merged["counts"], "kept_aside": merged["kept"],
+                   "measurements_moved": merged["counts"].get("measurements.measurement", 0),
+                   "duplicate_dates_kept_aside": merged["kept"].get("measurements.measurement", 0)})
     record(user, "update", obj=candidate, request=request,
            summary=_("Near duplicate merged into this child"), detail=detail)
     return review
+
+
+@transaction.atomic
+def undo_merge(user, review: MatchReview, *, request=None) -> Person:
+    """Undo a "same child" decision: the merged child is back (same id, its own rows), the review
+    is open again."""
+    _may_decide(user)
+    candidate = people_for(user).filter(pk=review.candidate_id).first()
+    if candidate is None or review.decision != MatchReview.Decision.SAME or not review.merge_record:
+        raise ImportRefused(_("This merge cannot be undone here."))
+    try:
+        person = merging.undo(review.merge_record, candidate)
+    except merging.MergeRefused as exc:
+        raise ImportRefused(_("This merge cannot be undone: the records it would restore have changed.")) from exc
+    review.refresh_from_db()
+    review.decision = MatchReview.Decision.PENDING
+    review.decided_by, review.decided_at, review.merge_record = None, None, {}
+    review.save()
+    recompute_children([candidate.pk, person.pk])
+    _refresh_convergence([candidate.pk, person.pk])
+    record(user, "update", obj=person, request=request, summary=_("Merge undone: this child is back"),
+           detail={"person": person.pk, "candidate": candidate.pk})
+    return person
+
+
+def _refresh_convergence(person_ids: list[int]) -> None:
+    from tumbuh.convergence.services import refresh_subjects
+
+    refresh_subjects(person_ids=person_ids)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/rejected.xlsx", views.rejected_download, name="rejected"),
     path("reviews/", views.reviews, name="reviews"),
     path("reviews/<int:pk>/decide/", views.decide, name="decide"),
+    path("reviews/<int:pk>/undo/", views.undo_merge, name="undo_merge"),
     path("export/", views.export, name="export"),
     path("<int:pk>/progress/", views.progress, name="progress"),
     path("<int:pk>/cancel/", views.cancel, name="cancel"),

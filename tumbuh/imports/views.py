@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tumbuh.accounts.access import region_safe
-from tumbuh.accounts.scoping import is_admin
+from tumbuh.accounts.scoping import is_admin, scope_for
 from tumbuh.audit.services import record
 from tumbuh.measurements.selectors import measurements_for
 from tumbuh.regions.models import within
@@ -37,8 +37,9 @@ from .forms import ExportForm, UploadForm
 from .framework import create_batch, declaration_for, import_region, sources
 from .models import ImportBatch, ImportRow
 from .progress import Channel
-from .selectors import batch_for, batches_for, reviews_for, rows_for
+from .selectors import batch_for, batches_for, merges_for, reviews_for, rows_for
 from .services import ImportRefused, decide_review, refuse_importer
+from .services import undo_merge as undo_merge_service
 
 
 @region_safe
@@ -203,10 +204,14 @@ def reviews(request):
     total = len(items) if len(items) < REVIEWS_SHOWN else pending.count()
     record(request.user, "view_list", object_type="imports.matchreview", request=request,
            summary=_("Near-duplicate review list (%(n)d)") % {"n": len(items)})
-    return render(request, "imports/reviews.html", {"reviews": items, "reviews_total": total})
+    merges = list(merges_for(request.user)[:MERGES_SHOWN])
+    return render(request, "imports/reviews.html", {
+        "reviews": items, "reviews_total": total, "merges": merges,
+        "may_decide": not scope_for(request.user).is_cadre})
 
 
 REVIEWS_SHOWN = 50
+MERGES_SHOWN = 20  # the latest merges, each with its undo button
 
 
 @region_safe
@@ -220,6 +225,19 @@ def decide(request, pk: int):
         messages.error(request, str(exc))
     if request.headers.get("HX-Request"):
         return render(request, "imports/_review_done.html", {"review": review})
+    return redirect("imports:reviews")
+
+
+@region_safe
+@require_POST
+def undo_merge(request, pk: int):
+    review = get_object_or_404(merges_for(request.user), pk=pk)
+    try:
+        person = undo_merge_service(request.user, review, request=request)
+        messages.success(request, _("Merge undone: %(name)s is back as a separate child; the pair is open for review again.")
+                         % {"name": person.name})
+    except ImportRefused as exc:
+        messages.error(request, str(exc))
     return redirect("imports:reviews")
 
 

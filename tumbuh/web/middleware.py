@@ -53,10 +53,16 @@ class RefuseNulCharactersMiddleware:
 
     def __call__(self, request):
         from django.core.exceptions import SuspiciousOperation
+        from django.http import JsonResponse
+        from django.utils.translation import gettext as _
 
         for params in (request.GET, request.POST) if request.method == "POST" else (request.GET,):
             for key, values in params.lists():
                 if "\x00" in key or any("\x00" in value for value in values):
+                    if request.path.startswith("/api/"):
+                        # The API answers JSON, as its schema says (DRF's {"detail": ...} shape).
+                        return JsonResponse({"detail": _("Request parameters may not contain NUL characters.")},
+                                            status=400)
                     # Rendered by Django as 400.html (Indonesian) and logged to django.security.
                     raise SuspiciousOperation("NUL character in a request parameter")
         return self.get_response(request)
