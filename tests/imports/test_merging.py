@@ -114,6 +114,7 @@ def test_the_page_lists_merges_with_an_undo_and_cadres_decide_neither(client, ko
     client.post(reverse("imports:decide", args=[review.pk]), {"decision": "same"})
     page = client.get(reverse("imports:reviews")).content.decode()
     assert "Baru digabungkan" in page and reverse("imports:undo_merge", args=[review.pk]) in page
+    assert dup.name in page  # the merged child's name, from the undo record (its row is gone)
     client.force_login(cadre)
     client.post(reverse("imports:undo_merge", args=[review.pk]))
     assert not Person.objects.filter(pk=dup.pk).exists()  # a cadre cannot undo either

@@ -96,7 +96,7 @@ def merge(person: Person, candidate: Person) -> dict:
             for obj in collector.data[model]]
     kept.sort(key=lambda obj: not isinstance(obj, Person))  # the person first, as a restore needs it
     record = {
-        "person": person.pk, "candidate": candidate.pk, "moved": moved, "reviews": reviews,
+        "person": person.pk, "person_name": person.name, "candidate": candidate.pk, "moved": moved, "reviews": reviews,
         "snapshot": serializers.serialize("xml", kept),
         "kept": dict(Counter(obj._meta.label_lower for obj in kept)),
         "counts": counts, "nik_copied": "",
