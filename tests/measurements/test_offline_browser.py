@@ -219,3 +219,31 @@ def test_rows_saved_online_stay_saved_in_the_offline_copy(phone, live_server, pl
     expect(phone.locator(f"#row-{ani.pk} .badge[data-code]")).to_have_count(4)  # TB/U, BB/U, BB/TB, B
     expect(phone.locator(f"#row-{bayu.pk}")).not_to_have_class("srow is-measured")
     expect(phone.locator("#session-progress strong").first).to_have_text("1")
+
+
+def test_a_save_the_server_fails_keeps_the_values_and_is_retried(phone, live_server, places, make_child, today):
+    """Issue 16 item 13: a row whose save answers 500 (e.g. "database is locked" under load) is not
+    lost: it is queued with the typed values and sent again on its own, once."""
+    from tumbuh.measurements.models import Measurement
+
+    ani = make_child("Ani", sex="F", age_days=300)
+    phone.goto(f"{live_server.url}/measurements/session/{places['pos_a'].pk}/?date={today.isoformat()}")
+    expect(phone.locator("html[data-offline-ready='1']")).to_have_count(1, timeout=15_000)
+    failed = []
+
+    def fail_once(route):
+        if not failed:
+            failed.append(route.request.url)
+            route.fulfill(status=500, body="Internal Server Error")
+        else:
+            route.continue_()
+
+    phone.route("**/measurements/session/*/row/*/", fail_once)
+    type_row(phone, ani.pk, "7,9", "66,5")
+    expect(phone.locator(f"#row-{ani.pk}")).to_have_attribute("data-result", "queued")
+    assert failed and phone.input_value(f"#weight-{ani.pk}") == "7,9"  # the typed values stay
+    assert Measurement.objects.filter(child=ani).count() == 0
+    # No button pressed: the outbox is sent again by itself (first retry after 5 s).
+    expect(phone.locator(f"#row-{ani.pk}")).to_have_attribute("data-result", "saved", timeout=20_000)
+    m = Measurement.objects.get(child=ani)
+    assert (m.weight_kg, m.length_cm) == (7.9, 66.5)

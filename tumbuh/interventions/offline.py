@@ -23,6 +23,8 @@ def _strings() -> dict[str, str]:
         "nothing": _("Nothing waiting to be sent."),
         "count_pending": _("{n} waiting to be sent"),
         "send_failed": _("Could not send: no connection. The entries stay on this phone."),
+        "send_server": _("Could not send: the server answered with an error. The entries stay on this phone "
+                         "and are sent again shortly."),
         "send_login": _("Could not send: log in again, then press Send now. The entries stay on this phone."),
         # The distribution day's own.
         "sent_report": _("Sent: {accepted} accepted, {duplicate} duplicate, {rejected} rejected"),

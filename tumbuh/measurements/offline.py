@@ -115,6 +115,8 @@ def _strings() -> dict[str, str]:
         "count_pending": _("{n} waiting to be sent"),
         "sent_report": _("Sent: {accepted} accepted, {duplicate} duplicate, {rejected} rejected, {conflict} conflict"),
         "send_failed": _("Could not send: no connection. The entries stay on this phone."),
+        "send_server": _("Could not send: the server answered with an error. The entries stay on this phone "
+                         "and are sent again shortly."),
         "send_login": _("Could not send: log in again, then press Send now. The entries stay on this phone."),
         "absent_offline": _("Marking a child absent needs a connection."),
         "conflict_text": _("Another entry for this child on this date is already on the server: {values}. "

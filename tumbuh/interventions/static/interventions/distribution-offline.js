@@ -20,6 +20,8 @@
   var esc = Outbox.esc;
   var controlledAtLoad = !!navigator.serviceWorker.controller;
   var panel = document.getElementById("outbox");
+  var RETRY_FIRST_MS = 5000;
+  var RETRY_MAX_MS = 300000;
 
   // A row's slot: the item and the recipient ("PMT-BALITA/p123", "JAMBAN/h45"); with the date it
   // is what the outbox replaces when the same row is ticked again.
@@ -162,6 +164,16 @@
     if (row && row.matches && row.matches("form.drow")) queueRow(row);
   });
 
+  // The server answered with an error (5xx): the tick is not lost; queued, and the outbox is
+  // retried on its own (retryLater) until the server takes it.
+  document.addEventListener("htmx:responseError", function (event) {
+    var row = event.detail && event.detail.elt;
+    var xhr = event.detail && event.detail.xhr;
+    if (!row || !row.matches || !row.matches("form.drow") || !xhr || xhr.status < 500) return;
+    retryLater(); // first, not after: queueRow waits for the worker
+    queueRow(row);
+  });
+
   // A row saved online after the page was kept: keep it too, so a reload from the kept copy shows
   // it received; an entry of that row still open in the outbox is superseded by the save.
   document.addEventListener("htmx:afterSettle", function (event) {
@@ -220,6 +232,18 @@
   }
 
   var sending = false;
+  var retryTimer = null;
+  var retryDelay = RETRY_FIRST_MS;
+
+  // Another send after a failed one (server error or no answer), sooner first, then less often.
+  function retryLater() {
+    if (retryTimer) return;
+    retryTimer = setTimeout(function () {
+      retryTimer = null;
+      sync();
+    }, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
+  }
 
   async function sync() {
     if (sending || !navigator.onLine) return;
@@ -228,7 +252,9 @@
     try {
       await Outbox.setConfig({ delivery_bulk_url: cfg.delivery_bulk_url, csrf: Outbox.csrfToken() });
       var report = await Outbox.send();
-      if (note && report.error) note.textContent = report.error === "login" ? S.send_login : S.send_failed;
+      if (report.error === "server" || report.error === "offline") retryLater();
+      else retryDelay = RETRY_FIRST_MS;
+      if (note && report.error) note.textContent = report.error === "login" ? S.send_login : report.error === "server" ? S.send_server : S.send_failed;
       else if (note && report.sent) {
         var n = { accepted: 0, duplicate: 0, rejected: 0 };
         report.results.forEach(function (r) { n[r.status] = (n[r.status] || 0) + 1; });

@@ -20,6 +20,8 @@
   var tablesPromise = null;
   var lastSubmitter = null;
   var controlledAtLoad = !!navigator.serviceWorker.controller;
+  var RETRY_FIRST_MS = 5000;
+  var RETRY_MAX_MS = 300000;
 
   // ---------------------------------------------------------------------------------------------
   // small helpers
@@ -313,6 +315,18 @@
     queueRow(row, trig && trig.submitter);
   });
 
+  // The server answered with an error (a 5xx: "database is locked" under load, a restart): the
+  // typed values are not lost. The row is checked and queued like an offline one, and the outbox
+  // is retried on its own (retryLater) until the server takes it.
+  document.addEventListener("htmx:responseError", function (event) {
+    var row = event.detail && event.detail.elt;
+    var xhr = event.detail && event.detail.xhr;
+    if (!row || !row.matches || !row.matches("form.srow") || !xhr || xhr.status < 500) return;
+    var trig = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    retryLater(); // first, not after: queueRow waits for the worker
+    queueRow(row, trig && trig.submitter);
+  });
+
   // A row saved online after the page was cached: keep it, so a reload from the cache shows it.
   document.addEventListener("htmx:afterSettle", function (event) {
     var row = event.target;
@@ -372,6 +386,18 @@
   }
 
   var sending = false;
+  var retryTimer = null;
+  var retryDelay = RETRY_FIRST_MS;
+
+  // Another send after a failed one (server error or no answer), sooner first, then less often.
+  function retryLater() {
+    if (retryTimer) return;
+    retryTimer = setTimeout(function () {
+      retryTimer = null;
+      sync();
+    }, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
+  }
 
   async function sync() {
     if (sending || !navigator.onLine) return;
@@ -380,7 +406,9 @@
     try {
       await Outbox.setConfig({ bulk_url: cfg.bulk_url, csrf: csrfToken() });
       var report = await Outbox.send();
-      if (note && report.error) note.textContent = report.error === "login" ? S.send_login : S.send_failed;
+      if (report.error === "server" || report.error === "offline") retryLater();
+      else retryDelay = RETRY_FIRST_MS;
+      if (note && report.error) note.textContent = report.error === "login" ? S.send_login : report.error === "server" ? S.send_server : S.send_failed;
       else if (note && report.sent) {
         var n = { accepted: 0, duplicate: 0, rejected: 0, conflict: 0 };
         report.results.forEach(function (r) { n[r.status] = (n[r.status] || 0) + 1; });

@@ -37,7 +37,11 @@ async function tellPages(message) {
 self.addEventListener("sync", (event) => {
   if (event.tag !== self.TumbuhOutbox.SYNC_TAG) return;
   event.waitUntil(
-    self.TumbuhOutbox.send().then((report) => tellPages({ type: "tumbuh-outbox-sent", report }))
+    self.TumbuhOutbox.send().then(async (report) => {
+      await tellPages({ type: "tumbuh-outbox-sent", report });
+      // A failed send rejects, so the browser retries the sync later (with its own back-off).
+      if (report.error === "server" || report.error === "offline") throw new Error("outbox not sent: " + report.error);
+    })
   );
 });
 
