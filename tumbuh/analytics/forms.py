@@ -53,7 +53,10 @@ class BoundaryForm(ScopedRegionMixin, forms.ModelForm):
     def clean(self):
         data = super().clean()
         upload = data.get("file")
-        text = upload.read().decode("utf-8-sig") if upload else (data.get("geojson") or "")
+        try:
+            text = upload.read().decode("utf-8-sig") if upload else (data.get("geojson") or "")
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError(_("The file is not UTF-8 text; save the GeoJSON as UTF-8 and upload it again.")) from exc
         if not text.strip():
             raise forms.ValidationError(_("Upload a GeoJSON file or paste its text."))
         if len(text) > 20_000_000:

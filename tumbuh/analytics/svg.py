@@ -47,32 +47,69 @@ def tile_grid(tiles: list[tuple[str, str, float | None, str]], *, columns: int =
     return "".join(parts)
 
 
-def _rings(geometry: dict) -> list[list[list[float]]]:
-    kind, coords = geometry.get("type"), geometry.get("coordinates") or []
+def _point(pt) -> bool:
+    """[longitude, latitude(, altitude)] as finite numbers on the globe (not strings, not booleans)."""
+    if not isinstance(pt, list | tuple) or len(pt) < 2:
+        return False
+    lon, lat = pt[0], pt[1]
+    if any(isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) for v in (lon, lat)):
+        return False
+    return -180 <= lon <= 180 and -90 <= lat <= 90
+
+
+def _rings(geometry) -> list[list[list[float]]]:
+    """The polygon rings of a Polygon or MultiPolygon ([] for other geometry types); ValueError
+    when a polygon's coordinates are not rings of at least 3 points of numbers."""
+    if not isinstance(geometry, dict):
+        return []
+    kind, coords = geometry.get("type"), geometry.get("coordinates")
     if kind == "Polygon":
-        return list(coords)
-    if kind == "MultiPolygon":
-        return [ring for poly in coords for ring in poly]
-    return []
+        polygons = [coords]
+    elif kind == "MultiPolygon":
+        polygons = coords
+    else:
+        return []
+    if not isinstance(polygons, list) or not polygons:
+        raise ValueError("coordinates")
+    rings = []
+    for polygon in polygons:
+        if not isinstance(polygon, list) or not polygon:
+            raise ValueError("coordinates")
+        for ring in polygon:
+            if not isinstance(ring, list) or len(ring) < 3 or not all(_point(pt) for pt in ring):
+                raise ValueError("coordinates")
+            rings.append([[float(pt[0]), float(pt[1])] for pt in ring])
+    return rings
 
 
 def parse_features(geojson_text: str, property_key: str) -> list[tuple[str, list]]:
-    """(property value, rings) for each polygon feature; raises ValueError on bad input."""
+    """(property value, rings) for each polygon feature; raises ValueError with an Indonesian
+    message on bad input (the upload form shows it), so a stored file can never break a map (the
+    pages fall back to the tile grid)."""
+    from django.utils.translation import gettext as _
+
     try:
         data = json.loads(geojson_text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not JSON: {exc}") from exc
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise ValueError(_("The file is not JSON: %(error)s") % {"error": exc}) from exc
     features = data.get("features") if isinstance(data, dict) else None
     if not isinstance(features, list):
-        raise ValueError("not a GeoJSON FeatureCollection")
+        raise ValueError(_("The file is not a GeoJSON FeatureCollection (no \"features\" list)."))
     out = []
-    for feat in features:
-        props = feat.get("properties") or {}
-        rings = _rings(feat.get("geometry") or {})
-        if property_key in props and rings:
-            out.append((str(props[property_key]), rings))
+    for n, feat in enumerate(features, start=1):
+        if not isinstance(feat, dict):
+            raise ValueError(_("Feature %(n)s is not a GeoJSON feature.") % {"n": n})
+        props = feat.get("properties") if isinstance(feat.get("properties"), dict) else {}
+        try:
+            rings = _rings(feat.get("geometry"))
+        except ValueError:
+            raise ValueError(_("Feature %(n)s: the polygon's coordinates must be rings of at least 3 points "
+                               "[longitude, latitude] given as numbers.") % {"n": n}) from None
+        value = props.get(property_key)
+        if value not in (None, "") and not isinstance(value, dict | list) and rings:
+            out.append((str(value), rings))
     if not out:
-        raise ValueError(f"no polygon feature has the property {property_key!r}")
+        raise ValueError(_("No polygon feature has the property %(key)s.") % {"key": repr(property_key)})
     return out
 
 

@@ -523,17 +523,21 @@ def targets(request):
 @require_POST
 def delete_reference(request, kind: str, pk: int):
     _require_manager(request.user)
-    model = {"target": RegionTarget, "figure": ExternalFigure}.get(kind)
+    model = {"target": RegionTarget, "figure": ExternalFigure, "boundary": BoundaryUpload}.get(kind)
     if model is None:
         raise Http404
     obj = get_object_or_404(model, pk=pk)
-    if obj.region_id is None and not is_admin(request.user):
+    region_id = obj.parent_id if kind == "boundary" else obj.region_id
+    if region_id is None and not is_admin(request.user):
         raise PermissionDenied  # national targets: administrators only
-    if obj.region_id and not regions_for(request.user).filter(code=obj.region_id).exists():
+    if region_id and not regions_for(request.user).filter(code=region_id).exists():
         raise Http404
+    label = str(obj)
     obj.delete()
+    record(request.user, "delete", object_type=model._meta.label_lower, object_id=str(pk),
+           region_code=region_id or "", request=request, summary=_("Deleted: %(what)s") % {"what": label})
     messages.success(request, _("Deleted."))
-    return redirect("analytics:targets")
+    return redirect("analytics:boundaries" if kind == "boundary" else "analytics:targets")
 
 
 @region_safe
