@@ -84,7 +84,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "tumbuh.web.middleware.RefuseNulCharactersMiddleware",  # ?region=%00 would be a 500 on PostgreSQL
+    # NUL in a parameter: 400 (a 500 on PostgreSQL otherwise); other control characters stripped.
+    "tumbuh.web.middleware.CleanRequestTextMiddleware",
     "tumbuh.web.middleware.RegionTimezoneMiddleware",  # WIB/WITA/WIT of the user's region
     "django_otp.middleware.OTPMiddleware",
     "tumbuh.accounts.twofactor.TwoFactorMiddleware",

@@ -198,3 +198,16 @@ def test_inactive_says_moved_or_died(client, kec1_user, child1):
     assert client.post(url, {**data, "active": "on", "inactive_reason": "died"}).status_code == 302
     child1.refresh_from_db()
     assert (child1.active, child1.inactive_reason) == (True, "")
+
+
+@pytest.mark.django_db
+def test_control_characters_in_a_form_are_removed_before_anything_is_stored(client, kec1_user, regions, born):
+    """Issue 16 item 3: a pasted "\\x02¥\\x04" made every export containing it fail. Every posted form
+    loses such characters before its view runs (tumbuh.web.middleware); tab and line breaks stay."""
+    client.force_login(kec1_user)
+    data = _post(born, **{"child-posyandu": regions["pos1"].pk, "child-name": "Siti\x02 Am\x7fin\x85ah",
+                          "household-address": "Jl. Kenari\x1b 5"})
+    response = client.post(reverse("registry:child_create"), data)
+    assert response.status_code == 302
+    child = Person.objects.get(nik=data["child-nik"])
+    assert child.name == "Siti Aminah" and child.household.address == "Jl. Kenari 5"

@@ -48,3 +48,10 @@ def test_the_api_answers_a_nul_in_json(world):
     response = _client(world, Role.KABUPATEN).get("/api/v1/commitments/", {"region": "\x00"})
     assert response.status_code == 400 and response["Content-Type"].startswith("application/json")
     assert "NUL" in response.json()["detail"]
+
+
+def test_the_api_strips_control_characters_from_json_bodies():
+    from tumbuh.api.parsers import _clean
+
+    body = {"items": [{"name": "\x02¥\x04", "note": "a\tb\nc", "n": 3, "nested": {"k\x1f": ["x\x7fy"]}}]}
+    assert _clean(body) == {"items": [{"name": "¥", "note": "a\tb\nc", "n": 3, "nested": {"k": ["xy"]}}]}

@@ -17,7 +17,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     # JSON only: DRF's browsable API would render forms listing related objects.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["tumbuh.api.parsers.CleanJSONParser"],  # control characters stripped
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
+from .text import has_control, strip_control
+
 
 class IndonesianFirstLocaleMiddleware(LocaleMiddleware):
     """Indonesian unless the user chose another language with the switcher (cookie).
@@ -39,8 +41,9 @@ class RegionTimezoneMiddleware:
             timezone.deactivate()
 
 
-class RefuseNulCharactersMiddleware:
-    """A NUL character in a query or form parameter is answered with 400, before any view runs.
+class CleanRequestTextMiddleware:
+    """A NUL character in a query or form parameter is answered with 400, before any view runs;
+    other control characters in a posted form are removed (`_without_control`).
 
     No field of Tumbuh can hold one, and PostgreSQL refuses it inside a string literal (a
     ValueError, i.e. a 500, wherever a GET parameter reaches a filter: `?region=%00`). Django's
@@ -65,4 +68,17 @@ class RefuseNulCharactersMiddleware:
                                             status=400)
                     # Rendered by Django as 400.html (Indonesian) and logged to django.security.
                     raise SuspiciousOperation("NUL character in a request parameter")
+        if request.method == "POST" and any(has_control(v) for _key, vs in request.POST.lists() for v in vs):
+            request.POST = _without_control(request.POST)
         return self.get_response(request)
+
+
+def _without_control(post):
+    """A copy of a form's fields with the other control characters removed (issue 16 item 3): a
+    pasted "\x02¥\x04" becomes "¥" in every form at once, as in imports and the API, and can never
+    break an export. Tab, line feed and carriage return are kept; uploaded files are untouched."""
+    cleaned = post.copy()
+    for key in cleaned:
+        cleaned.setlist(key, [strip_control(v) for v in post.getlist(key)])
+    cleaned._mutable = False
+    return cleaned
