@@ -210,3 +210,64 @@ def test_serve_with_several_worker_processes(tmp_path):
         server.wait(timeout=30)
     for pid in children:
         assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
+
+
+PG_URL = os.environ.get("DATABASE_URL", "")
+
+
+@pytest.mark.skipif(not PG_URL.startswith("postgres"), reason="PostgreSQL only (make test-pg, .ci/run)")
+def test_backup_and_restore_round_trip_on_postgresql(tmp_path):
+    """The pg_dump/pg_restore path of `tumbuh backup` / `tumbuh restore`, on a scratch database of
+    the same server (never the test database the other workers use)."""
+    import uuid
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    name = f"tumbuh_backup_{uuid.uuid4().hex[:8]}"
+    scratch = urlunsplit(urlsplit(PG_URL)._replace(path="/" + name))
+    with psycopg.connect(PG_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        var_dir = tmp_path / "var"
+
+        def env():
+            return {**env_for(var_dir), "DATABASE_URL": scratch}
+
+        def sh(*args):
+            return subprocess.run([sys.executable, "-m", "tumbuh.cli", *args], env=env(), capture_output=True,
+                                  text=True, timeout=600, cwd=ROOT)
+
+        def py(code):
+            done = subprocess.run([sys.executable, "-c", SETUP + textwrap.dedent(code)], env=env(),
+                                  capture_output=True, text=True, timeout=300, cwd=ROOT)
+            assert done.returncode == 0, done.stdout + done.stderr
+            return done.stdout.split()
+
+        assert sh("migrate", "-v0").returncode == 0
+        py("""
+            Region.objects.create(code="64", name="Kalimantan Timur", level="provinsi")
+            Region.objects.create(code="64.74", name="Kota Bontang", level="kabupaten", parent_id="64")
+            Region.objects.create(code="64.74.01", name="Bontang Utara", level="kecamatan", parent_id="64.74")
+            Region.objects.create(code="64.74.01.1001", name="Guntung", level="desa", parent_id="64.74.01")
+            for n in range(30):
+                Household.objects.create(desa_id="64.74.01.1001", address=f"Jl. Kenari {n}", kk_number=f"647401010120{n:04d}")
+        """)
+        backup = tmp_path / "tumbuh.pgdump"
+        done = sh("backup", str(backup))
+        assert done.returncode == 0, done.stderr
+        assert oct(backup.stat().st_mode & 0o777) == "0o600"
+        py("""
+            Household.objects.filter(address="Jl. Kenari 3").update(address="changed")
+            Household.objects.filter(address__in=["Jl. Kenari 4", "Jl. Kenari 5"]).delete()
+            Household.objects.create(desa_id="64.74.01.1001", address="after the backup")
+        """)
+        done = sh("restore", str(backup), "--yes")
+        assert done.returncode == 0, done.stderr
+        assert py("""
+            print(Household.objects.count(), Household.objects.filter(address="Jl. Kenari 3").count(),
+                  Household.objects.filter(address="after the backup").count())
+        """) == ["30", "1", "0"]
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
