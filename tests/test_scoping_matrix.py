@@ -294,6 +294,15 @@ def new_woman_post(world, role, corner):
               "posyandu": str(posyandu)}, None)]
 
 
+def team_post(world, role, corner):
+    desa, _posyandu = corner_place(world, corner)
+    return [({"name": f"Tim Matriks {corner}", "desa": desa, "bidan": "Bidan Matriks"}, None)]
+
+
+def team_edit_post(world, role, corner):
+    return [({"action": "save", "name": "Tim Matriks Diubah", "bidan": "Bidan Baru", "active": "on"}, None)]
+
+
 def _kecamatan(world, corner):
     return world.children[corner].desa_id.rsplit(".", 1)[0]
 
@@ -598,6 +607,8 @@ ROUTES: dict[str, Route] = {
     **{f"targets:new_{g}": page(post=new_woman_post, post_outsiders="desa", control=Role.KECAMATAN)
        for g in ("catin", "bumil", "remaja")},
     "targets:teams": page(no_post=BY_ID),
+    "targets:team_new": page(post=team_post, post_outsiders="desa", control=Role.KECAMATAN),
+    "targets:team_detail": detail(team_id="tpk_team", post=team_edit_post, post_to_home=False, control=MANAGER),
     "targets:person": detail(person_id="person"),
     **{f"targets:{g}_new": detail(person_id="person", no_post=BY_ID) for g in ("catin", "bumil", "nifas", "remaja")},
     "targets:pregnancy": detail(pregnancy_id="pregnancy", no_post=BY_ID),
@@ -734,6 +745,7 @@ OBJECTS: dict[str, tuple[Callable, str]] = {
     "account": (lambda w, k: w.accounts[k], EXPECTED_MANAGEABLE),
     # target-group records of the corner's child (tumbuh/targets/testing.py)
     "pregnancy": (lambda w, k: w.target_groups["pregnancy"][k], "people"),
+    "tpk_team": (lambda w, k: w.target_groups["team"][k], "places"),  # a TPK team of the corner's desa
     "postpartum": (lambda w, k: w.target_groups["postpartum"][k], "people"),
     "adolescent": (lambda w, k: w.target_groups["adolescent"][k], "people"),
     **{kind: (lambda w, k, kind=kind: w.target_groups[kind][k], "people")

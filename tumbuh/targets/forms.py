@@ -248,3 +248,22 @@ class VoidForm(forms.Form):
     reason = forms.CharField(label=_("Why is this record voided?"), min_length=3, max_length=200,
                              widget=forms.TextInput(attrs={"autocomplete": "off"}),
                              help_text=_("e.g. entered for the wrong person, entered twice"))
+
+
+class TeamForm(forms.Form):
+    """A TPK team: a midwife, a PKK cadre and a KB cadre serving families of one desa/kelurahan."""
+
+    name = forms.CharField(label=_("Team name"), max_length=120)
+    desa = forms.ChoiceField(label=_("Desa/kelurahan"))
+    bidan = forms.CharField(label=_("Midwife"), max_length=120, required=False)
+    kader_pkk = forms.CharField(label=_("PKK cadre"), max_length=120, required=False)
+    kader_kb = forms.CharField(label=_("KB cadre"), max_length=120, required=False)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, desa_choices=(), editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:  # a team stays in its desa; the desa is shown, not changed
+            del self.fields["desa"]
+        else:
+            self.fields["desa"].choices = [("", "—"), *desa_choices]
+            del self.fields["active"]

@@ -285,6 +285,19 @@ def assigned_households(scope, team: TpkTeam) -> QuerySet:
     return TpkAssignment.objects.filter(team=team, household__in=households_for(scope))
 
 
+def unassigned_households(scope, team: TpkTeam, on: dt.date) -> list:
+    """Households of the team's desa the scope may see and no active team accompanies, KRS of the
+    current semester first (the families TPK is for), then by head of family; at most 300."""
+    from tumbuh.registry.selectors import households_for
+
+    from . import rules
+
+    taken = TpkAssignment.objects.filter(team__active=True).values("household_id")
+    krs = KrsSnapshot.objects.filter(household=OuterRef("pk"), period=rules.semester_of(on), krs=True)
+    return list(households_for(scope).filter(desa_id=team.desa_id).exclude(pk__in=taken)
+                .annotate(is_krs=Exists(krs)).order_by("-is_krs", "head_name", "pk")[:300])
+
+
 def team_rows(scope, on: dt.date) -> QuerySet:
     """TPK teams in the scope's area, with families assigned and visits this month."""
     month_start = on.replace(day=1)

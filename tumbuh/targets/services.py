@@ -15,8 +15,11 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tumbuh.accounts.scoping import scope_for
 from tumbuh.audit.models import AuditEvent
 from tumbuh.audit.services import record
+from tumbuh.regions.models import Region
+from tumbuh.regions.selectors import regions_for
 from tumbuh.registry import services as registry_services
 from tumbuh.registry.models import Household, Person
 from tumbuh.registry.selectors import households_for, people_for
@@ -509,6 +512,57 @@ def save_krs(user, household: Household, period: str, criteria: dict[str, Any], 
 
 
 # --- TPK ---------------------------------------------------------------------------------------------
+
+
+TEAM_FIELDS = ("name", "bidan", "kader_pkk", "kader_kb")
+
+
+def _may_manage_teams(user) -> None:
+    # TPK teams are formed by the desa/kelurahan (with the PKK, the KB field officer and the
+    # midwife); a cadre or an OPD officer enters visits, not teams.
+    scope = scope_for(user)
+    if scope.is_cadre or scope.is_opd or scope.is_empty:
+        raise PermissionDenied("TPK teams are managed by the desa, kecamatan, kab/kota or puskesmas teams")
+
+
+@transaction.atomic
+def save_team(user, data: dict[str, Any], team: TpkTeam | None = None, *, request=None) -> TpkTeam:
+    """Create a TPK team in a desa of the user's area, or change one (name, members, active)."""
+    _may_manage_teams(user)
+    desa = data.get("desa") if team is None else team.desa
+    if desa is None or not regions_for(user).filter(code=desa.code, level=Region.Level.DESA).exists():
+        raise PermissionDenied("desa outside the user's scope")
+    problems = []
+    name = " ".join((data.get("name") or "").split())
+    if not name:
+        problems.append(validation.Problem("Isi nama tim", "name"))
+    elif TpkTeam.objects.filter(desa=desa, name__iexact=name).exclude(pk=team.pk if team else None).exists():
+        problems.append(validation.Problem(f"Tim bernama {name} sudah ada di desa/kelurahan ini", "name"))
+    _raise_if(problems)
+    created = team is None
+    team = team or TpkTeam(desa=desa)
+    before = {f: getattr(team, f) for f in (*TEAM_FIELDS, "active")} if not created else {}
+    team.name = name
+    for f in TEAM_FIELDS[1:]:
+        setattr(team, f, " ".join((data.get(f) or "").split()))
+    if not created and "active" in data:
+        team.active = bool(data["active"])
+    team.save()
+    after = {f: getattr(team, f) for f in (*TEAM_FIELDS, "active")}
+    changes = {f: [before.get(f), after[f]] for f in after if before.get(f) != after[f]} if not created else {}
+    record(user, AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, obj=team, request=request,
+           region_code=team.desa_id, summary=_("TPK team %(name)s") % {"name": team.name},
+           detail={"changes": changes} if changes else {"desa": team.desa_id})
+    return team
+
+
+@transaction.atomic
+def unassign_household(user, team: TpkTeam, household: Household, *, request=None) -> None:
+    _may_manage_teams(user)
+    _check_household(user, household)
+    if TpkAssignment.objects.filter(team=team, household=household).delete()[0]:
+        _audit(user, AuditEvent.Action.UPDATE, household, _("removed from TPK team %(a)s") % {"a": team.pk},
+               {"team": team.name}, request)
 
 
 @transaction.atomic

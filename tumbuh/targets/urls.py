@@ -12,6 +12,8 @@ urlpatterns = [
       for g in ("catin", "bumil", "nifas", "remaja", "krs")],
     *[path(f"register/{g}/new/", views.new_person, {"group": g}, name=f"new_{g}") for g in ("catin", "bumil", "remaja")],
     path("tpk/", views.teams, name="teams"),
+    path("tpk/new/", views.team_new, name="team_new"),
+    path("tpk/<int:team_id>/", views.team_detail, name="team_detail"),
     path("person/<int:person_id>/", views.person, name="person"),
     *[path(f"person/<int:person_id>/{g}/new/", views.group_new, {"group": g}, name=f"{g}_new")
       for g in ("catin", "bumil", "nifas", "remaja")],

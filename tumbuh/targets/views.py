@@ -45,6 +45,7 @@ from .forms import (
     PregnancyEditForm,
     PregnancyForm,
     RegisterFilter,
+    TeamForm,
     TpkVisitForm,
     TtdForm,
     VoidForm,
@@ -351,7 +352,67 @@ def household(request, household_id):
 
 @region_safe
 def teams(request):
-    return render(request, "targets/teams.html", {"teams": selectors.team_rows(_scope(request), services.today())})
+    scope = _scope(request)
+    return render(request, "targets/teams.html", {"teams": selectors.team_rows(scope, services.today()),
+                                                  "may_manage": _may_manage_teams(scope)})
+
+
+def _may_manage_teams(scope) -> bool:
+    return not (scope.is_cadre or scope.is_opd or scope.is_empty)
+
+
+@region_safe
+def team_new(request):
+    scope = _scope(request)
+    if not _may_manage_teams(scope):
+        raise PermissionDenied
+    form = TeamForm(request.POST or None, desa_choices=_desa_choices(scope))
+    if request.method == "POST" and form.is_valid():
+        desa = regions_for(scope).filter(code=form.cleaned_data["desa"], level=Region.Level.DESA).first()
+        team = _try(form, services.save_team, request.user, {**form.cleaned_data, "desa": desa}, request=request)
+        if team is not None:
+            messages.success(request, _("TPK team saved."))
+            return redirect("targets:team_detail", team_id=team.pk)
+    return render(request, "targets/form.html", {"form": form, "title": _("New TPK team")})
+
+
+@region_safe
+def team_detail(request, team_id: int):
+    """A TPK team: its members (editable), the families it accompanies, and families of its desa
+    to assign (KRS of the current semester first)."""
+    scope = _scope(request)
+    team = _get(selectors.teams_for(scope).select_related("desa"), pk=team_id)
+    manage = _may_manage_teams(scope)
+    form = TeamForm(None, editing=True, initial={f: getattr(team, f) for f in (*services.TEAM_FIELDS, "active")})
+    if request.method == "POST":
+        if not manage:
+            raise PermissionDenied
+        action = request.POST.get("action", "")
+        if action == "save":
+            form = TeamForm(request.POST, editing=True)
+            if form.is_valid() and _try(form, services.save_team, request.user, form.cleaned_data, team,
+                                        request=request) is not None:
+                messages.success(request, _("TPK team saved."))
+                return redirect("targets:team_detail", team_id=team.pk)
+        elif action in ("assign", "unassign"):
+            ids = [int(v) for v in request.POST.getlist("household") if v.isdigit()][:500]
+            households = list(households_for(scope).filter(pk__in=ids, desa_id=team.desa_id))
+            for household in households:
+                if action == "assign":
+                    services.assign_household(request.user, team, household, services.today(), request=request)
+                else:
+                    services.unassign_household(request.user, team, household, request=request)
+            messages.success(request, (_("%(n)s families assigned.") if action == "assign"
+                                       else _("%(n)s families removed from the team.")) % {"n": len(households)})
+            return redirect("targets:team_detail", team_id=team.pk)
+        else:
+            raise Http404
+    assigned = selectors.assigned_households(scope, team).select_related("household").order_by("household__head_name")
+    candidates = selectors.unassigned_households(scope, team, services.today()) if manage else []
+    record(request.user, AuditEvent.Action.VIEW, obj=team, request=request, region_code=team.desa_id,
+           summary=_("TPK team %(name)s") % {"name": team.name})
+    return render(request, "targets/team.html", {"team": team, "form": form, "assigned": assigned,
+                                                 "candidates": candidates, "may_manage": manage})
 
 
 # --- corrections: edit and void (tumbuh/targets/corrections.py) --------------------------------------
