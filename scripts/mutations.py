@@ -153,7 +153,7 @@ MUTATIONS: list[Mutation] = [
       "field.queryset = Region.objects.exclude(level=Region.Level.DESA)",
       *matrix("analytics:targets", "analytics:boundaries")),
     M("analytics: another region's target or figure can be deleted", "tumbuh/analytics/views.py",
-      "if obj.region_id and not regions_for(request.user).filter(code=obj.region_id).exists():", "if False:",
+      "if region_id and not regions_for(request.user).filter(code=region_id).exists():", "if False:",
       *matrix("analytics:delete_reference")),
     M("analytics: the targets page lists every region's figures", "tumbuh/analytics/views.py",
       '"figure_rows": ExternalFigure.objects.filter(region__in=allowed).select_related("region"),',
