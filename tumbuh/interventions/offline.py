@@ -11,21 +11,10 @@ import datetime as dt
 def _strings() -> dict[str, str]:
     from django.utils.translation import gettext as _
 
+    from tumbuh.measurements.offline import outbox_strings
+
     return {
-        # The outbox's words, the session screen's msgids (one wording for both screens).
-        "pending": _("waiting to be sent"),
-        "sending": _("sending"),
-        "accepted": _("accepted"),
-        "duplicate": _("duplicate: already on the server"),
-        "rejected": _("rejected"),
-        "offline_now": _("Offline: entries are kept on this phone and sent when the connection returns."),
-        "online_now": _("Online"),
-        "nothing": _("Nothing waiting to be sent."),
-        "count_pending": _("{n} waiting to be sent"),
-        "send_failed": _("Could not send: no connection. The entries stay on this phone."),
-        "send_server": _("Could not send: the server answered with an error. The entries stay on this phone "
-                         "and are sent again shortly."),
-        "send_login": _("Could not send: log in again, then press Send now. The entries stay on this phone."),
+        **outbox_strings(),  # the outbox panel's words, the session screen's (one wording for both)
         # The distribution day's own.
         "sent_report": _("Sent: {accepted} accepted, {duplicate} duplicate, {rejected} rejected"),
         "received": _("Received"),

@@ -85,6 +85,28 @@ def precache_manifest() -> list[dict]:
 # What the session page hands its offline script (rendered into the page with json_script, so it
 # is cached with the page and its strings are in the reader's language).
 
+def outbox_strings() -> dict[str, str]:
+    """The outbox panel's words, one wording for every offline screen (the session, the
+    distribution day: tumbuh.interventions.offline)."""
+    from django.utils.translation import gettext as _
+
+    return {
+        "pending": _("waiting to be sent"),
+        "sending": _("sending"),
+        "accepted": _("accepted"),
+        "duplicate": _("duplicate: already on the server"),
+        "rejected": _("rejected"),
+        "offline_now": _("Offline: entries are kept on this phone and sent when the connection returns."),
+        "online_now": _("Online"),
+        "nothing": _("Nothing waiting to be sent."),
+        "count_pending": _("{n} waiting to be sent"),
+        "send_failed": _("Could not send: no connection. The entries stay on this phone."),
+        "send_server": _("Could not send: the server answered with an error. The entries stay on this phone "
+                         "and are sent again shortly."),
+        "send_login": _("Could not send: log in again, then press Send now. The entries stay on this phone."),
+    }
+
+
 def _strings() -> dict[str, str]:
     from django.utils.translation import gettext as _
 
@@ -101,23 +123,11 @@ def _strings() -> dict[str, str]:
                    "low": _num1(limits[0]), "high": _num1(limits[1])})
 
     return {
-        "pending": _("waiting to be sent"),
-        "sending": _("sending"),
-        "accepted": _("accepted"),
-        "duplicate": _("duplicate: already on the server"),
-        "rejected": _("rejected"),
+        **outbox_strings(),
         "conflict": _("conflict"),
         "saved": _("Saved"),
         "correct": _("Correct"),
-        "offline_now": _("Offline: entries are kept on this phone and sent when the connection returns."),
-        "online_now": _("Online"),
-        "nothing": _("Nothing waiting to be sent."),
-        "count_pending": _("{n} waiting to be sent"),
         "sent_report": _("Sent: {accepted} accepted, {duplicate} duplicate, {rejected} rejected, {conflict} conflict"),
-        "send_failed": _("Could not send: no connection. The entries stay on this phone."),
-        "send_server": _("Could not send: the server answered with an error. The entries stay on this phone "
-                         "and are sent again shortly."),
-        "send_login": _("Could not send: log in again, then press Send now. The entries stay on this phone."),
         "absent_offline": _("Marking a child absent needs a connection."),
         "conflict_text": _("Another entry for this child on this date is already on the server: {values}. "
                            "Yours was not saved and nothing was overwritten."),

@@ -20,8 +20,6 @@
   var esc = Outbox.esc;
   var controlledAtLoad = !!navigator.serviceWorker.controller;
   var panel = document.getElementById("outbox");
-  var RETRY_FIRST_MS = 5000;
-  var RETRY_MAX_MS = 300000;
 
   // A row's slot: the item and the recipient ("PMT-BALITA/p123", "JAMBAN/h45"); with the date it
   // is what the outbox replaces when the same row is ticked again.
@@ -165,12 +163,12 @@
   });
 
   // The server answered with an error (5xx): the tick is not lost; queued, and the outbox is
-  // retried on its own (retryLater) until the server takes it.
+  // retried on its own (Outbox.retrier) until the server takes it.
   document.addEventListener("htmx:responseError", function (event) {
     var row = event.detail && event.detail.elt;
     var xhr = event.detail && event.detail.xhr;
     if (!row || !row.matches || !row.matches("form.drow") || !xhr || xhr.status < 500) return;
-    retryLater(); // first, not after: queueRow waits for the worker
+    retry.later(); // first, not after: queueRow waits for the worker
     queueRow(row);
   });
 
@@ -232,18 +230,7 @@
   }
 
   var sending = false;
-  var retryTimer = null;
-  var retryDelay = RETRY_FIRST_MS;
-
-  // Another send after a failed one (server error or no answer), sooner first, then less often.
-  function retryLater() {
-    if (retryTimer) return;
-    retryTimer = setTimeout(function () {
-      retryTimer = null;
-      sync();
-    }, retryDelay);
-    retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
-  }
+  var retry = Outbox.retrier(function () { sync(); });
 
   async function sync() {
     if (sending || !navigator.onLine) return;
@@ -252,8 +239,8 @@
     try {
       await Outbox.setConfig({ delivery_bulk_url: cfg.delivery_bulk_url, csrf: Outbox.csrfToken() });
       var report = await Outbox.send();
-      if (report.error === "server" || report.error === "offline") retryLater();
-      else retryDelay = RETRY_FIRST_MS;
+      if (report.error === "server" || report.error === "offline") retry.later();
+      else retry.reset();
       if (note && report.error) note.textContent = report.error === "login" ? S.send_login : report.error === "server" ? S.send_server : S.send_failed;
       else if (note && report.sent) {
         var n = { accepted: 0, duplicate: 0, rejected: 0 };
@@ -279,45 +266,18 @@
   navigator.serviceWorker.addEventListener("message", function (event) {
     var data = event.data || {};
     if (data.type === "tumbuh-outbox-sent") refresh();
-    if (data.type === "tumbuh-page-cached") document.documentElement.dataset.offlineReady = "1";
   });
 
   // ---------------------------------------------------------------------------------------------
   // start: the worker (the session's, with this page's scope), persistent storage, rows saved
   // online since this copy of the page, the outbox, and a first send
 
-  async function restoreSavedRows() {
-    var rows = document.querySelectorAll("form.drow:not(.is-done)");
-    for (var i = 0; i < rows.length; i++) {
-      var kept = await Outbox.savedRow(rowKey(rows[i]));
-      if (kept && Date.parse(kept.saved_at) > Date.parse(cfg.rendered_at)) {
-        var holder = document.createElement("div");
-        holder.innerHTML = kept.html;
-        var fresh = holder.firstElementChild;
-        rows[i].replaceWith(fresh);
-        if (window.htmx) window.htmx.process(fresh);
-      }
-    }
-  }
-
   async function start() {
-    if (navigator.storage && navigator.storage.persist) {
-      navigator.storage.persist().catch(function () { return false; });
-    }
-    await Outbox.deviceId();
-    await Outbox.prune(7);
+    await Outbox.preparePage();
     if (navigator.onLine) await Outbox.setConfig({ delivery_bulk_url: cfg.delivery_bulk_url, csrf: Outbox.csrfToken() });
-    await restoreSavedRows();
+    if (await Outbox.restoreRows(document.querySelectorAll("form.drow:not(.is-done)"), rowKey, cfg.rendered_at)) updateProgress();
     await refresh();
-    try {
-      await navigator.serviceWorker.register(cfg.sw_url, { scope: cfg.scope });
-      var reg = await navigator.serviceWorker.ready;
-      if (controlledAtLoad) {
-        document.documentElement.dataset.offlineReady = "1"; // the worker kept this page on the way in
-      } else if (reg.active) {
-        reg.active.postMessage({ type: "tumbuh-cache-page", url: location.href });
-      }
-    } catch (e) { /* no worker (private window, http on another host): the page still works online */ }
+    await Outbox.keepPageOffline(cfg.sw_url, cfg.scope, controlledAtLoad);
     if (navigator.onLine) sync();
   }
 

@@ -20,8 +20,6 @@
   var tablesPromise = null;
   var lastSubmitter = null;
   var controlledAtLoad = !!navigator.serviceWorker.controller;
-  var RETRY_FIRST_MS = 5000;
-  var RETRY_MAX_MS = 300000;
 
   // ---------------------------------------------------------------------------------------------
   // small helpers
@@ -317,13 +315,13 @@
 
   // The server answered with an error (a 5xx: "database is locked" under load, a restart): the
   // typed values are not lost. The row is checked and queued like an offline one, and the outbox
-  // is retried on its own (retryLater) until the server takes it.
+  // is retried on its own (Outbox.retrier) until the server takes it.
   document.addEventListener("htmx:responseError", function (event) {
     var row = event.detail && event.detail.elt;
     var xhr = event.detail && event.detail.xhr;
     if (!row || !row.matches || !row.matches("form.srow") || !xhr || xhr.status < 500) return;
     var trig = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
-    retryLater(); // first, not after: queueRow waits for the worker
+    retry.later(); // first, not after: queueRow waits for the worker
     queueRow(row, trig && trig.submitter);
   });
 
@@ -386,18 +384,7 @@
   }
 
   var sending = false;
-  var retryTimer = null;
-  var retryDelay = RETRY_FIRST_MS;
-
-  // Another send after a failed one (server error or no answer), sooner first, then less often.
-  function retryLater() {
-    if (retryTimer) return;
-    retryTimer = setTimeout(function () {
-      retryTimer = null;
-      sync();
-    }, retryDelay);
-    retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
-  }
+  var retry = Outbox.retrier(function () { sync(); });
 
   async function sync() {
     if (sending || !navigator.onLine) return;
@@ -406,8 +393,8 @@
     try {
       await Outbox.setConfig({ bulk_url: cfg.bulk_url, csrf: csrfToken() });
       var report = await Outbox.send();
-      if (report.error === "server" || report.error === "offline") retryLater();
-      else retryDelay = RETRY_FIRST_MS;
+      if (report.error === "server" || report.error === "offline") retry.later();
+      else retry.reset();
       if (note && report.error) note.textContent = report.error === "login" ? S.send_login : report.error === "server" ? S.send_server : S.send_failed;
       else if (note && report.sent) {
         var n = { accepted: 0, duplicate: 0, rejected: 0, conflict: 0 };
@@ -449,48 +436,18 @@
   navigator.serviceWorker.addEventListener("message", function (event) {
     var data = event.data || {};
     if (data.type === "tumbuh-outbox-sent") refresh();
-    if (data.type === "tumbuh-page-cached") document.documentElement.dataset.offlineReady = "1";
   });
 
   // ---------------------------------------------------------------------------------------------
   // start: the worker, persistent storage, rows saved online since this copy of the page, the
   // outbox, and a first send
 
-  async function restoreSavedRows() {
-    var rows = document.querySelectorAll("form.srow:not(.is-measured)");
-    var restored = false;
-    for (var i = 0; i < rows.length; i++) {
-      var kept = await Outbox.savedRow(rowKey(childOf(rows[i])));
-      if (kept && Date.parse(kept.saved_at) > Date.parse(cfg.rendered_at)) {
-        var holder = document.createElement("div");
-        holder.innerHTML = kept.html;
-        var fresh = holder.firstElementChild;
-        rows[i].replaceWith(fresh);
-        if (window.htmx) window.htmx.process(fresh);
-        restored = true;
-      }
-    }
-    if (restored) updateProgress();
-  }
-
   async function start() {
-    if (navigator.storage && navigator.storage.persist) {
-      navigator.storage.persist().catch(function () { return false; });
-    }
-    await Outbox.deviceId();
-    await Outbox.prune(7);
+    await Outbox.preparePage();
     if (navigator.onLine) await Outbox.setConfig({ bulk_url: cfg.bulk_url, csrf: csrfToken() });
-    await restoreSavedRows();
+    if (await Outbox.restoreRows(document.querySelectorAll("form.srow:not(.is-measured)"), function (row) { return rowKey(childOf(row)); }, cfg.rendered_at)) updateProgress();
     await refresh();
-    try {
-      await navigator.serviceWorker.register(cfg.sw_url, { scope: cfg.scope });
-      var reg = await navigator.serviceWorker.ready;
-      if (controlledAtLoad) {
-        document.documentElement.dataset.offlineReady = "1"; // the worker kept this page on the way in
-      } else if (reg.active) {
-        reg.active.postMessage({ type: "tumbuh-cache-page", url: location.href });
-      }
-    } catch (e) { /* no worker (private window, http on another host): the page still works online */ }
+    await Outbox.keepPageOffline(cfg.sw_url, cfg.scope, controlledAtLoad);
     if (navigator.onLine) sync();
   }
 

@@ -225,6 +225,69 @@
     }, true);
   }
 
+  // --- what both offline pages do the same way (session, distribution day); not used by the worker
+
+  // Another send after a failed one (server error or no answer): after 5 s, then twice as long each
+  // time up to 5 minutes; `reset()` after a send that got its answer.
+  function retrier(send) {
+    var FIRST_MS = 5000, MAX_MS = 300000;
+    var timer = null, delay = FIRST_MS;
+    return {
+      later: function () {
+        if (timer) return;
+        timer = setTimeout(function () { timer = null; send(); }, delay);
+        delay = Math.min(delay * 2, MAX_MS);
+      },
+      reset: function () { delay = FIRST_MS; },
+    };
+  }
+
+  // On page load: ask the browser not to evict the outbox, make sure this phone has its device
+  // id, and drop sent entries older than a week.
+  async function preparePage() {
+    if (root.navigator.storage && root.navigator.storage.persist) {
+      root.navigator.storage.persist().catch(function () { return false; });
+    }
+    await deviceId();
+    await prune(7);
+  }
+
+  // Rows saved online after this copy of the page was kept (the `rows` store) replace the rows
+  // the copy shows unsaved; `keyOf(row)` is the row's key there. Returns whether any was replaced.
+  async function restoreRows(rows, keyOf, renderedAt) {
+    var restored = false;
+    for (var i = 0; i < rows.length; i++) {
+      var kept = await savedRow(keyOf(rows[i]));
+      if (kept && Date.parse(kept.saved_at) > Date.parse(renderedAt)) {
+        var holder = document.createElement("div");
+        holder.innerHTML = kept.html;
+        var fresh = holder.firstElementChild;
+        rows[i].replaceWith(fresh);
+        if (root.htmx) root.htmx.process(fresh);
+        restored = true;
+      }
+    }
+    return restored;
+  }
+
+  // Register the offline worker for this page's scope and have it keep this page; <html> gets
+  // data-offline-ready="1" once the page is kept (the browser tests wait for it).
+  // `controlledAtLoad`: a worker already served this page, so it kept it on the way in.
+  async function keepPageOffline(swUrl, scope, controlledAtLoad) {
+    root.navigator.serviceWorker.addEventListener("message", function (event) {
+      if ((event.data || {}).type === "tumbuh-page-cached") document.documentElement.dataset.offlineReady = "1";
+    });
+    try {
+      await root.navigator.serviceWorker.register(swUrl, { scope: scope });
+      var reg = await root.navigator.serviceWorker.ready;
+      if (controlledAtLoad) {
+        document.documentElement.dataset.offlineReady = "1";
+      } else if (reg.active) {
+        reg.active.postMessage({ type: "tumbuh-cache-page", url: location.href });
+      }
+    } catch (e) { /* no worker (private window, http on another host): the page still works online */ }
+  }
+
   // Small helpers of the pages (not used by the worker, which has no document).
   function fill(text, values) {
     return String(text).replace(/\{(\w+)\}/g, function (m, k) { return values[k] === undefined ? m : values[k]; });
@@ -261,6 +324,7 @@
   root.TumbuhOutbox = {
     SYNC_TAG: SYNC_TAG, SESSION_CACHE: SESSION_CACHE, kindOf: kindOf, setConfig: setConfig,
     fill: fill, esc: esc, csrfToken: csrfToken, forgetPagesOnLogout: forgetPagesOnLogout,
+    retrier: retrier, preparePage: preparePage, restoreRows: restoreRows, keepPageOffline: keepPageOffline,
     add: add, all: all, remove: remove, dropOpen: dropOpen, prune: prune, clearSent: clearSent, send: send, deviceId: deviceId,
     getMeta: getMeta, setMeta: setMeta, payload: payload, keepRow: keepRow, savedRow: savedRow, forgetRows: forgetRows,
   };
