@@ -82,6 +82,10 @@ def test_a_cancelled_running_import_leaves_nothing(queued, client, kota_user, tm
         original(self, rows)
         calls.append(len(rows))
         if len(calls) == 1:
+            # On PostgreSQL the chunk's COPYs run in the importer's helper thread; the importer
+            # waits for them before it touches the database itself, and so must this check (or
+            # it can run before the COPY starts and find nothing: a flaky failure under load).
+            self.copier.wait()
             assert Measurement.objects.exists()  # written, not committed
             Channel(self.batch.pk).cancel("tpps_bontang")
 
@@ -93,7 +97,7 @@ def test_a_cancelled_running_import_leaves_nothing(queued, client, kota_user, tm
         EppgbmImporter.process = original
         framework.CHUNK_ROWS = old
     batch.refresh_from_db()
-    assert len(calls) == 1 and batch.status == "cancelled" and "tpps_bontang" in batch.error
+    assert len(calls) == 1 and batch.status == "cancelled" and "tpps_bontang" in batch.error, batch.error
     assert Measurement.objects.count() == 0 and Person.objects.count() == people
     assert "dibatalkan" in client.get(reverse("imports:report", args=[batch.pk])).content.decode().lower()
 
