@@ -561,6 +561,12 @@ ROUTES: dict[str, Route] = {
     "registry:child_create": page(post=child_create_post, control=Role.KECAMATAN),
     "registry:child_detail": detail(pk="person"),
     "registry:person_edit": detail(pk="person", post=person_edit_post, control=Role.KECAMATAN),
+    # Voiding a person (their rows kept whole) and restoring them: restore takes the id the person
+    # had; the world's people are not voided, so every role's restore POST changes nothing.
+    "registry:person_void": detail(pk="person", post=lambda w, r, c: [({"reason": "mistake", "note": "Matriks"}, None)],
+                                   post_to_home=False, control=Role.KECAMATAN),
+    "registry:person_restore": detail(pk="person", post=lambda w, r, c: [({}, None)], post_to_home=False),
+    "registry:voided_list": page(),
     "registry:mother_search": page(query=lambda w, r: [{"q": "Ibu"}, {"mother_choice-search": "Zzyzx"}]),
     "registry:household_detail": detail(pk="household"),
     "registry:household_edit": detail(pk="household", post=household_edit_post, post_outsiders="desa",

@@ -21,15 +21,13 @@ courses, case reviews, absences, a mother's births and breastfeeding months) or 
 
 from __future__ import annotations
 
-from collections import Counter
-
 from django.apps import apps
-from django.contrib.admin.utils import NestedObjects
 from django.core import serializers
-from django.db import IntegrityError, router, transaction
+from django.db import IntegrityError, transaction
 
 from tumbuh.measurements.models import Measurement
 from tumbuh.registry.models import Person
+from tumbuh.registry.records import keep_for_delete, person_relations, put_back
 
 from .models import MatchReview
 
@@ -39,13 +37,6 @@ DERIVED = {"convergence.gap", "convergence.completeness"}
 
 class MergeRefused(Exception):
     """An undo that cannot be done (already undone, or the rows it would restore are gone)."""
-
-
-def _person_relations():
-    """(model, foreign key) of every row of any context that names a person."""
-    for rel in Person._meta.get_fields(include_hidden=True):
-        if rel.is_relation and rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one):
-            yield rel.related_model, rel.field
 
 
 def _place_follows() -> set[str]:
@@ -66,7 +57,7 @@ def merge(person: Person, candidate: Person) -> dict:
     has_adolescent = Adolescent.objects.filter(person=candidate).exists()
     moved: list[list] = []
     counts: dict[str, int] = {}
-    for model, field in _person_relations():
+    for model, field in person_relations():
         label = model._meta.label_lower
         if label in DERIVED or (model is MatchReview and field.name == "person"):
             continue  # derived rows are recomputed; the reviews naming it are pointed back on undo
@@ -88,18 +79,12 @@ def merge(person: Person, candidate: Person) -> dict:
             moved.append([label, row["pk"], field.attname, {k: row[k] for k in place}])
             counts[label] = counts.get(label, 0) + 1
     reviews = list(MatchReview.objects.filter(person=person).values_list("pk", flat=True))
-    # What deleting the duplicate would remove now: its own row and whatever could not move.
-    collector = NestedObjects(using=router.db_for_write(Person))
-    collector.collect([person])
-    collector.sort()
-    kept = [obj for model in reversed(list(collector.data)) if model._meta.label_lower not in DERIVED
-            for obj in collector.data[model]]
-    kept.sort(key=lambda obj: not isinstance(obj, Person))  # the person first, as a restore needs it
+    # What deleting the duplicate would remove now: its own row, whatever could not move, and
+    # the links the delete clears (registry.records, shared with a void).
+    kept = keep_for_delete(person, skip=DERIVED)
     record = {
         "person": person.pk, "person_name": person.name, "candidate": candidate.pk, "moved": moved, "reviews": reviews,
-        "snapshot": serializers.serialize("xml", kept),
-        "kept": dict(Counter(obj._meta.label_lower for obj in kept)),
-        "counts": counts, "nik_copied": "",
+        **kept, "counts": counts, "nik_copied": "",
     }
     nik = person.nik
     person.delete()  # only what is in the snapshot (and derived rows) goes
@@ -112,17 +97,14 @@ def merge(person: Person, candidate: Person) -> dict:
 
 def undo(record: dict, candidate: Person) -> Person:
     """Put the merged child back as it was (same id), with what moved from it."""
-    restored = list(serializers.deserialize("xml", record["snapshot"]))
-    person = restored[0].object
+    person = next(serializers.deserialize("xml", record["snapshot"])).object
     if not isinstance(person, Person) or Person.objects.filter(pk=person.pk).exists():
         raise MergeRefused("the merged child is already back")
     if record.get("nik_copied") and candidate.nik == record["nik_copied"]:
         candidate.nik = ""
         candidate.save(update_fields=["nik", "updated_at"])
     try:
-        with transaction.atomic():
-            for obj in restored:
-                obj.save()  # raw: the stored values and ids, timestamps included
+        person = put_back(record)
     except IntegrityError as exc:  # e.g. its posyandu was deleted since, or its NIK is used again
         raise MergeRefused(str(exc)) from exc
     for label, pk, attname, place in record["moved"]:

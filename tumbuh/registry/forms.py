@@ -16,7 +16,7 @@ from tumbuh.regions.selectors import posyandu_for, regions_for
 from tumbuh.web.forms import decimal_formfield
 
 from . import selectors
-from .models import Household, Person
+from .models import Household, Person, PersonVoid
 from .nik import NikError, ascii_digits, check_nik_against, clean_nik, parse_nik
 
 
@@ -332,3 +332,18 @@ class RegistrationForms:
             nik_warnings=self.child.nik_warnings,
             request=request,
         )
+
+
+class VoidForm(forms.Form):
+    """Why a person entered by mistake leaves the register (registry.services.void_person)."""
+
+    reason = forms.ChoiceField(label=_("Why is this person removed?"), choices=PersonVoid.Reason.choices,
+                               widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False,
+                           help_text=_("Required for \"other reason\"; e.g. which record is the right one."))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == PersonVoid.Reason.OTHER and not (data.get("note") or "").strip():
+            self.add_error("note", _("Write the reason when it is \"other\"."))
+        return data

@@ -138,3 +138,45 @@ class Person(models.Model):
     @property
     def is_under_five(self) -> bool:
         return self.age_days() < 1826
+
+
+class PersonVoid(models.Model):
+    """A person removed because they should never have been in the register (entered twice, by
+    mistake, for practice): OpenMRS' "void with a reason", not a silent delete (issue 16 item 10).
+
+    Nothing goes by cascade without being kept: `record` holds the person's own row and every row
+    deleting them removes (measurements, deliveries, target-group records...), serialized, and the
+    links a delete would clear (a child's `mother`, an import row's person), so `restore` puts all
+    of it back under the same ids. Until then the person is in no list, count, export or API
+    answer, because their rows are not in the tables those read. `desa` and `posyandu` keep the
+    person's place so the void is scoped like the person was (Scope.person_q)."""
+
+    class Reason(models.TextChoices):
+        DUPLICATE = "duplicate", _("Entered twice (a duplicate)")
+        MISTAKE = "mistake", _("Entered by mistake (not someone of this area)")
+        PRACTICE = "practice", _("Practice or test entry")
+        OTHER = "other", _("Other reason")
+
+    person_id = models.BigIntegerField(_("person id"), db_index=True)
+    name = models.CharField(_("name"), max_length=120)
+    birth_date = models.DateField(_("birth date"))
+    desa = models.ForeignKey(Region, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    posyandu = models.ForeignKey(Posyandu, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                                 related_name="+")
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    voided_at = models.DateTimeField(_("voided at"), auto_now_add=True)
+    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    record = models.JSONField(default=dict)
+    restored_at = models.DateTimeField(_("restored at"), null=True, blank=True)
+    restored_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = _("voided person")
+        verbose_name_plural = _("voided people")
+        ordering = ["-voided_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (#{self.person_id})"

@@ -242,3 +242,10 @@ def home_counts(user, on: dt.date | None = None) -> dict[str, int]:
         "measured_last_month": int(measured["last_month"] or 0),
         "children_last_month": children_for(user, last_month_end).count(),
     }
+
+
+def voided_for(scope) -> QuerySet:
+    """People voided in the scope's area (where they lived when voided), newest first."""
+    from .models import PersonVoid
+
+    return PersonVoid.objects.filter(as_scope(scope).person_q()).select_related("desa", "voided_by", "restored_by")

@@ -12,13 +12,17 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.forms.models import model_to_dict
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from tumbuh.accounts.scoping import scope_for
 from tumbuh.audit.models import AuditEvent
 from tumbuh.audit.services import record
 from tumbuh.regions.selectors import posyandu_for, regions_for
 from tumbuh.registry.selectors import households_for, people_for
 
-from .models import Household, Person
+from .models import Household, Person, PersonVoid
+from .records import keep_for_delete, put_back
 from .signals import people_changed
 
 PERSON_FIELDS = [
@@ -225,3 +229,88 @@ def identity_conflict(user, *, kind: str, number: str, exclude_pk=None, request=
                  "kabupaten/kota TPPS to check where it is registered.")
     return _("This KK number cannot be used here. If it is correct, ask the puskesmas or the "
              "kabupaten/kota TPPS to check where it is registered.")
+
+
+# -- voiding a person entered by mistake (issue 16 item 10) ----------------------------------------
+
+# Derived from the other rows and recomputed after a void or a restore: neither kept nor restored.
+DERIVED_LABELS = {"convergence.gap", "convergence.completeness"}
+
+
+class VoidRefused(Exception):
+    """A void or restore this user may not do, or that cannot be done; the message is for them."""
+
+
+def _may_void(user) -> None:
+    # Voiding takes a person out of every list and count: the puskesmas, desa/kecamatan or
+    # kab/kota team decides, as for merges; a cadre asks them.
+    if scope_for(user).is_cadre:
+        raise VoidRefused(_("People are voided by the puskesmas, desa/kecamatan or kabupaten/kota team."))
+
+
+def _after_people_left_or_came(person_id: int, desa: str, record: dict, household_id: int | None) -> None:
+    """The summaries, scorecards and gaps of the place and of the people whose links the void
+    cleared or the restore set again (a mother's children), as after any registry write."""
+    from tumbuh.convergence.services import refresh_subjects
+
+    linked = [pk for label, _attname, rows in record.get("links", []) if label == "registry.person" for pk, _old in rows]
+    people_changed.send(sender=Person, child_ids=[person_id, *linked], desa_codes=[desa])
+    if household_id:
+        refresh_subjects(household_ids=[household_id])
+
+
+@transaction.atomic
+def void_person(user, person: Person, *, reason: str, note: str = "", request=None) -> PersonVoid:
+    """Take a person entered by mistake out of the register, keeping everything restorable."""
+    _may_void(user)
+    _check_scope(user, people=(person,))
+    if reason not in PersonVoid.Reason.values:
+        raise VoidRefused(_("Choose why this person is voided."))
+    note = (note or "").strip()[:300]
+    if reason == PersonVoid.Reason.OTHER and not note:
+        raise VoidRefused(_("Write the reason when it is \"other\"."))
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    kept = keep_for_delete(person, skip=DERIVED_LABELS)
+    void = PersonVoid.objects.create(
+        person_id=person.pk, name=person.name, birth_date=person.birth_date, desa_id=person.desa_id,
+        posyandu_id=person.posyandu_id, reason=reason, note=note,
+        voided_by=user if getattr(user, "is_authenticated", False) else None, record=kept)
+    household_id, desa = person.household_id, person.desa_id
+    person.delete()  # only what is in the record (and derived rows) goes
+    _after_people_left_or_came(void.person_id, desa, kept, household_id)
+    # After delete() the instance has no pk: name the person explicitly.
+    record(user, AuditEvent.Action.DELETE, object_type="registry.person", object_id=void.person_id,
+           region_code=desa, request=request,
+           summary=_("Person voided (%(reason)s)") % {"reason": void.get_reason_display()},
+           detail={"person": void.person_id, "reason": reason, "note": note, "void": void.pk,
+                   "kept": kept["kept"], "links": sum(len(rows) for _l, _a, rows in kept["links"])})
+    return void
+
+
+@transaction.atomic
+def restore_person(user, void: PersonVoid, *, request=None) -> Person:
+    """Put a voided person back with every row the void kept, under the same ids."""
+    from django.db import IntegrityError
+
+    from tumbuh.measurements.derivation import recompute_children
+
+    _may_void(user)
+    void = PersonVoid.objects.select_for_update().get(pk=void.pk)
+    if void.restored_at is not None or Person.objects.filter(pk=void.person_id).exists():
+        raise VoidRefused(_("This person is already back in the register."))
+    if not regions_for(user).filter(pk=void.desa_id).exists():
+        raise PermissionDenied("voided person outside the user's scope")
+    try:
+        with transaction.atomic():
+            person = put_back(void.record)
+    except IntegrityError as exc:
+        raise VoidRefused(_("This person cannot be restored: a NIK or a record they had is used again "
+                            "(%(error)s).") % {"error": str(exc)[:120]}) from exc
+    void.restored_at = timezone.now()
+    void.restored_by = user if getattr(user, "is_authenticated", False) else None
+    void.save(update_fields=["restored_at", "restored_by"])
+    recompute_children([person.pk], notify=False)
+    _after_people_left_or_came(person.pk, person.desa_id, void.record, person.household_id)
+    record(user, AuditEvent.Action.CREATE, obj=person, request=request,
+           summary=_("Voided person restored"), detail={"person": person.pk, "void": void.pk})
+    return person

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
 
 from tumbuh.accounts.access import region_safe
 from tumbuh.accounts.scoping import scope_for, scope_region_code
@@ -23,7 +24,7 @@ from tumbuh.web.text import mask_nik
 
 from . import selectors, services
 from .filters import ChildFilter
-from .forms import HouseholdForm, PersonForm, RegistrationForms
+from .forms import HouseholdForm, PersonForm, RegistrationForms, VoidForm
 from .models import Person
 
 PAGE_SIZE = 50
@@ -268,3 +269,76 @@ def mother_search(request):
                region_code=scope_region_code(request.user) or "", summary=_("mother search"),
                detail={"shown": len(women)}, request=request)
     return render(request, "registry/_mother_search.html", {"women": women, "text": text})
+
+
+# -- voiding a person entered by mistake, and restoring them (issue 16 item 10) -------------------
+
+VOIDS_SHOWN = 100
+
+
+@region_safe
+def person_void(request, pk: int):
+    """Confirm and void: the person and everything recorded for them leave every list and count,
+    kept whole so they can be restored (registry.records)."""
+    person = _get_or_404(selectors.child_detail, request.user, pk)
+    may = not request.scope.is_cadre
+    form = VoidForm(request.POST or None)
+    if request.method == "POST" and may and form.is_valid():
+        try:
+            services.void_person(request.user, person, reason=form.cleaned_data["reason"],
+                                 note=form.cleaned_data["note"], request=request)
+        except services.VoidRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("%(name)s is voided: out of every list and count. It can be restored below.")
+                             % {"name": person.name})
+            return redirect("registry:voided_list")
+    elif request.method == "POST":
+        messages.error(request, _("People are voided by the puskesmas, desa/kecamatan or kabupaten/kota team."))
+    from .records import keep_for_delete
+
+    if request.method == "GET":
+        record(request.user, AuditEvent.Action.VIEW, obj=person, summary=_("person void screen"), request=request)
+    counts = _kept_counts(keep_for_delete(person, skip=services.DERIVED_LABELS)["kept"]) if may else []
+    return render(request, "registry/person_void.html",
+                  {"person": person, "form": form, "may_void": may, "counts": counts})
+
+
+def _kept_counts(kept: dict) -> list[tuple[str, int]]:
+    """(what, how many) of the rows a void keeps, in the user's language, the person left out."""
+    from django.apps import apps
+
+    out = []
+    for label, n in sorted(kept.items()):
+        if label == "registry.person":
+            n -= 1  # the person themself
+        if n > 0:
+            out.append((str(apps.get_model(label)._meta.verbose_name_plural), n))
+    return out
+
+
+@region_safe
+def voided_list(request):
+    voids = list(selectors.voided_for(request.scope)[:VOIDS_SHOWN])
+    record(request.user, AuditEvent.Action.VIEW_LIST, object_type="registry.personvoid",
+           summary=_("voided people"), detail={"shown": len(voids)}, request=request)
+    return render(request, "registry/voided_list.html", {
+        "voids": voids, "may_restore": not request.scope.is_cadre, "shown_max": VOIDS_SHOWN,
+        "rows": [(v, _kept_counts(v.record.get("kept", {}))) for v in voids]})
+
+
+@region_safe
+@require_POST
+def person_restore(request, pk: int):
+    """Restore the latest void of person `pk` (the id they had and get back)."""
+    void = selectors.voided_for(request.scope).filter(person_id=pk, restored_at__isnull=True).first()
+    if void is None:
+        raise Http404
+    try:
+        person = services.restore_person(request.user, void, request=request)
+    except services.VoidRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("registry:voided_list")
+    messages.success(request, _("%(name)s is back in the register with everything recorded for them.")
+                     % {"name": person.name})
+    return redirect("registry:child_detail", pk=person.pk)
