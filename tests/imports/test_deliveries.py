@@ -10,7 +10,7 @@ from tumbuh.audit.models import AuditEvent
 from tumbuh.coordination.models import Agency
 from tumbuh.imports import testing as t
 from tumbuh.imports.framework import run_import
-from tumbuh.imports.models import ImportBatch
+from tumbuh.imports.models import ImportBatch, MatchReview
 from tumbuh.interventions.models import Delivery
 from tumbuh.regions.models import Region
 from tumbuh.registry.models import Household, Person
@@ -90,7 +90,8 @@ def test_every_delivery_row_lands_in_one_place_and_a_reimport_changes_nothing(fm
     batch = run_import("deliveries", path, user=kota_user, region_code="64.74")
     assert batch.status == "done" and batch.source == "deliveries"
     assert batch.blank_rows == 1 and batch.total_rows == len(rows) - 1 == batch.rows.count()
-    assert batch.imported + batch.merged + batch.unchanged + batch.rejected == batch.total_rows
+    assert batch.imported + batch.merged + batch.unchanged + batch.rejected + batch.held == batch.total_rows
+    assert batch.held == 1 and batch.accounted_rows == len(rows)
     row = {r.row_number: r for r in batch.rows.all()}
 
     def reasons(name):
@@ -109,7 +110,8 @@ def test_every_delivery_row_lands_in_one_place_and_a_reimport_changes_nothing(fm
     assert "tidak ditemukan" in reasons("unknown_person")
     assert "masa depan" in reasons("future")
     assert "di luar" in reasons("outside")
-    assert "Budi Santoso" in reasons("near")  # the near match is named for the reviewer
+    near = row[n["near"]]  # held for review, naming the near match (tests/imports/test_delivery_reviews.py)
+    assert near.outcome == "held" and MatchReview.objects.get(pk=near.object_id).candidate == place["no_nik"]
     assert "dua" in reasons("bad_quantity")
     assert row[n["month_name_date"]].outcome == "imported"
     assert row[n["repeat"]].outcome == "unchanged" and row[n["repeat"]].object_id == first.pk
@@ -127,6 +129,7 @@ def test_every_delivery_row_lands_in_one_place_and_a_reimport_changes_nothing(fm
     again = run_import("deliveries", path, user=kota_user, region_code="64.74")
     assert (again.imported, again.merged) == (0, 0)
     assert again.unchanged == batch.imported + batch.unchanged and again.rejected == batch.rejected
+    assert again.held == 1 and again.review_count == 0 and MatchReview.objects.count() == 1
     assert Delivery.objects.count() == batch.imported
 
 

@@ -35,8 +35,8 @@ from .framework import (
     keys_deferred,
     register,
 )
-from .matching import normalise_place
-from .models import ImportRow
+from .matching import normalise_name, normalise_place
+from .models import ImportRow, MatchReview
 from .parsing import BadValue, _checked_nik, parse_date
 
 
@@ -73,6 +73,22 @@ def import_key(person: int | None, household: int | None, code: str, day) -> str
     return hashlib.sha1(f"delivery|{who}|{code}|{day.isoformat()}".encode()).hexdigest()
 
 
+def review_key(values: dict, candidate: int, code: str, day) -> str:
+    """A held row's identity: the recipient as the file names them (NIK, name, birth date,
+    parent), the near match proposed, what and when. The same row in another file or a
+    re-import is the same review."""
+    born = values.get("birth_date")
+    who = "|".join([values.get("nik") or "", normalise_name(values.get("name") or ""),
+                    born.isoformat() if born else "", normalise_name(values.get("parent_name") or "")])
+    return hashlib.sha1(f"delivery-review|{who}|c{candidate}|{code}|{day.isoformat()}".encode()).hexdigest()
+
+
+def different_reason(candidate_name: str, review) -> str:
+    return (_("reviewed by %(user)s: the recipient is not %(name)s; correct the name, birth date or NIK "
+              "in the file, or register the person first")
+            % {"user": review.decided_by.username if review.decided_by else "-", "name": candidate_name})
+
+
 class DeliveryImporter(RowImporter):
     def begin(self, header, mapping):
         super().begin(header, mapping)
@@ -99,6 +115,7 @@ class DeliveryImporter(RowImporter):
         from tumbuh.interventions.models import Delivery
 
         self.ctx = iv.validation_context(self.user)
+        self.held_reviews: dict[str, MatchReview] = {}  # review key -> review filed by this import
         self.immediate = check_keys_per_statement(Delivery)
         self.changed: tuple[set, set, set] = (set(), set(), set())
         self.households: dict[str, tuple[int, str]] = {}
@@ -205,7 +222,69 @@ class DeliveryImporter(RowImporter):
                              % {"kk": kk, "region": f"{self.region.name} ({self.region.code})"})
             else:
                 people.append(e)
-        self.match_person(people)
+        self.match_person(people, hold=True)
+        self._hold([e for e in people if e.outcome == ImportRow.Outcome.HELD])
+
+    def _hold(self, entries: list[Entry]) -> None:
+        """Rows whose recipient is only a near match: held for review, not lost. One review per
+        row identity (`review_key`): a re-import finds it again. Pending: the row is held again
+        (no second review); decided "same person": the row is about the candidate (and so
+        unchanged once its delivery is recorded); decided "not this person": rejected."""
+        if not entries:
+            return
+        for e in entries:
+            v = e.values
+            e.key = review_key(v, e.review[1], v["item"].code, v["date"])
+        known = {r.row_key: r for r in MatchReview.objects.filter(row_key__in=sorted({e.key for e in entries}))
+                 .select_related("decided_by").order_by("pk")}
+        known.update(self.held_reviews)
+        new = []
+        for e in entries:
+            _none, candidate, score = e.review
+            review = known.get(e.key)
+            if review is None:
+                v = e.values
+                review = MatchReview(batch_id=self.batch.pk, row_number=e.row_number, candidate_id=candidate,
+                                     score=score, row_key=e.key, held={
+                                         "code": v["item"].code, "date": v["date"].isoformat(),
+                                         "quantity": str(v["quantity"]), "unit": v["unit"],
+                                         "fund_source": v["fund_source"], "agency_id": v["agency_id"],
+                                         "notes": v["notes"], "name": v["name"],
+                                         "birth_date": v["birth_date"].isoformat() if v["birth_date"] else ""})
+                known[e.key] = review
+                new.append((e, review))
+                continue
+            if review.decision == MatchReview.Decision.PENDING:
+                if review.pk is not None:
+                    e.object_id = review.pk
+                    if review.batch_id != self.batch.pk:
+                        e.notes.append(_("already waiting for review (import %(batch)d, row %(row)d)")
+                                       % {"batch": review.batch_id, "row": review.row_number})
+                else:  # a repeat of a row held earlier in this chunk
+                    new.append((e, review))
+            elif review.decision == MatchReview.Decision.SAME:
+                e.outcome, e.review, e.key = "", None, None
+                e.person = candidate
+                e.notes.append(_("recipient decided on review: %(name)s") % {"name": self._name(candidate)})
+            else:
+                e.outcome, e.review, e.key = "", None, None
+                e.reject(different_reason(self._name(candidate), review))
+        created = [r for r in {id(r): r for _e, r in new}.values() if r.pk is None]
+        if created:
+            if self.copier is not None:
+                self.copier.wait()
+            MatchReview.objects.bulk_create(created, batch_size=1000)
+            self.batch.review_count += len(created)
+        for e, review in new:
+            e.object_id = review.pk
+            self.held_reviews[e.key] = review
+        for e in entries:
+            if e.outcome == ImportRow.Outcome.HELD:
+                e.key = None  # not a delivery's identity: kept out of the repeats
+
+    def _name(self, pk: int) -> str:
+        info = self.people.info.get(pk)
+        return f"{info[0]} ({info[1]:%d/%m/%Y})" if info else str(pk)
 
     def decide(self, entries: list[Entry]) -> None:
         from tumbuh.interventions.services import parse_fund_source, parse_unit

@@ -280,7 +280,7 @@ def run_import(source: str | Declaration, path: str | Path, *, user, region_code
                    "unchanged": batch.unchanged, "rejected": batch.rejected},
                 detail={"source": declaration.source, "sha256": batch.file_sha256, "rows": batch.total_rows,
                         "imported": batch.imported, "merged": batch.merged,
-                        "unchanged": batch.unchanged, "rejected": batch.rejected,
+                        "unchanged": batch.unchanged, "rejected": batch.rejected, "held": batch.held,
                         "people_created": batch.people_created},
             )
     except Exception as exc:
@@ -576,7 +576,8 @@ class RowImporter(ChunkImporter):
             self.copier.wait()  # the previous chunk's COPYs ran beside the parsing above
         ok = [e for e in entries if not e.reasons]
         self.resolve(ok)
-        ok = [e for e in ok if not e.reasons]
+        # rows held for review (resolve set outcome "held"): logged, not decided or written
+        ok = [e for e in ok if not e.reasons and e.outcome != ImportRow.Outcome.HELD]
         self.decide(ok)
         ok = [e for e in ok if not e.reasons]
         self._repeats(ok)
@@ -645,7 +646,8 @@ class RowImporter(ChunkImporter):
                 outcome, person, obj = ImportRow.Outcome.REJECTED.value, None, None
             else:
                 outcome, person, obj = e.outcome, e.person, e.object_id
-                if e.review is not None and (e.review[0] or 0) > 0 and (e.review[1] or 0) > 0:
+                if outcome != ImportRow.Outcome.HELD and e.review is not None and (e.review[0] or 0) > 0 \
+                        and (e.review[1] or 0) > 0:
                     reviews.append((e.row_number, *e.review))
             counts[outcome] += 1
             if e.notes:
@@ -682,10 +684,13 @@ class RowImporter(ChunkImporter):
 
     # shared steps for declarations about one person
     def match_person(self, entries: list[Entry], *, create: Callable[[Entry], int | None] | None = None,
-                     nik="nik", name="name", birth_date="birth_date", parent="parent_name") -> None:
+                     hold: bool = False, nik="nik", name="name", birth_date="birth_date",
+                     parent="parent_name") -> None:
         """Set entry.person from NIK / name + birth date (+ parent). Unknown: `create(entry)` makes
-        the person (and near matches go on review), or the row is rejected, naming a near match
-        when there is one. A NIK registered outside the region rejects the row."""
+        the person (and near matches go on review); with `hold`, a row whose person is only a near
+        match is held for review (outcome "held", entry.review = (None, candidate, score): the
+        declaration files the review); else the row is rejected, naming a near match when there
+        is one. A NIK registered outside the region rejects the row."""
         people = self.people
         elsewhere = people.niks_elsewhere({e.values.get(nik) for e in entries})
         for e in entries:
@@ -701,6 +706,10 @@ class RowImporter(ChunkImporter):
                 continue
             near = people.near(v.get(name) or "", v.get(birth_date), v.get(parent) or "")
             if create is None:
+                if near and hold:
+                    e.outcome = ImportRow.Outcome.HELD
+                    e.review = (None, near[0].person_id, near[0].score)
+                    continue
                 if near:
                     other = people.info.get(near[0].person_id)
                     e.reject(_("person not found exactly; possibly the same as %(name)s (born %(born)s, "

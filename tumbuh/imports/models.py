@@ -36,6 +36,9 @@ class ImportBatch(models.Model):
     merged = models.IntegerField(_("merged"), default=0)
     unchanged = models.IntegerField(_("unchanged"), default=0)
     rejected = models.IntegerField(_("rejected"), default=0)
+    # rows held for a person to decide on (a delivery whose recipient is only a near match):
+    # neither imported nor rejected until the review is decided (services.decide_delivery_review)
+    held = models.IntegerField(_("waiting for review"), default=0)
     people_created = models.IntegerField(default=0)
     rows_with_notes = models.IntegerField(default=0)
     review_count = models.IntegerField(default=0)
@@ -65,7 +68,7 @@ class ImportBatch(models.Model):
 
     @property
     def accounted_rows(self) -> int:
-        return self.imported + self.merged + self.unchanged + self.rejected + self.blank_rows
+        return self.imported + self.merged + self.unchanged + self.rejected + self.held + self.blank_rows
 
 
 class ImportRow(models.Model):
@@ -74,6 +77,7 @@ class ImportRow(models.Model):
         MERGED = "merged", _("merged (updated)")
         UNCHANGED = "unchanged", _("unchanged")
         REJECTED = "rejected", _("rejected")
+        HELD = "held", _("waiting for review")
 
     # No database constraint either (Django still cascades): a million-row file would otherwise pay
     # a million foreign-key checks at commit (~5 s on PostgreSQL) for a pointer only the importer writes.
@@ -115,7 +119,12 @@ class ParentName(models.Model):
 
 
 class MatchReview(models.Model):
-    """A child created by an import who may be the same as an existing child: a person decides."""
+    """A child created by an import who may be the same as an existing child: a person decides.
+
+    Or (a delivery list's row, `row_key` set, `person` empty) a row whose recipient is only a near
+    match of `candidate`: the row is held (ImportRow outcome "held", its object_id this review)
+    until a person decides "same person" (the delivery is recorded for the candidate) or "not
+    this person" (the row is rejected)."""
 
     class Decision(models.TextChoices):
         PENDING = "pending", _("to review")
@@ -135,6 +144,11 @@ class MatchReview(models.Model):
     # and the merged child's row with whatever could not move, serialized. Empty when not merged
     # or after an undo.
     merge_record = models.JSONField(default=dict, blank=True)
+    # A held delivery row: its stable identity (the file's recipient + the candidate + code +
+    # date; a re-import finds the review again instead of making a second one) and the row's
+    # values, recorded for the candidate on a "same person" decision.
+    row_key = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    held = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("match review")

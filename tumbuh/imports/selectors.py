@@ -45,6 +45,19 @@ def reviews_for(user, *, pending_only: bool = True):
     return qs.order_by("-score", "pk")
 
 
+def delivery_reviews_for(user, *, pending_only: bool = True):
+    """Held delivery-list rows (imports.deliveries) whose proposed recipient is inside the user's
+    scope, from an import into a region the user may see: the same scoping as `reviews_for`
+    (the row names no person of Tumbuh; the candidate is the one it would be recorded for)."""
+    qs = MatchReview.objects.filter(person_scope_q(user, prefix="candidate__"), person__isnull=True).exclude(row_key="")
+    if not is_admin(user):
+        qs = qs.filter(batch__region__in=regions_for(user))
+    qs = qs.select_related("candidate", "batch", "candidate__posyandu")
+    if pending_only:
+        qs = qs.filter(decision=MatchReview.Decision.PENDING)
+    return qs.order_by("-score", "pk")
+
+
 def merges_for(user):
     """Merges the user may undo: "same child" decisions with their undo record, from an import
     into a region the user may see, whose kept child is in the user's scope (the merged child's

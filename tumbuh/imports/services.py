@@ -737,3 +737,80 @@ def _refresh_convergence(person_ids: list[int]) -> None:
     from tumbuh.convergence.services import refresh_subjects
 
     refresh_subjects(person_ids=person_ids)
+
+
+@transaction.atomic
+def decide_delivery_review(user, review: MatchReview, *, same: bool, request=None) -> MatchReview:
+    """A person's decision on a delivery-list row held because its recipient is only a near match
+    of `review.candidate` (imports.deliveries). "Same person": the row's delivery is recorded for
+    the candidate with the import key the importer gives it (so a re-import of the file finds it:
+    unchanged), through the interventions context's checks; a row those checks refuse is
+    rejected with their reasons. "Not this person": the row is rejected, naming the decision.
+    Every ImportRow held on this review (the file and any re-import of it) leaves "held" for
+    its outcome, and its batch's counts move with it."""
+    from django.db.models import F
+
+    from tumbuh.coordination.models import Agency
+    from tumbuh.interventions import services as iv
+    from tumbuh.interventions.models import Delivery, DeliverySource
+
+    from .deliveries import different_reason, import_key
+
+    _may_decide(user)
+    candidate = people_for(user).filter(pk=review.candidate_id).first()
+    if candidate is None or not review.row_key or review.decision != MatchReview.Decision.PENDING:
+        raise ImportRefused(_("This review is not open for you."))
+    review.decided_by = user
+    review.decided_at = timezone.now()
+    held = review.held
+    detail = {"candidate": candidate.pk, "score": review.score, "batch": review.batch_id, "row": review.row_number,
+              "code": held.get("code"), "date": held.get("date")}
+    rows = list(ImportRow.objects.filter(outcome=ImportRow.Outcome.HELD, object_id=review.pk,
+                                         batch__source="deliveries").order_by("batch_id", "row_number"))
+    name = f"{candidate.name} ({candidate.birth_date:%d/%m/%Y})"
+    delivery, reasons = None, []
+    if same:
+        review.decision = MatchReview.Decision.SAME
+        day = dt.date.fromisoformat(held["date"])
+        key = import_key(candidate.pk, None, held["code"], day)
+        delivery = Delivery.objects.filter(import_key=key, voided_at__isnull=True).first()
+        created = delivery is None
+        if created:
+            agency = Agency.objects.filter(pk=held.get("agency_id")).first() if held.get("agency_id") else None
+            try:
+                delivery = iv.record_delivery(
+                    user, item_code=held["code"], person=candidate, date=day,
+                    quantity=iv.parse_quantity(held["quantity"]), unit=held.get("unit") or None,
+                    fund_source=held.get("fund_source") or "", agency=agency, notes=held.get("notes") or "",
+                    source=DeliverySource.IMPORT, import_key=key, request=request)
+            except iv.InputError as exc:
+                reasons = [str(p) for p in exc.problems] if getattr(exc, "problems", None) else [str(exc)]
+                delivery, created = None, False
+        detail["delivery"] = delivery.pk if delivery else None
+        summary = _("Held delivery row reviewed: same person, delivery recorded") if delivery else \
+            _("Held delivery row reviewed: same person, but the delivery was refused")
+    else:
+        review.decision = MatchReview.Decision.DIFFERENT
+        reasons = [different_reason(name, review)]
+        summary = _("Held delivery row reviewed: not this person")
+    review.save()
+    moved: dict[int, dict[str, int]] = {}
+    for i, row in enumerate(rows):
+        if delivery is not None:
+            row.outcome = ImportRow.Outcome.IMPORTED if i == 0 and created else ImportRow.Outcome.UNCHANGED
+            row.person_id, row.object_id = candidate.pk, delivery.pk
+            row.notes = [*row.notes, _("recipient decided on review: %(name)s") % {"name": name}]
+        else:
+            row.outcome, row.person_id, row.object_id = ImportRow.Outcome.REJECTED, None, None
+            row.reasons = [*row.reasons, *reasons]
+        row.save(update_fields=["outcome", "person", "object_id", "notes", "reasons"])
+        counts = moved.setdefault(row.batch_id, {})
+        counts[row.outcome] = counts.get(row.outcome, 0) + 1
+    for batch_id, counts in moved.items():
+        ImportBatch.objects.filter(pk=batch_id).update(
+            held=F("held") - sum(counts.values()), **{k: F(k) + n for k, n in counts.items()})
+    detail["rows"] = [[r.batch_id, r.row_number, r.outcome] for r in rows]
+    if reasons:
+        detail["reasons"] = reasons
+    record(user, "update", obj=candidate, request=request, summary=summary, detail=detail)
+    return review

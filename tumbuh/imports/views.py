@@ -37,8 +37,15 @@ from .forms import ExportForm, UploadForm
 from .framework import create_batch, declaration_for, import_region, sources
 from .models import ImportBatch, ImportRow
 from .progress import Channel
-from .selectors import batch_for, batches_for, merges_for, reviews_for, rows_for
-from .services import ImportRefused, decide_review, refuse_importer
+from .selectors import (
+    batch_for,
+    batches_for,
+    delivery_reviews_for,
+    merges_for,
+    reviews_for,
+    rows_for,
+)
+from .services import ImportRefused, decide_delivery_review, decide_review, refuse_importer
 from .services import undo_merge as undo_merge_service
 
 
@@ -178,7 +185,8 @@ def report(request, pk: int):
         "upload_url": reverse("imports:upload") if batch.source == "eppgbm" else
         reverse("imports:upload_source", args=[batch.source]) if batch.source in sources() else "",
         "rejected_hidden": batch.rejected and not rejected,
-        "pending_reviews": reviews_for(request.user).filter(batch=batch).count(),
+        "pending_reviews": reviews_for(request.user).filter(batch=batch).count()
+        + (delivery_reviews_for(request.user).filter(batch=batch).count() if batch.held else 0),
     })
 
 
@@ -205,8 +213,15 @@ def reviews(request):
     record(request.user, "view_list", object_type="imports.matchreview", request=request,
            summary=_("Near-duplicate review list (%(n)d)") % {"n": len(items)})
     merges = list(merges_for(request.user)[:MERGES_SHOWN])
+    held = delivery_reviews_for(request.user)
+    held_items = list(held[:REVIEWS_SHOWN])
+    held_total = len(held_items) if len(held_items) < REVIEWS_SHOWN else held.count()
+    if held_items:
+        record(request.user, "view_list", object_type="imports.matchreview", request=request,
+               summary=_("Held delivery rows to review (%(n)d)") % {"n": len(held_items)})
     return render(request, "imports/reviews.html", {
         "reviews": items, "reviews_total": total, "merges": merges,
+        "held": held_items, "held_total": held_total,
         "may_decide": not scope_for(request.user).is_cadre})
 
 
@@ -217,10 +232,15 @@ MERGES_SHOWN = 20  # the latest merges, each with its undo button
 @region_safe
 @require_POST
 def decide(request, pk: int):
-    review = get_object_or_404(reviews_for(request.user), pk=pk)
+    # a near duplicate child (EPPGBM) or a held delivery row, each through its own scope
+    review = reviews_for(request.user).filter(pk=pk).first()
+    decide_service = decide_review
+    if review is None:
+        review = get_object_or_404(delivery_reviews_for(request.user), pk=pk)
+        decide_service = decide_delivery_review
     same = request.POST.get("decision") == "same"
     try:
-        decide_review(request.user, review, same=same, request=request)
+        decide_service(request.user, review, same=same, request=request)
     except ImportRefused as exc:
         messages.error(request, str(exc))
     if request.headers.get("HX-Request"):

@@ -47,7 +47,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"batch {batch.pk}: {batch.total_rows} rows + {batch.blank_rows} blank -> "
             f"{batch.imported} imported, {batch.merged} merged, {batch.unchanged} unchanged, "
-            f"{batch.rejected} rejected; {created}"
+            f"{batch.rejected} rejected"
+            f"{f', {batch.held} held for review' if batch.held else ''}; {created}"
             f"{batch.review_count} to review; {batch.seconds:.1f} s "
             f"({batch.total_rows / max(batch.seconds, 1e-9):,.0f} rows/s)"
         )
