@@ -263,8 +263,8 @@ def _krs_outside(scope: Scope, region: str, on: dt.date) -> dict[str, int]:
     area (`household_q`): not in the area's cells, counted from their (few) rows."""
     from tumbuh.regions.models import within
 
-    if scope.everything or scope.is_empty:
-        return {}
+    if scope.everything or scope.is_empty or _inside_area(scope, region):
+        return {}  # a region inside the area leaves out every household outside it
     members = people_for(scope).filter(household__isnull=False).values("household_id")
     qs = (KrsSnapshot.objects.filter(household_id__in=members, period=rules.semester_of(on))
           .exclude(scope.place_q("desa")))
@@ -276,6 +276,15 @@ def _krs_outside(scope: Scope, region: str, on: dt.date) -> dict[str, int]:
                        krs_unmet=Count("pk", filter=Q(unmet_need=True)))
     out["krs_visited"] = qs.filter(krs=True).filter(Exists(visited)).count() if out["krs_krs"] else 0
     return out
+
+
+def _inside_area(scope: Scope, region: str) -> bool:
+    if not region:
+        return False
+    if scope.desa_codes:
+        return region in scope.desa_codes
+    code = scope.region_code or ""
+    return bool(code) and (region == code or region.startswith(code + "."))
 
 
 def group_counts_from_rows(scope, *, region: str = "", on: dt.date | None = None) -> dict:
