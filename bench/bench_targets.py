@@ -5,6 +5,8 @@ a wife, 1-3 children and (5%) an ongoing pregnancy, a KRS snapshot per household
 Prints: bulk KRS derivation of all snapshots (households/s); one household's re-derivation (the
 write path after a member changes, p50/p95); and the register pages and the overview as a
 kabupaten user and a desa user, through Django's test client (p50/p95 over 20 requests).
+Also the dashboard's target-group counts from the summary cells against the row-level reference,
+the cells' full rebuild and one desa's refresh; TUMBUH_BENCH_COUNTS_ONLY=1 stops after those.
 Usage: python bench/bench_targets.py [households]
 """
 
@@ -107,6 +109,27 @@ def run(n_households: int) -> None:
     print(f"KRS derivation, all households: {len(snaps):,} in {derive_s:.2f} s = {len(snaps) / derive_s:,.0f}/s "
           f"(+ storing {store_s:.1f} s); {krs:,} KRS ({100 * krs / len(snaps):.0f}%)")
 
+    # The dashboard's target-group figures: summed from the summary cells (targets/summary.py)
+    # against the row-level reference; the full rebuild and one desa's refresh (the write path).
+    from tumbuh.targets import selectors, summary
+
+    t0 = time.perf_counter()
+    cells = summary.rebuild_target_summaries()
+    print(f"target-group cells, full rebuild: {cells:,} cells in {time.perf_counter() - t0:.2f} s")
+    one_desa = timed(lambda: summary.refresh_target_summaries(desa_codes=[desas[0].code]), 10)
+    print(f"refresh one desa's cells (every write): p50 {statistics.median(one_desa):.1f} ms, "
+          f"p95 {pct(one_desa, 0.95):.1f} ms (CPU p95 {pct(CPU, 0.95):.1f} ms)")
+    kab = User.objects.create_user("bench_kab", password="x", role=Role.KABUPATEN, region_id="64.74")
+    desa_user = User.objects.create_user("bench_desa", password="x", role=Role.DESA, region_id=desas[0].code)
+    for user, region in ((kab, "64.74"), (desa_user, desas[0].code)):
+        assert selectors.group_counts(user, region=region) == selectors.group_counts_from_rows(user, region=region)
+        for name, fn in (("summary cells", selectors.group_counts), ("rows (before)", selectors.group_counts_from_rows)):
+            ms = timed(lambda fn=fn, user=user, region=region: fn(user, region=region), 20)
+            print(f"{user.role:<9} dashboard target counts, {name:<13} p50 {statistics.median(ms):6.1f} ms  "
+                  f"p95 {pct(ms, 0.95):6.1f} ms  CPU p95 {pct(CPU, 0.95):6.1f} ms")
+    if os.environ.get("TUMBUH_BENCH_COUNTS_ONLY") == "1":
+        return
+
     ids = [h.pk for h in households]
     sample = [int(x) for x in rng.choice(ids, 200)]
     it = iter(sample)
@@ -114,8 +137,6 @@ def run(n_households: int) -> None:
     print(f"re-derive one household (write path): p50 {statistics.median(one):.1f} ms, p95 {pct(one, 0.95):.1f} ms "
           f"(CPU p95 {pct(CPU, 0.95):.1f} ms)")
 
-    kab = User.objects.create_user("bench_kab", password="x", role=Role.KABUPATEN, region_id="64.74")
-    desa_user = User.objects.create_user("bench_desa", password="x", role=Role.DESA, region_id=desas[0].code)
     for user in (kab, desa_user):
         client = Client()
         client.force_login(user)

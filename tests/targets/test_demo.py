@@ -66,3 +66,18 @@ def test_births_are_demo_children_of_the_mother_and_the_share_at_risk_is_realist
         assert visit.household.desa_id == visit.team.desa_id == visit.desa_id
         assert TpkAssignment.objects.filter(team=visit.team, household=visit.household).exists()
     assert not Person.objects.exclude(desa__code__startswith="64.74.").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_fills_the_target_group_summary_cells(demo):
+    """`make demo` leaves the dashboard's target-group figures in the summary cells (issue 9 item 11)."""
+    from tumbuh.accounts.models import Role
+    from tumbuh.accounts.testing import make_user
+    from tumbuh.targets import selectors
+    from tumbuh.targets.models import TargetGroupSummary
+
+    admin = make_user("summary_admin", Role.ADMIN)
+    assert TargetGroupSummary.objects.filter(desa__code__startswith="64.74.").exists()
+    counts = selectors.group_counts(admin, region="64.74")
+    assert counts == selectors.group_counts_from_rows(admin, region="64.74")
+    assert counts["bumil"]["n"] > 0 and counts["krs"]["krs"] > 0 and counts["births"]["n"] > 0

@@ -242,8 +242,8 @@ def _dashboard_figures(request, region, period, asked_all: bool) -> dict:
         # Cut on its own count, not the ranking's: a kabupaten has ~10 kecamatan (ranking shown
         # whole) but hundreds of posyandu, whose rows were most of the page's rendering time.
         "skdn": skdn if show_skdn_all or len(skdn) <= SKDN_SHOWN else skdn[:SKDN_SHOWN], "skdn_total": len(skdn),
-        # Issue 9 item 11: the target groups' counts and rates for the same region, from the
-        # registers themselves (indexed counts at request time, so fresh after every write).
+        # Issue 9 item 11: the target groups' counts and rates for the same region, summed from
+        # the target-group summary cells (targets/summary.py), rebuilt in every write's transaction.
         "target_counts": _target_counts(request, region),
     }
 

@@ -101,6 +101,13 @@ def demo_users():
 @transaction.atomic
 def reset_demo(region_code: str) -> int:
     """Delete the demo data inside `region_code`; returns how many people were removed."""
+    from tumbuh.targets.summary import deferred
+
+    with deferred():  # the target-group cells of the region: rebuilt once, not per deleted record
+        return _reset_demo(region_code)
+
+
+def _reset_demo(region_code: str) -> int:
     people = demo_people(region_code)
     person_ids = list(people.values_list("pk", flat=True))
     household_ids = list(

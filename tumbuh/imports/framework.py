@@ -583,7 +583,10 @@ class RowImporter(ChunkImporter):
         self._repeats(ok)
         writing = [e for e in ok if not e.reasons and e.outcome in (ImportRow.Outcome.IMPORTED,
                                                                      ImportRow.Outcome.MERGED)]
-        self.write(writing)
+        from tumbuh.targets.summary import deferred
+
+        with deferred():  # target-group cells: each desa rebuilt once per chunk, not once per row
+            self.write(writing)
         seen, refused = self.seen, set()
         for e in writing:
             first = seen.get(e.key) if e.key is not None else None

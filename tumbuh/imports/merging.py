@@ -92,7 +92,15 @@ def merge(person: Person, candidate: Person) -> dict:
         candidate.nik = nik
         candidate.save(update_fields=["nik", "updated_at"])
         record["nik_copied"] = nik
+    _refresh_target_cells({person.desa_id, candidate.desa_id})
     return record
+
+
+def _refresh_target_cells(desas) -> None:
+    """Target-group records moved by `.update()` (no post_save): rebuild their desa's summary cells."""
+    from tumbuh.targets.summary import refresh_target_summaries
+
+    refresh_target_summaries(desa_codes={d for d in desas if d})
 
 
 def undo(record: dict, candidate: Person) -> Person:
@@ -111,4 +119,6 @@ def undo(record: dict, candidate: Person) -> Person:
         model = apps.get_model(label)
         model._base_manager.filter(pk=pk, **{attname: candidate.pk}).update(**{attname: person.pk, **place})
     MatchReview.objects.filter(pk__in=record["reviews"]).update(person_id=person.pk)
+    _refresh_target_cells({person.desa_id, candidate.desa_id}
+                          | {place.get("desa_id") for _label, _pk, _attname, place in record["moved"]})
     return person

@@ -277,4 +277,7 @@ def create_target_demo(region_code: str, *, seed: int = 42, today: dt.date | Non
     TpkAssignment.objects.bulk_create(assign, batch_size=BATCH)
     TpkVisit.objects.bulk_create(visits, batch_size=BATCH)
     counts["TPK teams"], counts["TPK visits"] = len(teams), len(visits)
+    from .summary import refresh_target_summaries
+
+    refresh_target_summaries(region_code=region_code)  # bulk_create sends no post_save
     return counts

@@ -384,3 +384,49 @@ class TpkVisit(Voidable):
         verbose_name = _("TPK visit")
         ordering = ["-visited_on", "-pk"]
         indexes = [models.Index(fields=["desa", "visited_on"]), models.Index(fields=["household", "visited_on"])]
+
+
+class TargetGroupSummary(models.Model):
+    """Additive counts of the target-group registers per (period, desa, posyandu) from which the
+    dashboard's target-group block is summed (docs/targets.md "Where the counts come from").
+
+    Three kinds of cell, one set of columns each (the others stay 0):
+
+    - `state` (key ""): what holds whatever the date: ongoing pregnancies (n, KEK, anaemia, high
+      risk) and adolescent girls (n, tested, anaemic);
+    - `day` (key "YYYY-MM-DD"): events on that day: pregnancies ended in a birth (K6, TTD >= 90),
+      births (weighed, BBLR, short), catin screenings (red), deliveries (nifas), and KRS families
+      whose first TPK visit of that month falls on the day (household cells). The dashboard's
+      windows are rolling (last 365 days, last 42 days, this month to date), so they are sums of
+      day cells; any month, quarter or year is a range of them too;
+    - `semester` (key "2026-S2", household cells): KRS snapshots (n, KRS, unmet need).
+
+    Person-level cells carry the record's desa and posyandu (as the records do, so
+    `scope.person_q()` filters them as it filters the records); household cells (`household`)
+    carry the snapshot's desa and no posyandu (`scope.place_q("desa")`). Maintained per desa by
+    `targets.summary.refresh_target_summaries`, in the writer's transaction."""
+
+    period_type = models.CharField(max_length=8)
+    period_key = models.CharField(max_length=10)
+    desa = models.ForeignKey(Region, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    posyandu = models.ForeignKey(Posyandu, null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                                 related_name="+")
+    household = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("target-group summary")
+        indexes = [models.Index(fields=["period_type", "period_key", "desa"], name="targets_sum_period_desa"),
+                   models.Index(fields=["desa"], name="targets_sum_desa")]
+
+
+SUMMARY_FIELDS = (
+    # state
+    "preg_n", "preg_kek", "preg_anaemia", "preg_high", "teen_n", "teen_tested", "teen_anaemia",
+    # day
+    "ended_n", "ended_k6", "ended_ttd", "birth_n", "birth_weighed", "birth_bblr", "birth_short",
+    "catin_n", "catin_red", "nifas_n", "krs_visited",
+    # semester
+    "krs_n", "krs_krs", "krs_unmet",
+)
+for _name in SUMMARY_FIELDS:
+    TargetGroupSummary.add_to_class(_name, models.IntegerField(default=0))

@@ -225,7 +225,7 @@ def visits_per_month(scope, household, months: int = 6, on: dt.date | None = Non
     return list(reversed(counts.items()))
 
 
-# --- counts for the dashboard (request time, indexed) -------------------------------------------------
+# --- counts for the dashboard and the overview (summary cells; row-level reference) ------------------
 
 
 def _pct(part: int, whole: int) -> float | None:
@@ -233,8 +233,63 @@ def _pct(part: int, whole: int) -> float | None:
 
 
 def group_counts(scope, *, region: str = "", on: dt.date | None = None) -> dict:
-    """Headline counts and rates per group for the scope (optionally narrowed to a region code):
-    computed from indexed queries at request time, so they are fresh after every write."""
+    """Headline counts and rates per group for the scope (optionally narrowed to a region code),
+    summed from the target-group summary cells (targets/summary.py), which every write refreshes
+    in its transaction. The same numbers as `group_counts_from_rows` (tests/targets/test_summary.py)."""
+    from .summary import totals
+
+    scope = as_scope(scope)
+    on = on or today()
+    if scope.posyandu_ids:  # a cadre's scope is people, not a place: their registers' rows
+        return group_counts_from_rows(scope, region=region, on=on)
+    t = totals(scope, region=region, on=on)
+    for name, value in _krs_outside(scope, region, on).items():
+        t[name] += value
+    return _shaped(on, rules.semester_of(on), {
+        "catin": {"n": t["catin_n"], "red": t["catin_red"]},
+        "ongoing": {"n": t["preg_n"], "kek": t["preg_kek"], "anaemia": t["preg_anaemia"], "high": t["preg_high"]},
+        "ended": {"n": t["ended_n"], "k6": t["ended_k6"], "ttd": t["ended_ttd"]},
+        "births": {"n": t["birth_n"], "weighed": t["birth_weighed"], "bblr": t["birth_bblr"],
+                   "short": t["birth_short"]},
+        "teens": {"n": t["teen_n"], "tested": t["teen_tested"], "anaemia": t["teen_anaemia"]},
+        "nifas": t["nifas_n"],
+        "krs": {"n": t["krs_n"], "krs": t["krs_krs"], "unmet": t["krs_unmet"]},
+        "krs_visited": t["krs_visited"],
+    })
+
+
+def _krs_outside(scope: Scope, region: str, on: dt.date) -> dict[str, int]:
+    """KRS snapshots the scope sees through a member although the household lies outside its
+    area (`household_q`): not in the area's cells, counted from their (few) rows."""
+    from tumbuh.regions.models import within
+
+    if scope.everything or scope.is_empty or _inside_area(scope, region):
+        return {}  # a region inside the area leaves out every household outside it
+    members = people_for(scope).filter(household__isnull=False).values("household_id")
+    qs = (KrsSnapshot.objects.filter(household_id__in=members, period=rules.semester_of(on))
+          .exclude(scope.place_q("desa")))
+    if region:
+        qs = qs.filter(within("desa__code", region))
+    visited = TpkVisit.objects.filter(household_id=OuterRef("household_id"), visited_on__gte=on.replace(day=1),
+                                      visited_on__lte=on)
+    out = qs.aggregate(krs_n=Count("pk"), krs_krs=Count("pk", filter=Q(krs=True)),
+                       krs_unmet=Count("pk", filter=Q(unmet_need=True)))
+    out["krs_visited"] = qs.filter(krs=True).filter(Exists(visited)).count() if out["krs_krs"] else 0
+    return out
+
+
+def _inside_area(scope: Scope, region: str) -> bool:
+    if not region:
+        return False
+    if scope.desa_codes:
+        return region in scope.desa_codes
+    code = scope.region_code or ""
+    return bool(code) and (region == code or region.startswith(code + "."))
+
+
+def group_counts_from_rows(scope, *, region: str = "", on: dt.date | None = None) -> dict:
+    """The same counts from the registers' rows (indexed queries): the definition the summary
+    cells are built to, and the reference the tests compare them with."""
     from tumbuh.regions.models import within
 
     on = on or today()
@@ -265,6 +320,13 @@ def group_counts(scope, *, region: str = "", on: dt.date | None = None) -> dict:
     krs = krs_qs.aggregate(n=Count("pk"), krs=Count("pk", filter=Q(krs=True)),
                            unmet=Count("pk", filter=Q(unmet_need=True)))
     krs_visited = krs_qs.filter(krs=True).filter(Exists(visited)).count()
+    return _shaped(on, period, {"catin": catin, "ongoing": ongoing, "ended": ended, "births": births,
+                                "teens": teens, "nifas": nifas, "krs": krs, "krs_visited": krs_visited})
+
+
+def _shaped(on: dt.date, period: str, c: dict) -> dict:
+    catin, ongoing, ended, births, teens, krs = (c[k] for k in ("catin", "ongoing", "ended", "births", "teens", "krs"))
+    krs_visited, nifas = c["krs_visited"], c["nifas"]
     return {
         "on": on, "period": period,
         "catin": {**catin, "red_pct": _pct(catin["red"], catin["n"])},

@@ -450,6 +450,9 @@ def store_derived(snapshots: list[KrsSnapshot]) -> int:
     from tumbuh.analytics.memo import bump
 
     bump()  # raw SQL sends no post_save: memoized pages (analytics/memo.py) must still see it
+    from .summary import refresh_target_summaries
+
+    refresh_target_summaries(desa_codes={s.desa_id for s in snapshots})  # nor do the summary cells
     return len(rows)
 
 
@@ -615,6 +618,9 @@ def follow_person(person: Person, before: tuple | None) -> None:
             model.objects.filter(person_id=person.pk).update(desa_id=person.desa_id, posyandu_id=person.posyandu_id)
         if old_household == person.household_id:
             Pregnancy.objects.filter(person_id=person.pk, outcome="").update(household_id=person.household_id)
+        from .summary import refresh_target_summaries
+
+        refresh_target_summaries(desa_codes={old_desa, person.desa_id})  # .update() sends no post_save
     if before is not None and old_household != person.household_id:
         Pregnancy.objects.filter(person_id=person.pk, outcome="").update(household_id=person.household_id)
     rederive_households({old_household, person.household_id})
