@@ -51,6 +51,13 @@ def measured_in(desa: str) -> int:
     return PeriodSummary.objects.filter(desa_id=desa, period_type="month").aggregate(n=Sum("measured"))["n"] or 0
 
 
+def target_counts_agree(user) -> bool:
+    from tumbuh.targets import selectors
+
+    return all(selectors.group_counts(user, region=r) == selectors.group_counts_from_rows(user, region=r)
+               for r in ("64.74", "64.74.01.1001"))
+
+
 def test_void_takes_the_child_out_of_everything_and_restore_brings_it_all_back(client, world):
     child = world.children["home"]
     user = world.users[Role.KABUPATEN]
@@ -72,6 +79,7 @@ def test_void_takes_the_child_out_of_everything_and_restore_brings_it_all_back(c
     assert rows_naming(child.pk) == {}
     months = {(m["measured_on"].year, m["measured_on"].month) for m in before_measurements}
     assert measured_in(child.desa_id) == before_summary - len(months)  # the summary cells follow at once
+    assert target_counts_agree(user)
     assert child.name not in client.get("/registry/children/").content.decode()
     assert client.get(f"/registry/children/{child.pk}/").status_code == 404
     event = AuditEvent.objects.filter(action="delete", object_id=str(child.pk)).get()
@@ -84,6 +92,7 @@ def test_void_takes_the_child_out_of_everything_and_restore_brings_it_all_back(c
     assert rows_naming(child.pk) == before_rows
     assert measurement_rows(child) == before_measurements
     assert measured_in(child.desa_id) == before_summary
+    assert target_counts_agree(user)
     assert PersonVoid.objects.get().restored_by == user
     assert AuditEvent.objects.filter(action="create", object_id=str(child.pk), summary__icontains="dipulihkan").exists()
     # a second restore of the same void is refused, nothing doubles

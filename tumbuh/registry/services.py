@@ -276,7 +276,10 @@ def void_person(user, person: Person, *, reason: str, note: str = "", request=No
         posyandu_id=person.posyandu_id, reason=reason, note=note,
         voided_by=user if getattr(user, "is_authenticated", False) else None, record=kept)
     household_id, desa = person.household_id, person.desa_id
-    person.delete()  # only what is in the record (and derived rows) goes
+    from tumbuh.targets.summary import deferred
+
+    with deferred():  # the desa's target-group cells rebuilt once, not once per record deleted
+        person.delete()  # only what is in the record (and derived rows) goes
     _after_people_left_or_came(void.person_id, desa, kept, household_id)
     # After delete() the instance has no pk: name the person explicitly.
     record(user, AuditEvent.Action.DELETE, object_type="registry.person", object_id=void.person_id,
@@ -300,9 +303,15 @@ def restore_person(user, void: PersonVoid, *, request=None) -> Person:
         raise VoidRefused(_("This person is already back in the register."))
     if not regions_for(user).filter(pk=void.desa_id).exists():
         raise PermissionDenied("voided person outside the user's scope")
+    from tumbuh.targets.services import rederive_households
+    from tumbuh.targets.summary import deferred
+
     try:
-        with transaction.atomic():
+        with transaction.atomic(), deferred():
             person = put_back(void.record)
+            # Raw saves send no "person saved" work: the household's KRS is derived again with
+            # its member back (as the void derived it without them).
+            rederive_households([person.household_id])
     except IntegrityError as exc:
         raise VoidRefused(_("This person cannot be restored: a NIK or a record they had is used again "
                             "(%(error)s).") % {"error": str(exc)[:120]}) from exc
