@@ -313,7 +313,11 @@ def _kept_counts(kept: dict) -> list[tuple[str, int]]:
         if label == "registry.person":
             n -= 1  # the person themself
         if n > 0:
-            out.append((str(apps.get_model(label)._meta.verbose_name_plural), n))
+            meta = apps.get_model(label)._meta
+            # Indonesian nouns do not inflect for number ("7 pengukuran"), and Django's default
+            # plural of an untranslated one adds an English "s" ("kelahirans").
+            noun = meta.verbose_name if n == 1 or get_language().startswith("id") else meta.verbose_name_plural
+            out.append((str(noun), n))
     return out
 
 
