@@ -232,3 +232,15 @@ def test_delivery_list_pages_without_counting_the_whole_table(client, world, mon
     # a short list still says how many, and how many pages
     few = client.get(url, {"date_from": (TODAY - dt.timedelta(days=1)).isoformat()}).content.decode()
     assert "2 pemberian" in few and "Halaman" not in few
+
+
+def test_id_filters_with_non_ascii_digits_show_nothing_instead_of_failing(client, world):
+    """"²⁴" passes str.isdigit() but not int(): the plans page answered 500 (found by the fuzz
+    test). Id filters take ASCII digits only (tumbuh.web.text.ascii_digits)."""
+    client.force_login(world.users[Role.KABUPATEN])
+    for url, params in ((reverse("interventions:plans"), {"agency": "²⁴"}),
+                        (reverse("interventions:deliveries"), {"agency": "²⁴"}),
+                        (reverse("interventions:deliveries"), {"posyandu": "²"}),
+                        (reverse("targets:register_bumil"), {"posyandu": "²"}),
+                        (reverse("registry:child_list"), {"q": "６４７４"})):
+        assert client.get(url, params).status_code == 200, (url, params)

@@ -12,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 
 from tumbuh.analytics.periods import Period
 from tumbuh.regions.models import within
+from tumbuh.web.text import ascii_digits
 
 MAX_CODE = 13
 
@@ -29,7 +30,7 @@ def region_code(request) -> str | None:
     code = (request.query_params.get("region") or "").strip()
     if not code:
         return None
-    if len(code) > MAX_CODE or not all(p.isdigit() for p in code.split(".")):
+    if len(code) > MAX_CODE or not all(ascii_digits(p) for p in code.split(".")):
         raise ValidationError({"region": [_("%(value)s is not a region code") % {"value": code[:40]}]})
     return code
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from tumbuh.accounts.access import region_safe
+from tumbuh.web.text import ascii_digits
 
 from . import services
 from .models import ApiToken
@@ -30,7 +31,7 @@ def tokens(request):
     if request.method == "POST":
         if "revoke" in request.POST:
             raw = request.POST.get("revoke", "")
-            token = get_object_or_404(ApiToken, pk=int(raw) if raw.isdigit() else 0, user=request.user)
+            token = get_object_or_404(ApiToken, pk=int(raw) if ascii_digits(raw) else 0, user=request.user)
             services.revoke_token(token, request.user, request=request)
             messages.success(request, _("Token %(prefix)s… revoked") % {"prefix": token.prefix})
             return redirect("api:tokens")

@@ -26,6 +26,7 @@ from tumbuh.regions.selectors import posyandu_for, regions_for
 from tumbuh.registry.selectors import households_for, people_for
 from tumbuh.targets import selectors as targets
 from tumbuh.targets.models import Adolescent, CatinScreening, KrsSnapshot, Postpartum, Pregnancy
+from tumbuh.web.text import ascii_digits
 
 from .filters import filter_dates, filter_region, filter_updated_since
 from .permissions import HasScopeOrOpd, scope_of
@@ -313,7 +314,7 @@ class PrevalenceView(APIView):
         # The dashboard's own resolution of region (scoped: outside -> 404), period and posyandu.
         django_request = request._request
         raw = request.query_params.get("posyandu")
-        if raw and not raw.isdigit():
+        if raw and not ascii_digits(raw):
             raise ValidationError({"posyandu": [_("Enter a whole number")]})
         region = analytics_views._region(django_request)
         period = analytics_views._period(django_request, region)

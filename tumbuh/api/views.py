@@ -18,6 +18,7 @@ from tumbuh.audit.models import AuditEvent
 from tumbuh.audit.services import record
 from tumbuh.measurements.selectors import measurements_for
 from tumbuh.regions.selectors import posyandu_for
+from tumbuh.web.text import ascii_digits
 
 from . import selectors, services
 from .filters import filter_dates, filter_region, filter_updated_since, parse_date
@@ -109,7 +110,7 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         qs = filter_updated_since(qs, self.request)
         child = self.request.query_params.get("child")
         if child:
-            if not child.isdigit():
+            if not ascii_digits(child):
                 raise ValidationError({"child": [_("Enter a whole number")]})
             qs = qs.filter(child_id=int(child))
         return qs

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tumbuh.web.forms import DecimalCommaField
+from tumbuh.web.text import ascii_digits
 
 
 class RupiahField(forms.CharField):
@@ -18,7 +19,7 @@ class RupiahField(forms.CharField):
         text = re.sub(r"[.\s]", "", text).split(",")[0]
         if not text:
             return None
-        if not text.isdigit():
+        if not ascii_digits(text):
             raise forms.ValidationError(_("Type the amount in rupiah, e.g. 1.250.000"))
         return Decimal(text)
 

@@ -26,6 +26,7 @@ from tumbuh.accounts.scoping import EMPTY, Scope, as_scope
 from tumbuh.coordination.models import Agency
 from tumbuh.regions.models import Region
 from tumbuh.registry.selectors import households_for, people_for
+from tumbuh.web.text import ascii_digits
 
 from .models import CatalogueItem, Course, Delivery, Plan, Pledge
 
@@ -245,11 +246,11 @@ def delivery_list(scope, *, desa: str = "", posyandu: str = "", code: str = "", 
             qs = (Delivery.objects.all() if voided else Delivery.objects.filter(voided_at__isnull=True))
         qs = qs.filter(desa_id=desa)
     if posyandu:
-        qs = qs.filter(posyandu_id=posyandu) if str(posyandu).isdigit() else qs.none()
+        qs = qs.filter(posyandu_id=posyandu) if ascii_digits(str(posyandu)) else qs.none()
     if code:
         qs = qs.filter(code=code)
     if agency:
-        qs = qs.filter(agency_id=agency) if str(agency).isdigit() else qs.none()
+        qs = qs.filter(agency_id=agency) if ascii_digits(str(agency)) else qs.none()
     if fund:
         qs = qs.filter(fund_source=fund)
     if date_from:
@@ -303,7 +304,7 @@ def progress(scope, year: int, *, agency: str = "", desa: str = "") -> list[dict
 
     plans = plans_for(scope).filter(year=year).select_related("agency", "desa")
     if agency:
-        plans = plans.filter(agency_id=agency) if str(agency).isdigit() else plans.none()
+        plans = plans.filter(agency_id=agency) if ascii_digits(str(agency)) else plans.none()
     if desa:
         plans = plans.filter(desa_id=desa)
     plans = list(plans.order_by("agency__code", "code", "desa_id"))

@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from tumbuh.audit.models import AuditEvent
 from tumbuh.audit.services import record
+from tumbuh.web.text import ascii_digits
 
 from .models import Household, Person
 
@@ -24,7 +25,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
-        obj = self.model.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        obj = self.model.objects.filter(pk=object_id).first() if ascii_digits(str(object_id)) else None
         if obj is not None and getattr(response, "status_code", 200) == 200:
             record(request.user, AuditEvent.Action.VIEW, obj=obj, summary=f"admin: {obj}"[:255], request=request)
         return response

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tumbuh.regions.models import Posyandu, Region
 from tumbuh.regions.selectors import posyandu_for
+from tumbuh.web.text import ascii_digits
 
 from . import selectors
 from .forms import desa_choices
@@ -62,7 +63,7 @@ class ChildFilter(django_filters.FilterSet):
         if not text:
             return queryset
         digits = text.replace(" ", "")
-        if digits.isdigit():
+        if ascii_digits(digits):
             # Lists show the last 4 digits, so a search by them must work too.
             return queryset.filter(nik__contains=digits) if len(digits) < 16 else queryset.filter(nik=digits)
         return queryset.filter(name__icontains=text)

@@ -14,10 +14,11 @@ from tumbuh.measurements import validation
 from tumbuh.regions.models import Region
 from tumbuh.regions.selectors import posyandu_for, regions_for
 from tumbuh.web.forms import decimal_formfield
+from tumbuh.web.text import ascii_digits
 
 from . import selectors
 from .models import Household, Person, PersonVoid
-from .nik import NikError, ascii_digits, check_nik_against, clean_nik, parse_nik
+from .nik import NikError, check_nik_against, clean_nik, parse_nik
 
 
 class DateInput(forms.DateInput):

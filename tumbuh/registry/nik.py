@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from tumbuh.web.text import ascii_digits
+
 
 class NikError(ValueError):
     pass
@@ -25,13 +27,6 @@ class NikParts:
     year_2digit: int
     female: bool
     serial: str
-
-
-def ascii_digits(text: str) -> bool:
-    """0-9 only. str.isdigit() also accepts full-width (６), superscript (²) and other scripts'
-    digits, which would pass a check, dodge the unique constraint beside the ASCII spelling of
-    the same number, or crash int()."""
-    return bool(text) and text.isascii() and text.isdigit()
 
 
 def clean_nik(raw: object) -> str:

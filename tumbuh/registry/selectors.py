@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tumbuh.accounts.scoping import Scope, as_scope
 from tumbuh.measurements.models import Measurement
+from tumbuh.web.text import ascii_digits
 
 from .models import Household, Person
 
@@ -194,7 +195,7 @@ def search_women(user, text: str, limit: int = 10) -> QuerySet:
     if len(text) < 2:
         return people_for(user).none()
     qs = people_for(user).filter(sex="F", birth_date__lte=under_five_cutoff())
-    if text.isdigit():
+    if ascii_digits(text):
         qs = qs.filter(nik__startswith=text)
     else:
         qs = qs.filter(name__icontains=text)

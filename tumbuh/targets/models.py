@@ -415,6 +415,7 @@ class TargetGroupSummary(models.Model):
 
     class Meta:
         verbose_name = _("target-group summary")
+        verbose_name_plural = _("target-group summaries")
         indexes = [models.Index(fields=["period_type", "period_key", "desa"], name="targets_sum_period_desa"),
                    models.Index(fields=["desa"], name="targets_sum_desa")]
 

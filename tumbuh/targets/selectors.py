@@ -13,6 +13,7 @@ from django.utils import timezone
 from tumbuh.accounts.scoping import Scope, as_scope
 from tumbuh.registry.models import Person
 from tumbuh.registry.selectors import people_for
+from tumbuh.web.text import ascii_digits
 
 from . import rules
 from .models import (
@@ -167,7 +168,7 @@ def register(scope, group: str, *, desa: str = "", posyandu: str = "", risk: str
     if desa:
         qs = qs.filter(desa_id=desa)
     if posyandu and group != "krs":
-        qs = qs.filter(posyandu_id=posyandu) if posyandu.isdigit() else qs.none()
+        qs = qs.filter(posyandu_id=posyandu) if ascii_digits(posyandu) else qs.none()
     return qs
 
 

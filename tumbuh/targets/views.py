@@ -24,6 +24,7 @@ from tumbuh.regions.models import Region
 from tumbuh.regions.selectors import posyandu_for, regions_for
 from tumbuh.registry import services as registry_services
 from tumbuh.registry.selectors import households_for, people_for
+from tumbuh.web.text import ascii_digits
 
 from . import corrections, exports, rules, selectors, services
 from .forms import (
@@ -395,7 +396,7 @@ def team_detail(request, team_id: int):
                 messages.success(request, _("TPK team saved."))
                 return redirect("targets:team_detail", team_id=team.pk)
         elif action in ("assign", "unassign"):
-            ids = [int(v) for v in request.POST.getlist("household") if v.isdigit()][:500]
+            ids = [int(v) for v in request.POST.getlist("household") if ascii_digits(v)][:500]
             households = list(households_for(scope).filter(pk__in=ids, desa_id=team.desa_id))
             for household in households:
                 if action == "assign":

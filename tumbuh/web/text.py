@@ -17,6 +17,13 @@ import re
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
+def ascii_digits(text: str) -> bool:
+    """0-9 only. str.isdigit() also accepts full-width (６), superscript (²) and other scripts'
+    digits, which would pass a check, dodge the unique constraint beside the ASCII spelling of
+    the same number, or crash int() (an id filter given "²⁴" answered 500)."""
+    return bool(text) and text.isascii() and text.isdigit()
+
+
 def strip_control(text: str) -> str:
     """`text` without control characters (tab, line feed and carriage return are kept)."""
     if not text:
