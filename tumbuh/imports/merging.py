@@ -27,12 +27,12 @@ from django.db import IntegrityError, transaction
 
 from tumbuh.measurements.models import Measurement
 from tumbuh.registry.models import Person
-from tumbuh.registry.records import keep_for_delete, person_relations, put_back
+from tumbuh.registry.records import DERIVED_LABELS, keep_for_delete, person_relations, put_back
 
 from .models import MatchReview
 
 # Derived from the other rows and recomputed for the people concerned: neither moved nor kept.
-DERIVED = {"convergence.gap", "convergence.completeness"}
+DERIVED = DERIVED_LABELS
 
 
 class MergeRefused(Exception):

@@ -22,6 +22,10 @@ from django.db import router, transaction
 
 from .models import Person
 
+# Rows derived from the others and recomputed after a merge, void or restore (the convergence
+# context's gaps): neither kept nor moved nor restored.
+DERIVED_LABELS = frozenset({"convergence.gap", "convergence.completeness"})
+
 
 def person_relations():
     """(model, foreign key) of every row of any context that names a person."""

@@ -22,7 +22,7 @@ from tumbuh.regions.selectors import posyandu_for, regions_for
 from tumbuh.registry.selectors import households_for, people_for
 
 from .models import Household, Person, PersonVoid
-from .records import keep_for_delete, put_back
+from .records import DERIVED_LABELS, keep_for_delete, put_back
 from .signals import people_changed
 
 PERSON_FIELDS = [
@@ -232,10 +232,6 @@ def identity_conflict(user, *, kind: str, number: str, exclude_pk=None, request=
 
 
 # -- voiding a person entered by mistake (issue 16 item 10) ----------------------------------------
-
-# Derived from the other rows and recomputed after a void or a restore: neither kept nor restored.
-DERIVED_LABELS = {"convergence.gap", "convergence.completeness"}
-
 
 class VoidRefused(Exception):
     """A void or restore this user may not do, or that cannot be done; the message is for them."""
