@@ -9,6 +9,30 @@ from django.utils import timezone, translation
 from tumbuh.registry.testing import Role, make_person, make_user, region_tree
 
 
+def _travel_to_test_clock():
+    """TUMBUH_TEST_CLOCK=HH:MM (UTC, today) or a full ISO instant: the whole run, from collection
+    on, sees that time of day, ticking. Between 15:00 and 17:00 UTC the date differs between WIB
+    (the server default), WITA (Bontang) and WIT, so a test that compares a figure computed in
+    a request (the region's zone) with one computed outside it (WIB) fails there; CI runs the
+    PostgreSQL stage at 16:30 UTC so such a test fails every time, not once a day."""
+    value = os.environ.get("TUMBUH_TEST_CLOCK", "").strip()
+    if not value:
+        return None
+    import time_machine
+
+    if len(value) <= 5:  # HH:MM
+        hour, minute = (int(part) for part in value.split(":"))
+        instant = dt.datetime.now(dt.UTC).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    else:
+        instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    traveller = time_machine.travel(instant, tick=True)
+    traveller.start()
+    return instant
+
+
+TEST_CLOCK = _travel_to_test_clock()
+
+
 @pytest.fixture(autouse=True)
 def _indonesian_by_default():
     # Tests read Indonesian (the default language); a test that switches language must not leak
@@ -140,3 +164,9 @@ def shot():
         return path
 
     return take
+
+
+def pytest_report_header(config):
+    if TEST_CLOCK is not None:
+        return f"TUMBUH_TEST_CLOCK: the run starts at {TEST_CLOCK.isoformat()} (time-machine)"
+    return None
