@@ -17,6 +17,7 @@ from tumbuh.registry.testing import make_person
 from tumbuh.targets import corrections, selectors, services, summary
 from tumbuh.targets.models import TargetGroupSummary, TpkTeam
 from tumbuh.targets.testing import build_targets
+from tumbuh.web.timezones import zone_for_region
 
 TODAY = timezone.localdate()
 ROLES = (Role.DESA, Role.KECAMATAN, Role.KABUPATEN, Role.PROVINSI, Role.PUSKESMAS, Role.ADMIN)
@@ -84,7 +85,10 @@ def test_full_rebuild_gives_the_cells_the_writes_left(world):
 def test_dashboard_figures_follow_each_write_at_once(client, world):
     kab, desa_user = world.users[Role.KABUPATEN], world.users[Role.DESA]
     before = dashboard_counts(client, kab)
-    assert before == selectors.group_counts_from_rows(kab, region="64.74")
+    # The dashboard counts "today" in the user's zone (WITA in Bontang, tumbuh.web.timezones);
+    # the selectors called here run in the server's (WIB): compare on the dashboard's day.
+    on = before["on"]
+    assert before == selectors.group_counts_from_rows(kab, region="64.74", on=on)
     # A new pregnancy, then an ANC visit whose LiLA (22 cm) makes it KEK.
     mother = make_person(name="Sari Ringkasan", sex="F", birth_date=TODAY.replace(year=TODAY.year - 27),
                          desa=Region.objects.get(code=HOME_DESA), posyandu=world.posyandu["mawar"])
@@ -103,24 +107,26 @@ def test_dashboard_figures_follow_each_write_at_once(client, world):
     visit = world.target_groups["visit"]["home"]
     corrections.void_record(desa_user, "tpk", visit, "Tidak terjadi")
     assert dashboard_counts(client, kab)["krs"]["visited"] == before["krs"]["visited"] - 1
-    services.add_tpk_visit(desa_user, visit.household, {"team": TpkTeam.objects.get(pk=visit.team_id),
-                                                        "visited_on": TODAY, "counselling": True})
+    with timezone.override(zone_for_region(HOME_DESA)):  # "this month" is the desa's month
+        services.add_tpk_visit(desa_user, visit.household, {"team": TpkTeam.objects.get(pk=visit.team_id),
+                                                            "visited_on": on, "counselling": True})
     assert dashboard_counts(client, kab)["krs"] == before["krs"]
-    assert dashboard_counts(client, kab) == selectors.group_counts_from_rows(kab, region="64.74")
+    assert dashboard_counts(client, kab) == selectors.group_counts_from_rows(kab, region="64.74", on=on)
 
 
 def test_a_desa_user_sums_only_their_desa(client, world):
     desa_user, kab = world.users[Role.DESA], world.users[Role.KABUPATEN]
     assert set(summary.cells_for(desa_user).values_list("desa_id", flat=True)) == {HOME_DESA}
     own = dashboard_counts(client, desa_user, region=HOME_DESA)
-    assert own == selectors.group_counts(kab, region=HOME_DESA)
-    assert own["bumil"]["n"] < selectors.group_counts(kab, region="64.74")["bumil"]["n"]
+    on = own["on"]  # the desa user's day (their zone), see the test above
+    assert own == selectors.group_counts(kab, region=HOME_DESA, on=on)
+    assert own["bumil"]["n"] < selectors.group_counts(kab, region="64.74", on=on)["bumil"]["n"]
     # A write in another desa changes the kabupaten's figures, not the desa's.
     other = next(p for k, p in world.target_groups["pregnancy"].items() if p.desa_id != HOME_DESA
                  and p.desa_id.startswith("64.74."))
-    kab_before = selectors.group_counts(kab, region="64.74")["bumil"]["n"]
+    kab_before = selectors.group_counts(kab, region="64.74", on=on)["bumil"]["n"]
     corrections.void_record(kab, "pregnancy", other, "Salah orang")
-    assert selectors.group_counts(kab, region="64.74")["bumil"]["n"] == kab_before - 1
+    assert selectors.group_counts(kab, region="64.74", on=on)["bumil"]["n"] == kab_before - 1
     assert dashboard_counts(client, desa_user, region=HOME_DESA) == own
 
 
