@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,7 +23,7 @@ from tumbuh.audit.services import record
 from tumbuh.coordination.models import AgencyKind
 from tumbuh.regions.selectors import posyandu_for
 from tumbuh.web import xlsx
-from tumbuh.web.text import mask_nik
+from tumbuh.web.text import format_count, mask_nik
 
 from . import forms, selectors, services
 from .models import CourseStatus, DeliverySource, FundSource
@@ -48,7 +48,7 @@ class ListPage:
         self.capped = self.count > cap
         if self.capped:
             self.count = cap
-        self.count_text = formats.number_format(self.count, force_grouping=True)  # 2.000 in Indonesian
+        self.count_text = format_count(self.count)  # 2.000 in Indonesian
         self.num_pages = None if self.capped else max(1, -(-self.count // per_page))
         if self.num_pages is not None:
             number = min(number, self.num_pages)

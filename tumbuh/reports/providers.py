@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from tumbuh.regions.models import within
+from tumbuh.web.text import format_count
 
 from . import lists, sections
 
@@ -85,8 +86,8 @@ def convergence(ctx: sections.Context) -> dict:
             "computed_on": counted_on.isoformat(), "period_end": ctx.period.end.isoformat(),
             "note": _("%(complete)s of %(n)s people and families have the complete package (%(share)s%%); "
                       "%(gaps)s open gaps, counted on %(day)s.") % {
-                "complete": totals["complete"], "n": totals["n"], "share": "–" if share is None else f"{share:.1f}".replace(".", ","),
-                "gaps": total, "day": counted_on.strftime("%d-%m-%Y")}}
+                "complete": format_count(totals["complete"]), "n": format_count(totals["n"]), "share": "–" if share is None else f"{share:.1f}".replace(".", ","),
+                "gaps": format_count(total), "day": counted_on.strftime("%d-%m-%Y")}}
 
 
 def gap_list(user, region, period, posyandu_id=None) -> dict:
@@ -155,7 +156,7 @@ def distribution_list(user, region, period, posyandu_id=None, *, params: dict) -
     return {"title": _("Distribution day: %(item)s") % {"item": label},
             "subtitle": f"{day:%d-%m-%Y} · {where}", "columns": columns, "rows": out,
             "checks": [_("Present"), _("Received")],
-            "count_text": ngettext("%(n)d on this list.", "%(n)d on this list.", len(out)) % {"n": len(out)},
+            "count_text": ngettext("%(n)s on this list.", "%(n)s on this list.", len(out)) % {"n": format_count(len(out))},
             "note": _("The eligible people of the distribution page (Interventions › Distribution day) on this date; "
                       "record what was given there afterwards.")}
 

@@ -24,7 +24,7 @@ from tumbuh.regions.models import Region
 from tumbuh.regions.selectors import posyandu_for, regions_for
 from tumbuh.registry import services as registry_services
 from tumbuh.registry.selectors import households_for, people_for
-from tumbuh.web.text import ascii_digits
+from tumbuh.web.text import ascii_digits, format_count
 
 from . import corrections, exports, rules, selectors, services
 from .forms import (
@@ -404,7 +404,7 @@ def team_detail(request, team_id: int):
                 else:
                     services.unassign_household(request.user, team, household, request=request)
             messages.success(request, (_("%(n)s families assigned.") if action == "assign"
-                                       else _("%(n)s families removed from the team.")) % {"n": len(households)})
+                                       else _("%(n)s families removed from the team.")) % {"n": format_count(len(households))})
             return redirect("targets:team_detail", team_id=team.pk)
         else:
             raise Http404

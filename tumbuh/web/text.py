@@ -49,3 +49,36 @@ def mask_nik(number: str) -> str:
     if not number:
         return ""
     return "•" * (len(number) - 4) + number[-4:] if len(number) > 4 else number
+
+
+def format_count(value):
+    """A count as the page shows it, grouped in the active language: 10.000 in Indonesian, 10,000
+    in English (docs/web.md "Numbers"). Takes an int, an integral float/Decimal or a numeric
+    string of an int; None is "—", "" stays "", anything else (a code, "64.74", "007") comes back
+    unchanged. The one way counts are grouped: the `count` template filter calls it, and so do
+    views that build display text in Python. Never for attributes, ids, URLs or exports."""
+    import decimal
+    import math
+    import numbers
+
+    from django.utils.formats import number_format
+
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        digits = text[1:] if text[:1] == "-" else text
+        if not digits.isascii() or not digits.isdigit() or (len(digits) > 1 and digits[0] == "0"):
+            return value
+        value = int(text)
+    elif isinstance(value, float | decimal.Decimal):
+        if not math.isfinite(value) or value != int(value):
+            return value
+        value = int(value)
+    elif isinstance(value, numbers.Integral):
+        value = int(value)
+    else:
+        return value
+    return number_format(value, use_l10n=True, force_grouping=True)

@@ -101,3 +101,12 @@ def rate(percent, denominator) -> str:
         return format_html('<span class="muted">{}</span> <span class="badge grey small-sample-mark">{}</span>',
                            text, _("small sample"))
     return text
+
+
+@register.filter(is_safe=True)
+def count(value):
+    """A count in page text, grouped in the active language: `{{ n|count }}` is "10.000" in
+    Indonesian, "10,000" in English; "—" when None, "" when empty or unresolvable, anything that
+    is not a whole number unchanged. Only for text: never in an attribute, an id or a URL
+    (why not USE_THOUSAND_SEPARATOR: docs/web.md "Numbers")."""
+    return webtext.format_count(value)
