@@ -303,8 +303,8 @@ def test_every_model_has_an_indonesian_name():
     untranslated = []
     for model in apps.get_models():
         label = model._meta.label
-        if not model.__module__.startswith("tumbuh.") or label in official or label == "analytics.DataVersion":
-            continue  # DataVersion is one internal counter, never shown
+        if not model.__module__.startswith("tumbuh.") or label in official:
+            continue
         with translation.override("en"):
             english = str(model._meta.verbose_name)
         with translation.override("id"):
@@ -312,3 +312,29 @@ def test_every_model_has_an_indonesian_name():
         if indonesian == english:
             untranslated.append(f"{label}: {english!r}")
     assert not untranslated, untranslated
+
+
+def test_every_model_names_its_plural_in_indonesian():
+    """The admin's lists and the audit filter name models in the plural: without an explicit
+    verbose_name_plural Django appends an English "s" ("kelahirans", "rapats")."""
+    from django.apps import apps
+    from django.utils import translation
+
+    official = {"regions.Puskesmas", "regions.Posyandu"}
+    problems = []
+    for model in apps.get_models():
+        meta, label = model._meta, model._meta.label
+        if not model.__module__.startswith("tumbuh."):
+            continue
+        if "verbose_name_plural" not in meta.original_attrs:
+            problems.append(f"{label}: no verbose_name_plural")
+            continue
+        with translation.override("en"):
+            english = str(meta.verbose_name_plural)
+        with translation.override("id"):
+            indonesian, singular = str(meta.verbose_name_plural), str(meta.verbose_name)
+        if indonesian == english and label not in official:
+            problems.append(f"{label}: plural {english!r} untranslated")
+        elif indonesian == singular + "s":
+            problems.append(f"{label}: {indonesian!r}")
+    assert not problems, problems

@@ -119,6 +119,7 @@ class PeriodSummary(models.Model):
 
     class Meta:
         verbose_name = _("period summary")
+        verbose_name_plural = _("period summaries")
         indexes = [
             models.Index(fields=["period_type", "period_key", "desa"], name="analytics_sum_period_desa"),
             models.Index(fields=["period_type", "period_key", "posyandu"], name="analytics_sum_period_pos"),
@@ -153,3 +154,4 @@ class DataVersion(models.Model):
 
     class Meta:
         verbose_name = _("data version")
+        verbose_name_plural = _("data versions")

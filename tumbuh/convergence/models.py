@@ -97,6 +97,7 @@ class Completeness(Placed):
 
     class Meta:
         verbose_name = _("completeness")
+        verbose_name_plural = _("completeness records")
         constraints = [
             models.UniqueConstraint(fields=["subject", "person", "household"], name="completeness_one_per_subject"),
         ]
@@ -154,6 +155,7 @@ class LocalRule(models.Model):
 
     class Meta:
         verbose_name = _("local rule")
+        verbose_name_plural = _("local rules")
         constraints = [models.UniqueConstraint(fields=["region", "rule_id"], name="local_rule_once")]
         ordering = ["region_id", "pk"]
 
@@ -169,6 +171,7 @@ class RuleRevision(models.Model):
 
     class Meta:
         verbose_name = _("rule revision")
+        verbose_name_plural = _("rule revisions")
 
 
 class Freshness(models.Model):
@@ -180,3 +183,4 @@ class Freshness(models.Model):
 
     class Meta:
         verbose_name = _("data freshness")
+        verbose_name_plural = _("data freshness records")

@@ -71,6 +71,7 @@ class AksiRecord(models.Model):
 
     class Meta:
         verbose_name = _("aksi record")
+        verbose_name_plural = _("aksi records")
         unique_together = [("region", "year", "number")]
         ordering = ["region_id", "year", "number"]
 
@@ -113,6 +114,7 @@ class Meeting(models.Model):
 
     class Meta:
         verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
         ordering = ["-date", "-pk"]
 
     def __str__(self) -> str:
@@ -159,6 +161,7 @@ class Commitment(models.Model):
 
     class Meta:
         verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
         ordering = ["due_date", "pk"]
 
     @property
@@ -191,6 +194,7 @@ class CommitmentStatusChange(models.Model):
 
     class Meta:
         verbose_name = _("commitment status change")
+        verbose_name_plural = _("commitment status changes")
         ordering = ["changed_at", "pk"]
 
     def __str__(self) -> str:
@@ -217,6 +221,7 @@ class Evidence(models.Model):
 
     class Meta:
         verbose_name = _("evidence")
+        verbose_name_plural = _("evidence items")
         ordering = ["-uploaded_at"]
 
 
@@ -230,6 +235,7 @@ class Deadline(models.Model):
 
     class Meta:
         verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
         ordering = ["due_date"]
 
     def __str__(self) -> str:
@@ -245,6 +251,7 @@ class ReminderSent(models.Model):
 
     class Meta:
         verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
         unique_together = [("user", "key")]
 
 
@@ -258,6 +265,7 @@ class CalendarToken(models.Model):
 
     class Meta:
         verbose_name = _("calendar token")
+        verbose_name_plural = _("calendar tokens")
 
 
 class AssessmentStatus(models.TextChoices):
@@ -281,6 +289,7 @@ class Assessment(models.Model):
 
     class Meta:
         verbose_name = _("performance assessment")
+        verbose_name_plural = _("performance assessments")
         unique_together = [("region", "year")]
 
 
@@ -297,6 +306,7 @@ class CaseReview(models.Model):
 
     class Meta:
         verbose_name = _("case review")
+        verbose_name_plural = _("case reviews")
         ordering = ["-reviewed_on"]
 
 
@@ -308,3 +318,4 @@ class PublicPage(models.Model):
 
     class Meta:
         verbose_name = _("public page")
+        verbose_name_plural = _("public pages")

@@ -102,6 +102,7 @@ class ImportRow(models.Model):
 
     class Meta:
         verbose_name = _("import row")
+        verbose_name_plural = _("import rows")
         ordering = ["batch", "row_number"]
         constraints = [models.UniqueConstraint(fields=["batch", "row_number"], name="importrow_unique_number")]
         indexes = [models.Index(fields=["batch", "outcome"])]
@@ -116,6 +117,7 @@ class ParentName(models.Model):
 
     class Meta:
         verbose_name = _("parent name")
+        verbose_name_plural = _("parent names")
 
 
 class MatchReview(models.Model):
@@ -152,6 +154,7 @@ class MatchReview(models.Model):
 
     class Meta:
         verbose_name = _("match review")
+        verbose_name_plural = _("match reviews")
         ordering = ["-score"]
         constraints = [models.UniqueConstraint(fields=["person", "candidate"], name="matchreview_unique_pair")]
         # The review page: pending reviews, highest score first, without reading decided ones.

@@ -33,6 +33,7 @@ class DanaDesa(Stamped):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["desa", "year"], name="dana_desa_once_a_year")]
         verbose_name = _("Dana Desa for stunting")
+        verbose_name_plural = _("Dana Desa for stunting entries")
 
     @property
     def share(self) -> float | None:
@@ -47,6 +48,7 @@ class LokusDesa(Stamped):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["desa", "year"], name="lokus_once_a_year")]
         verbose_name = _("priority (lokus) village")
+        verbose_name_plural = _("priority (lokus) villages")
 
 
 class LocalTarget(Stamped):
@@ -61,6 +63,7 @@ class LocalTarget(Stamped):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["region", "indicator", "year"], name="local_target_once")]
         verbose_name = _("local indicator target")
+        verbose_name_plural = _("local indicator targets")
 
 
 class ScorecardCell(models.Model):
@@ -78,4 +81,5 @@ class ScorecardCell(models.Model):
 
     class Meta:
         verbose_name = _("scorecard cell")
+        verbose_name_plural = _("scorecard cells")
         constraints = [models.UniqueConstraint(fields=["desa", "period_key", "mode"], name="scorecard_cell_once")]

@@ -273,5 +273,6 @@ class DeliveryTotal(models.Model):
 
     class Meta:
         verbose_name = _("delivery total")
+        verbose_name_plural = _("delivery totals")
         constraints = [models.UniqueConstraint(fields=["agency", "code", "desa", "year"], name="delivery_total_key")]
         indexes = [models.Index(fields=["year", "agency", "code"])]

@@ -55,6 +55,7 @@ class SemesterReport(models.Model):
 
     class Meta:
         verbose_name = _("semester report")
+        verbose_name_plural = _("semester reports")
         unique_together = [("region", "year", "semester", "version")]
         ordering = ["-year", "-semester", "region_id", "-version"]
 
@@ -110,6 +111,7 @@ class RenderJob(models.Model):
 
     class Meta:
         verbose_name = _("report render job")
+        verbose_name_plural = _("report render jobs")
         ordering = ["-created_at", "-pk"]
 
     @property

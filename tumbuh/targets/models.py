@@ -82,6 +82,7 @@ class CatinScreening(PersonRecord):
 
     class Meta:
         verbose_name = _("catin screening")
+        verbose_name_plural = _("catin screenings")
         indexes = [models.Index(fields=["desa", "screened_on"]), models.Index(fields=["posyandu", "screened_on"]),
                    models.Index(fields=["person", "screened_on"])]
 
@@ -119,6 +120,7 @@ class Pregnancy(PersonRecord):
 
     class Meta:
         verbose_name = _("pregnancy")
+        verbose_name_plural = _("pregnancies")
         indexes = [models.Index(fields=["desa", "outcome", "due_on"]), models.Index(fields=["posyandu", "outcome"]),
                    models.Index(fields=["person", "hpht"])]
 
@@ -155,6 +157,7 @@ class AncVisit(Voidable):
 
     class Meta:
         verbose_name = _("ANC visit")
+        verbose_name_plural = _("ANC visits")
         ordering = ["visited_on", "pk"]
         indexes = [models.Index(fields=["pregnancy", "visited_on"])]
 
@@ -173,6 +176,7 @@ class Birth(Voidable):
 
     class Meta:
         verbose_name = _("birth")
+        verbose_name_plural = _("births")
 
 
 class Postpartum(PersonRecord):
@@ -200,6 +204,7 @@ class Postpartum(PersonRecord):
 
     class Meta:
         verbose_name = _("mother after birth")
+        verbose_name_plural = _("mothers after birth")
         indexes = [models.Index(fields=["desa", "delivered_on"]), models.Index(fields=["posyandu", "delivered_on"])]
 
 
@@ -211,6 +216,7 @@ class KfVisit(Voidable):
 
     class Meta:
         verbose_name = _("KF visit")
+        verbose_name_plural = _("KF visits")
         ordering = ["visited_on", "pk"]
 
 
@@ -222,6 +228,7 @@ class BreastfeedingMonth(Voidable):
 
     class Meta:
         verbose_name = _("breastfeeding month")
+        verbose_name_plural = _("breastfeeding months")
         constraints = [models.UniqueConstraint(fields=["postpartum", "child", "month"], name="bf_one_per_month")]
         ordering = ["month"]
 
@@ -238,6 +245,7 @@ class Adolescent(PersonRecord):
 
     class Meta:
         verbose_name = _("adolescent girl")
+        verbose_name_plural = _("adolescent girls")
         indexes = [models.Index(fields=["desa", "anaemia"]), models.Index(fields=["posyandu"])]
         constraints = [models.UniqueConstraint(fields=["person"], name="adolescent_one_per_person")]
 
@@ -251,6 +259,7 @@ class HbTest(Voidable):
 
     class Meta:
         verbose_name = _("Hb test")
+        verbose_name_plural = _("Hb tests")
         ordering = ["tested_on", "pk"]
 
 
@@ -261,6 +270,7 @@ class TtdWeek(Voidable):
 
     class Meta:
         verbose_name = _("TTD week")
+        verbose_name_plural = _("TTD weeks")
         ordering = ["week_start"]
         constraints = [models.UniqueConstraint(fields=["adolescent", "week_start"], name="ttd_one_per_week")]
 
@@ -326,6 +336,7 @@ class KrsSnapshot(Voidable):
 
     class Meta:
         verbose_name = _("KRS family snapshot")
+        verbose_name_plural = _("KRS family snapshots")
         constraints = [models.UniqueConstraint(fields=["household", "period"], name="krs_one_per_semester")]
         # Partial: the registers and counts read only rows not voided (the default manager).
         indexes = [models.Index(fields=["period", "desa", "krs"], name="krs_live_period_desa",
@@ -343,6 +354,7 @@ class TpkTeam(models.Model):
 
     class Meta:
         verbose_name = _("TPK team")
+        verbose_name_plural = _("TPK teams")
 
     def __str__(self) -> str:
         return self.name
@@ -355,6 +367,7 @@ class TpkAssignment(models.Model):
 
     class Meta:
         verbose_name = _("TPK assignment")
+        verbose_name_plural = _("TPK assignments")
         constraints = [models.UniqueConstraint(fields=["team", "household"], name="tpk_assign_once")]
 
 
@@ -382,6 +395,7 @@ class TpkVisit(Voidable):
 
     class Meta:
         verbose_name = _("TPK visit")
+        verbose_name_plural = _("TPK visits")
         ordering = ["-visited_on", "-pk"]
         indexes = [models.Index(fields=["desa", "visited_on"]), models.Index(fields=["household", "visited_on"])]
 
