@@ -32,12 +32,19 @@ def percentile(values, q):
 
 
 def _insert(model, rows: list[dict], batch: int = 20_000) -> None:
-    """Raw executemany of dict rows (every concrete column; defaults filled by the caller)."""
+    """Raw executemany of dict rows; a column the caller leaves out gets the field's default (or
+    NULL), so a field added later (the void columns) does not break the generator."""
     from django.db import connection
 
     if not rows:
         return
     cols = list(rows[0])
+    for field in model._meta.concrete_fields:
+        if field.column not in cols and not field.primary_key and (field.has_default() or field.null):
+            value = field.get_default() if field.has_default() else None
+            cols.append(field.column)
+            for r in rows:
+                r[field.column] = value
     table = model._meta.db_table
     sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})"
     with connection.cursor() as cursor:

@@ -5,7 +5,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from tumbuh.analytics.testing import build_area, make_child, measure
 from tumbuh.convergence import rules as R
@@ -18,7 +17,7 @@ from tumbuh.measurements.signals import measurements_changed
 from tumbuh.targets.models import KrsSnapshot, Pregnancy
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+TODAY = services.today("64.74")  # Bontang's date (WITA): stored gaps are for the region's day
 
 
 @pytest.fixture
@@ -141,7 +140,7 @@ def test_a_day_passing_is_caught_on_read(area, monkeypatch):
     assert "PMT-BALITA" not in gaps_of(child)
     assert set(Freshness.objects.values_list("as_of", flat=True)) == {TODAY}
     tomorrow = TODAY + dt.timedelta(days=1)
-    monkeypatch.setattr(services, "today", lambda: tomorrow)
+    monkeypatch.setattr(services, "today", lambda region_code=None: tomorrow)
     assert services.stale_desa("64.74") == ["64.74.01.1001", "64.74.02.1001"]
     assert services.ensure_fresh("64.74.01") == 1
     assert "PMT-BALITA" in gaps_of(child)  # the 90-day window closed overnight

@@ -12,6 +12,7 @@ from django.utils import timezone
 from tumbuh.accounts.models import Role
 from tumbuh.analytics.testing import build_area, make_child, measure
 from tumbuh.audit.models import AuditEvent
+from tumbuh.convergence import services
 from tumbuh.convergence.models import Gap, LocalRule, NotApplicable
 from tumbuh.coordination.models import Agency
 from tumbuh.interventions.catalogue import load_catalogue
@@ -19,7 +20,7 @@ from tumbuh.measurements.signals import measurements_changed
 from tumbuh.targets.models import Pregnancy
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+TODAY = services.today("64.74")  # Bontang's date (WITA): stored gaps are for the region's day
 
 
 @pytest.fixture
@@ -169,8 +170,8 @@ def test_stale_desa_refreshed_on_read(client, area, monkeypatch):
 
     client.force_login(area["kab"])
     client.get("/convergence/")
-    tomorrow = TODAY + dt.timedelta(days=1)
-    monkeypatch.setattr(services, "today", lambda: tomorrow)
+    tomorrow = services.today("64.74") + dt.timedelta(days=1)
+    monkeypatch.setattr(services, "today", lambda region_code=None: tomorrow)
     assert services.stale_desa("64.74")
     client.get("/convergence/")
     assert not services.stale_desa("64.74")
@@ -202,3 +203,32 @@ def test_cli_plain_values_are_the_model_rows(area, monkeypatch):
             assert not [g for g in values if g.person_id == kid.pk and g.rule_id == "balita-pmt"]
     stored = ordered(Gap.objects.all())
     assert plain(gap_rows(stored_gaps(stored))) == plain(gap_rows(stored))
+
+
+def test_stored_gaps_are_for_the_regions_day_whoever_reads(client, area, django_user_model):
+    """At 16:30 UTC it is already tomorrow in Bontang (WITA) but still today in Jakarta (WIB).
+    A national administrator (no region: the server's WIB) and Bontang's own team read the same
+    stored gaps, computed for Bontang's date; neither read makes the other's stale."""
+    import time_machine
+
+    from tumbuh.convergence import services
+
+    admin = django_user_model.objects.create_user("nasional", password="x-pass-123456", role=Role.ADMIN)
+    utc_day = dt.datetime.now(dt.UTC).date()
+    with time_machine.travel(dt.datetime(utc_day.year, utc_day.month, utc_day.day, 16, 30, tzinfo=dt.UTC), tick=False):
+        wita_day = utc_day + dt.timedelta(days=1)
+        assert services.today("64.74") == wita_day and timezone.localdate() == utc_day  # WIB: 23:30
+        for user in (admin, area["kab"], admin):
+            client.force_login(user)
+            page = client.get("/convergence/?region=64.74")
+            assert page.status_code == 200 and page.context["today"] == wita_day
+            assert set(Gap.objects.values_list("computed_on", flat=True)) == {wita_day}
+            assert not services.stale_desa("64.74") and not services.stale_desa("")
+        # A write by the administrator refreshes the child's gaps for Bontang's day too.
+        measure(area["kids"][1], utc_day, haz=-2.6, waz=-1.0, whz=-0.5)
+        measurements_changed.send(sender=None, child_ids=[area["kids"][1].pk])
+        assert set(Gap.objects.values_list("computed_on", flat=True)) == {wita_day}
+        from tumbuh.convergence.management.commands import convergence as cmd
+
+        rows, day = cmd.rows_for("64.74", None)
+        assert day == wita_day and rows

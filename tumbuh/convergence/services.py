@@ -26,6 +26,7 @@ from tumbuh.audit.services import record
 from tumbuh.interventions.models import CatalogueItem
 from tumbuh.regions.models import Region, within
 from tumbuh.registry.models import Household, Person
+from tumbuh.web.timezones import zone_for_region
 
 from . import loader
 from . import rules as R
@@ -34,8 +35,21 @@ from .models import Completeness, Freshness, Gap, LocalRule, NotApplicable, Rule
 SIGNAL_SENDER = "convergence"
 
 
-def today() -> dt.date:
+def today(region_code: str | None = None) -> dt.date:
+    """The day gaps are computed for: the region's own date (WIB, WITA or WIT by its province),
+    whoever asks. Stored gaps and their Freshness must not depend on the reader: between 16:00
+    and 17:00 UTC a WIB administrator and a WITA desa team live on different dates, and gaps
+    computed for the reader's date would flip between them. Without a region: the active zone's."""
+    if region_code:
+        return timezone.localdate(timezone=zone_for_region(region_code))
     return timezone.localdate()
+
+
+def _provinces(region_code: str) -> list[str]:
+    """The province codes an area spans (one, unless the area is everything): each keeps its zone."""
+    if region_code:
+        return [region_code[:2]]
+    return sorted({code[:2] for code in Region.objects.filter(level=Region.Level.DESA).values_list("code", flat=True)})
 
 
 def kabupaten_of(code: str) -> str:
@@ -147,10 +161,10 @@ def _closures(frame: pd.DataFrame) -> set[tuple]:
     return out
 
 
-def compute(as_of: dt.date, *, region_code: str | None = None, person_ids: Iterable[int] = (),
+def compute(as_of: dt.date | None, *, region_code: str | None = None, person_ids: Iterable[int] = (),
             household_ids: Iterable[int] = (), plain: bool = False) -> tuple[list, list[Completeness], dict]:
-    """Gaps and completeness (unsaved model instances) as of a date, for an area or some
-    subjects, each kab/kota with its own rule set. Returns (gaps, completeness, versions by kab).
+    """Gaps and completeness (unsaved model instances) as of a date (None: each kab/kota's own
+    today), for an area or some subjects, each kab/kota with its own rule set. Returns (gaps, completeness, versions by kab).
     `plain`: the gaps only, as `selectors.StoredGap` values (the CLI: no model instances)."""
     gaps: list[Gap] = []
     comps: list[Completeness] = []
@@ -171,9 +185,10 @@ def compute(as_of: dt.date, *, region_code: str | None = None, person_ids: Itera
     for kab, args in batches:
         ruleset = ruleset_for(kab)
         versions[kab] = ruleset.version
-        inputs = loader.load_inputs(as_of, **args)
-        results = R.evaluate(ruleset, inputs, as_of)
-        g, c = _instances(results, inputs, ruleset, agency_codes(kab, ruleset), as_of, plain=plain)
+        day = as_of or today(kab)
+        inputs = loader.load_inputs(day, **args)
+        results = R.evaluate(ruleset, inputs, day)
+        g, c = _instances(results, inputs, ruleset, agency_codes(kab, ruleset), day, plain=plain)
         gaps += g
         comps += c
     return gaps, comps, versions
@@ -321,8 +336,8 @@ def _subjects_q(person_ids, household_ids) -> Q:
 def refresh_subjects(person_ids: Iterable[int] = (), household_ids: Iterable[int] = (), *,
                      as_of: dt.date | None = None) -> int:
     """Recompute the stored gaps of these people and households (and the households of these
-    people: their household rules look at the children). Returns the number of gaps stored."""
-    as_of = as_of or today()
+    people: their household rules look at the children). Returns the number of gaps stored.
+    Without `as_of`, each subject is computed for its kab/kota's today (compute)."""
     person_ids = {int(p) for p in person_ids if p}
     household_ids = {int(h) for h in household_ids if h}
     if person_ids:
@@ -355,8 +370,11 @@ def refresh_many(person_ids: Iterable[int]) -> int:
 
 
 def refresh_region(region_code: str, *, as_of: dt.date | None = None) -> int:
-    """Recompute every stored gap of an area ("" = everything) and mark its desa fresh."""
-    as_of = as_of or today()
+    """Recompute every stored gap of an area ("" = everything) and mark its desa fresh, for the
+    area's today (each province its own, in its zone) unless `as_of` is given."""
+    if as_of is None and not region_code:
+        return sum(refresh_region(prov) for prov in _provinces(""))
+    as_of = as_of or today(region_code)
     with transaction.atomic():
         gaps, comps, versions = compute(as_of, region_code=region_code)
         area = within("desa_id", region_code) if region_code else Q()
@@ -374,8 +392,12 @@ def refresh_region(region_code: str, *, as_of: dt.date | None = None) -> int:
 
 
 def stale_desa(region_code: str | None, as_of: dt.date | None = None) -> list[str]:
-    """Desa of the area whose stored gaps are older than `as_of` (today) or were never computed."""
-    as_of = as_of or today()
+    """Desa of the area whose stored gaps are older than `as_of` (the area's today, each province
+    in its zone) or were never computed."""
+    if as_of is None:
+        if not region_code:
+            return sorted(code for prov in _provinces("") for code in stale_desa(prov))
+        as_of = today(region_code)
     desas = Region.objects.filter(level=Region.Level.DESA)
     if region_code:
         desas = desas.filter(within("code", region_code))

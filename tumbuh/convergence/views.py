@@ -86,7 +86,8 @@ def gap_list(request):
         region_name = Region.objects.filter(code=filters.get("region") or area).values_list("name", flat=True).first() \
             if (filters.get("region") or area) else _("Indonesia")
         return xlsx.download([gap_sheet(rows, title=title, region_name=region_name or "", filters=shown,
-                                        user=request.user)], "kesenjangan-konvergensi.xlsx")
+                                        user=request.user, as_of=services.today(filters.get("region") or region_code))],
+                             "kesenjangan-konvergensi.xlsx")
     # Page through the ids only (an index-only walk of the page index), then read the 50 rows.
     page = Paginator(qs.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
     ids = list(page.object_list)
@@ -101,7 +102,7 @@ def gap_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "convergence/gaps.html", {
-        "title": title, "form": form, "page": page, "rows": rows, "query": query.urlencode(), "today": timezone.localdate(),
+        "title": title, "form": form, "page": page, "rows": rows, "query": query.urlencode(), "today": services.today(filters.get("region") or region_code),
         "mine": mine, "version": R.default_ruleset().version})
 
 

@@ -22,7 +22,7 @@ def iter_rows(region: str, as_of: dt.date | None) -> tuple[Iterator[dict], dt.da
     """The gap rows of a region, streamed: the stored table (refreshed if stale) for today,
     computed directly for any other date; the same row builder as the page. Returns (rows, the
     as-of date, the rule-set versions)."""
-    today = services.today()
+    today = services.today(region)  # the region's date, in its zone
     if as_of is None or as_of == today:
         services.ensure_fresh(region)
         stored = selectors.filtered(selectors.Gap.objects.all(), region=region)
