@@ -40,8 +40,8 @@ def _insert(model, rows: list[dict], batch: int = 20_000) -> None:
         return
     cols = list(rows[0])
     for field in model._meta.concrete_fields:
-        if field.column not in cols and not field.primary_key and (field.has_default() or field.null):
-            value = field.get_default() if field.has_default() else None
+        if field.column not in cols and not field.primary_key:
+            value = field.get_default()  # the default, "" for text, else None (NULL)
             cols.append(field.column)
             for r in rows:
                 r[field.column] = value
