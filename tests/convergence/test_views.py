@@ -202,3 +202,16 @@ def test_cli_plain_values_are_the_model_rows(area, monkeypatch):
             assert not [g for g in values if g.person_id == kid.pk and g.rule_id == "balita-pmt"]
     stored = ordered(Gap.objects.all())
     assert plain(gap_rows(stored_gaps(stored))) == plain(gap_rows(stored))
+
+
+def test_jkn_gap_page_links_to_the_childs_jkn_status(client, area):
+    stunted = area["kids"][0]
+    gap = Gap.objects.get(household=stunted.household, rule_id="keluarga-jkn")
+    client.force_login(area["kab"])
+    page = client.get(f"/convergence/gaps/{gap.pk}/").content.decode()
+    assert f'href="/registry/people/{stunted.pk}/edit/"' in page
+    assert "Catat kepesertaan JKN" in page and "juga menutup kesenjangan ini" in page
+    assert "anak peserta JKN, atau JKN-PBI" in client.get("/convergence/rules/").content.decode()
+    # other gaps have no such link
+    pmt = Gap.objects.get(person=stunted, rule_id="balita-pmt")
+    assert "Catat kepesertaan JKN" not in client.get(f"/convergence/gaps/{pmt.pk}/").content.decode()
