@@ -17,11 +17,16 @@ class World:
                                      "anc", "catin", "adolescents", "ttd_weeks", "krs", "tpk", "households")}
         self.next_id = 1
 
-    def person(self, born: dt.date, *, sex="M", household=None, desa="64.74.01.1001", posyandu=1, active=True) -> int:
+    def person(self, born: dt.date, *, sex="M", household=None, desa="64.74.01.1001", posyandu=1, active=True,
+               jkn="", jkn_on=None) -> int:
         pid = self.next_id
         self.next_id += 1
-        self.data["people"].append((pid, born, sex, household, desa, posyandu, active))
+        self.data["people"].append((pid, born, sex, household, desa, posyandu, active, jkn, jkn_on))
         return pid
+
+    def jkn(self, pid, status, on=None):
+        """Record (or change) a person's JKN status, as the registry's person form does."""
+        self.data["people"] = [(*p[:7], status, on) if p[0] == pid else p for p in self.data["people"]]
 
     def household(self, hid: int, desa="64.74.01.1001") -> int:
         self.data["households"].append((hid, desa))
@@ -81,7 +86,7 @@ class World:
 
         d = self.data
         return R.Inputs(
-            people=df(d["people"], R.PEOPLE_COLUMNS, ["birth_date"]),
+            people=df(d["people"], R.PEOPLE_COLUMNS, ["birth_date", "jkn_checked_on"]),
             measurements=df(d["measurements"], R.MEASUREMENT_COLUMNS, ["measured_on"]),
             first=df(d["first"], R.FIRST_COLUMNS, ["first_on"]),
             latest=df(d["latest"], R.LATEST_COLUMNS, ["latest"]),

@@ -411,6 +411,94 @@ def test_jkn_household_or_member():
     assert w.status("keluarga-jkn", 11) == "ok"
 
 
+# JKN membership recorded in the registry (Person.jkn_status) closes keluarga-jkn: the child's
+# own membership, since JKN is per person and it is the child who needs the care it pays for.
+
+@pytest.mark.parametrize("status,expected", [
+    ("", "gap"), ("none", "gap"), ("pbi_apbn", "ok"), ("pbi_apbd", "ok"), ("mandiri", "ok"), ("ppu", "ok"),
+])
+def test_jkn_membership_of_the_child_closes_the_household_gap(status, expected):
+    w = World()
+    kid = family(w, 10)
+    w.jkn(kid, status)
+    assert w.status("keluarga-jkn", 10) == expected
+
+
+def test_jkn_membership_set_back_to_none_reopens_the_gap():
+    w = World()
+    kid = family(w, 10)
+    w.jkn(kid, "mandiri", D(2026, 3, 1))
+    assert w.status("keluarga-jkn", 10) == "ok"
+    w.jkn(kid, "none", D(2026, 6, 10))
+    assert w.status("keluarga-jkn", 10) == "gap"
+
+
+def test_jkn_of_another_member_does_not_cover_the_child():
+    w = World()
+    kid = family(w, 10)
+    mother = w.person(D(1995, 1, 1), sex="F", household=10, jkn="ppu")
+    assert w.status("keluarga-jkn", 10) == "gap"
+    assert w.row("keluarga-jkn", 10)["reason_args"] == {"child": kid}
+    # ...while a JKN-PBI delivery to any member still does (the rule's `also_person`, as before).
+    w.deliver(mother, "JKN-PBI", D(2023, 5, 1))
+    assert w.status("keluarga-jkn", 10) == "ok"
+
+
+def test_jkn_every_undernourished_child_of_the_household_must_be_a_member():
+    w = World()
+    first = family(w, 10)
+    second = child(w, 40, household=10)
+    w.measure(second, AS_OF - days(2), whz=-2.4)
+    w.jkn(first, "pbi_apbn")
+    assert w.status("keluarga-jkn", 10) == "gap"
+    # the open gap names the child still without JKN, not the covered one
+    assert w.row("keluarga-jkn", 10)["reason_args"]["child"] == second
+    w.jkn(second, "pbi_apbd")
+    assert w.status("keluarga-jkn", 10) == "ok"
+    # a sibling who is not undernourished is not asked for
+    third = child(w, 10, household=11)
+    w.household(11)
+    w.measure(third, AS_OF - days(2), haz=-2.5)
+    w.person(AS_OF - days(30), household=11)  # a newborn, no measurement, no JKN
+    w.jkn(third, "ppu")
+    assert w.status("keluarga-jkn", 11) == "ok"
+
+
+@pytest.mark.parametrize("checked,expected", [(AS_OF, "ok"), (AS_OF + days(1), "gap"), (None, "ok")])
+def test_jkn_status_counts_from_the_day_it_was_checked(checked, expected):
+    w = World()
+    kid = family(w, 10)
+    w.jkn(kid, "ppu", checked)
+    assert w.status("keluarga-jkn", 10) == expected
+
+
+def test_local_rule_may_count_any_member_or_pbi_only():
+    base = R.default_ruleset()
+    jkn = next(r for r in base.rules if r.id == "keluarga-jkn")
+    any_member = {"id": "keluarga-jkn", "group": "keluarga", "condition": dict(jkn.condition), "item": "JKN-PBI",
+                  "window": {**jkn.window, "membership_of": "member"}}
+    pbi_only = {**any_member, "window": {**jkn.window, "membership": ["pbi_apbn", "pbi_apbd"]}}
+    assert not R.validate_rule(any_member) and not R.validate_rule(pbi_only)
+    w = World()
+    kid = family(w, 10)
+    w.person(D(1995, 1, 1), sex="F", household=10, jkn="ppu")
+    member_set = R.with_local(base, [any_member], region_code="64.74", revision=1)
+    assert w.status("keluarga-jkn", 10, ruleset=member_set) == "ok"
+    w.jkn(kid, "mandiri")
+    pbi_set = R.with_local(base, [pbi_only], region_code="64.74", revision=2)
+    assert w.status("keluarga-jkn", 10, ruleset=pbi_set) == "gap"
+    assert w.status("keluarga-jkn", 10) == "ok"
+
+
+def test_shipped_jkn_statuses_are_the_registry_choices():
+    from tumbuh.registry.models import JKN_MEMBERSHIP, Person
+
+    jkn = next(r for r in R.default_ruleset().rules if r.id == "keluarga-jkn")
+    assert set(jkn.window["membership"]) == {str(s) for s in JKN_MEMBERSHIP}
+    assert set(jkn.window["membership"]) < set(Person.JknStatus.values)
+    assert "none" not in jkn.window["membership"]
+
+
 def test_inactive_people_are_not_chased():
     w = World()
     gone = child(w, 20, active=False)

@@ -160,3 +160,55 @@ def test_completeness_map_for_other_contexts(area):
     child = stunted_child(area)
     got = selectors.completeness_map([child.pk])
     assert got[child.pk].required >= 4 and got[child.pk].share < 1
+
+
+def test_jkn_membership_edit_closes_and_reopens_the_household_gap_in_the_same_write(area, django_user_model):
+    """The person edit (registry.services.update_person) refreshes the household's gaps inside
+    its transaction: recorded membership closes keluarga-jkn, "no JKN" opens it again, and a
+    rolled-back edit leaves the gap as it was."""
+    from django.db import transaction
+
+    from tumbuh.audit.models import AuditEvent
+    from tumbuh.registry import services as registry
+
+    user = django_user_model.objects.create_user("kab-jkn", password="x-pass-123456", role="kabupaten",
+                                                 region=area["kota"])
+    child = stunted_child(area)
+    home = child.household
+
+    def jkn_gap():
+        return Gap.objects.filter(household=home, rule_id="keluarga-jkn").first()
+
+    opened = jkn_gap()
+    assert opened is not None and opened.reason_args == {"child": child.pk}
+    assert opened.rule_version == R.default_ruleset().version
+    registry.update_person(user, child, {"jkn_status": "pbi_apbd", "jkn_checked_on": TODAY})
+    assert jkn_gap() is None
+    comp = Completeness.objects.get(household=home)
+    assert comp.received >= 1
+    registry.update_person(user, child, {"jkn_status": "none"})
+    assert jkn_gap() is not None
+    with pytest.raises(RuntimeError), transaction.atomic():
+        registry.update_person(user, child, {"jkn_status": "mandiri"})
+        assert jkn_gap() is None  # closed inside the write...
+        raise RuntimeError("the caller's transaction fails")
+    assert jkn_gap() is not None  # ...and open again with it rolled back
+    edits = AuditEvent.objects.filter(action="update", object_type="registry.person", object_id=str(child.pk))
+    changes = [e.detail["changes"] for e in edits.order_by("pk")]
+    assert changes[0]["jkn_status"] == ["", "pbi_apbd"] and changes[0]["jkn_checked_on"] == [None, TODAY.isoformat()]
+    assert changes[1]["jkn_status"] == ["pbi_apbd", "none"]
+
+
+def test_membership_closing_a_gap_does_not_need_a_mother_with_jkn(area, django_user_model):
+    # The household's other members' membership is shown on the household page but the rule asks
+    # for the child's own (docs/convergence.md, "JKN membership").
+    from tumbuh.registry import services as registry
+
+    user = django_user_model.objects.create_user("kab-jkn2", password="x-pass-123456", role="kabupaten",
+                                                 region=area["kota"])
+    child = stunted_child(area)
+    mother = make_child(area["kuala"], area["pos_kuala"], sex="F", born=dt.date(1994, 5, 1))
+    registry.update_person(user, mother, {"household": child.household, "jkn_status": "ppu"})
+    assert Gap.objects.filter(household=child.household, rule_id="keluarga-jkn").exists()
+    registry.update_person(user, child, {"jkn_status": "ppu"})
+    assert not Gap.objects.filter(household=child.household, rule_id="keluarga-jkn").exists()

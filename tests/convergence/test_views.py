@@ -232,3 +232,16 @@ def test_stored_gaps_are_for_the_regions_day_whoever_reads(client, area, django_
 
         rows, day = cmd.rows_for("64.74", None)
         assert day == wita_day and rows
+
+
+def test_jkn_gap_page_links_to_the_childs_jkn_status(client, area):
+    stunted = area["kids"][0]
+    gap = Gap.objects.get(household=stunted.household, rule_id="keluarga-jkn")
+    client.force_login(area["kab"])
+    page = client.get(f"/convergence/gaps/{gap.pk}/").content.decode()
+    assert f'href="/registry/people/{stunted.pk}/edit/"' in page
+    assert "Catat kepesertaan JKN" in page and "juga menutup kesenjangan ini" in page
+    assert "anak peserta JKN, atau JKN-PBI" in client.get("/convergence/rules/").content.decode()
+    # other gaps have no such link
+    pmt = Gap.objects.get(person=stunted, rule_id="balita-pmt")
+    assert "Catat kepesertaan JKN" not in client.get(f"/convergence/gaps/{pmt.pk}/").content.decode()

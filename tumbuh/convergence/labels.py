@@ -40,7 +40,7 @@ RULE_LABELS = {
     "keluarga-tpk": gettext_lazy("KRS family or family of an undernourished child: TPK visit this month"),
     "keluarga-air": gettext_lazy("Family of an undernourished child without safe water: drinking-water access"),
     "keluarga-jamban": gettext_lazy("Family of an undernourished child without a safe latrine: latrine"),
-    "keluarga-jkn": gettext_lazy("Family of an undernourished child: JKN-PBI membership"),
+    "keluarga-jkn": gettext_lazy("Family of an undernourished child: the child a JKN member, or JKN-PBI"),
 }
 
 

@@ -32,6 +32,9 @@ from . import rules as R
 CHUNK = 900  # ids per IN (...) list (SQLite's parameter limit is far above; keeps plans simple)
 ROW_CODES = ("TTD-BUMIL", "TTD-REMAJA", "ANC")
 ROWS_DAYS = 300  # a pregnancy's length: the TTD/ANC rows that can count
+# In the order of rules.PEOPLE_COLUMNS (the JKN status feeds the windows' `membership`).
+PEOPLE_FIELDS = ["id", "birth_date", "sex", "household_id", "desa_id", "posyandu_id", "active", "jkn_status",
+                 "jkn_checked_on"]
 
 
 def _chunks(ids: list) -> Iterable[list]:
@@ -67,8 +70,7 @@ def load_inputs(as_of: dt.date, *, region_code: str | None = None, person_ids: I
     and households (plus every member of their households, which the household rules look at)."""
     if region_code is not None:
         person_q = within("desa_id", region_code) if region_code else Q()
-        people_rows = list(Person.objects.filter(person_q).values_list(
-            "id", "birth_date", "sex", "household_id", "desa_id", "posyandu_id", "active"))
+        people_rows = list(Person.objects.filter(person_q).values_list(*PEOPLE_FIELDS))
         hh_q = within("desa_id", region_code) if region_code else Q()
         hh_ids = set(Household.objects.filter(hh_q).values_list("id", flat=True))
         subject_people = subject_households = None
@@ -77,14 +79,12 @@ def load_inputs(as_of: dt.date, *, region_code: str | None = None, person_ids: I
         own = list(Person.objects.filter(pk__in=list(person_ids)).values_list("household_id", flat=True)) \
             if person_ids else []
         hh_ids = {h for h in own if h} | household_ids
-        people_rows = _values(Person.objects.all(), ["id", "birth_date", "sex", "household_id", "desa_id",
-                                                     "posyandu_id", "active"], "id", sorted(person_ids))
+        people_rows = _values(Person.objects.all(), PEOPLE_FIELDS, "id", sorted(person_ids))
         seen = {r[0] for r in people_rows}
-        people_rows += [r for r in _values(Person.objects.all(), ["id", "birth_date", "sex", "household_id",
-                                                                  "desa_id", "posyandu_id", "active"],
-                                           "household_id", sorted(hh_ids)) if r[0] not in seen]
+        people_rows += [r for r in _values(Person.objects.all(), PEOPLE_FIELDS, "household_id", sorted(hh_ids))
+                        if r[0] not in seen]
         subject_people, subject_households = frozenset(person_ids), frozenset(hh_ids)
-    people = _df(people_rows, R.PEOPLE_COLUMNS, dates=["birth_date"])
+    people = _df(people_rows, R.PEOPLE_COLUMNS, dates=["birth_date", "jkn_checked_on"])
     pids = sorted(people["person_id"].astype(int).tolist())
     hids = sorted(hh_ids)
     area_people = area_households = None

@@ -132,7 +132,8 @@ def _empty(columns: tuple) -> pd.DataFrame:
 
 
 PEOPLE_COLUMNS = {"person_id": "int64", "birth_date": "datetime64[ns]", "sex": "object", "household_id": "float64",
-                  "desa_id": "object", "posyandu_id": "float64", "active": "bool"}
+                  "desa_id": "object", "posyandu_id": "float64", "active": "bool", "jkn_status": "object",
+                  "jkn_checked_on": "datetime64[ns]"}
 MEASUREMENT_COLUMNS = {"person_id": "int64", "measured_on": "datetime64[ns]", "haz": "float64", "waz": "float64",
                        "whz": "float64", "haz_flag": "bool", "waz_flag": "bool", "whz_flag": "bool",
                        "weight_gain": "object", "bgm": "bool", "lila": "float64", "oedema": "bool"}
@@ -434,12 +435,16 @@ def cond_household(rule: Rule, inputs: Inputs, as_of: dt.date, ruleset: RuleSet,
     c = rule.condition
     krs = latest_krs(inputs, as_of)
     parts = []
+    children: dict[int, list[int]] = {}  # household -> every child that qualified it (a window may read them)
     if c.get("child_rule"):
         child_rule = ruleset.by_id(c["child_rule"]) if any(r.id == c["child_rule"] for r in ruleset.rules) else None
         if child_rule is not None:
             kids = _qualified(child_rule, _unrestricted(inputs), as_of, ruleset, cache)
             kids = kids.merge(inputs.people[["person_id", "household_id"]], left_on="subject_id", right_on="person_id")
             kids = kids[kids["household_id"].notna()].sort_values("qual_on")
+            for hid, pid in zip(kids["household_id"].astype("int64").tolist(), kids["person_id"].astype("int64").tolist(),
+                                strict=True):
+                children.setdefault(hid, []).append(pid)
             kids = kids.drop_duplicates("household_id", keep="first")
             parts.append(pd.DataFrame({"subject_id": kids["household_id"].astype("int64").to_numpy(),
                                        "qual_on": kids["qual_on"].to_numpy(), "reason_code": "child",
@@ -462,7 +467,9 @@ def cond_household(rule: Rule, inputs: Inputs, as_of: dt.date, ruleset: RuleSet,
         q = q.drop(columns=["household_id", column])
     if inputs.household_ids is not None:
         q = q[q["subject_id"].isin(inputs.household_ids)]
-    return q.reset_index(drop=True)
+    q = q.reset_index(drop=True)
+    q["children"] = [tuple(dict.fromkeys(children.get(int(h), ()))) for h in q["subject_id"]]
+    return q
 
 
 def _unrestricted(inputs: Inputs) -> Inputs:
@@ -682,8 +689,53 @@ def win_ever(rule, inputs, q, as_of):
         got = lt[(lt["subject"] == PERSON) & (lt["code"] == rule.item) & lt["subject_id"].isin(members["person_id"])]
         covered = set(members[members["person_id"].isin(got["subject_id"])]["household_id"].astype("int64"))
         ok |= q["subject_id"].isin(covered).to_numpy()
+    if rule.window.get("membership"):
+        ok, q = _with_membership(rule, inputs, q, as_of, ok)
     due = q["qual_on"] + pd.Timedelta(days=rule.window.get("due_days", DEFAULT_DUE_DAYS))
     return q.assign(satisfied=ok, since=q["qual_on"], due_on=due)
+
+
+def insured(inputs: Inputs, statuses, as_of: dt.date) -> set[int]:
+    """People whose recorded JKN status (registry Person.jkn_status) is one of `statuses` on
+    `as_of`: checked on or before it, or with no check date (recorded, date unknown)."""
+    p = inputs.people
+    if p.empty or "jkn_status" not in p:
+        return set()
+    hit = p["jkn_status"].isin(list(statuses))
+    if "jkn_checked_on" in p:
+        on = pd.to_datetime(p["jkn_checked_on"])  # no-op for the loader's datetime64 column
+        hit &= on.isna() | (on <= ts(as_of))
+    return set(p.loc[hit, "person_id"].astype("int64").tolist())
+
+
+def _with_membership(rule, inputs, q, as_of, ok):
+    """A window's `membership` (the JKN statuses that count) satisfies the rule too. A person:
+    their own status. A household (`membership_of`): "child" (the default) needs every child who
+    put it in the rule's group to be a member, since JKN cards are per person (a newborn is
+    enrolled on its own, a PPU card covers at most three children) and it is the child who needs
+    the treatment and referrals JKN pays for; a household in by its KRS snapshot alone has no
+    such child, and "member" always reads: any member of the household. An open household gap
+    names a child still without membership (the reason's `child`)."""
+    members_in = insured(inputs, rule.window["membership"], as_of)
+    ok = np.asarray(ok, dtype=bool).copy()
+    ids = q["subject_id"].astype("int64").tolist()
+    if rule.subject == PERSON:
+        return ok | np.array([i in members_in for i in ids], dtype=bool), q
+    people = inputs.people[inputs.people["household_id"].notna()]
+    covered_homes = set(people.loc[people["person_id"].isin(members_in), "household_id"].astype("int64").tolist())
+    by_child = rule.window.get("membership_of", "child") == "child"
+    kids = q["children"].tolist() if "children" in q else [()] * len(ids)
+    args = []
+    for k, (hid, children, reason) in enumerate(zip(ids, kids, q["reason_args"], strict=True)):
+        if by_child and children:
+            missing = [c for c in children if c not in members_in]
+            ok[k] |= not missing
+            if missing and not ok[k] and reason.get("child") != missing[0]:
+                reason = {**reason, "child": missing[0]}
+        else:
+            ok[k] |= hid in covered_homes
+        args.append(reason)
+    return ok, q.assign(reason_args=args)
 
 
 CONDITIONS = {

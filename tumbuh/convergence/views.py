@@ -146,7 +146,24 @@ def gap_detail(request, gap_id: int):
            summary=_("convergence gap %(item)s") % {"item": gap.item_code}, request=request)
     row["group_label"] = labels.group_label(row["target_group"])
     return render(request, "convergence/gap.html", {"gap": gap, "row": row, "form": form,
-                                                      "delivery_url": delivery_url(row)})
+                                                      "delivery_url": delivery_url(row),
+                                                      "membership_url": membership_url(gap)})
+
+
+def membership_url(gap) -> str:
+    """The person edit page where recording a JKN membership closes this gap (a rule whose window
+    counts `membership`): the child the household gap names, or the person. Empty otherwise."""
+    try:
+        rule = services.ruleset_for(services.kabupaten_of(gap.desa_id)).by_id(gap.rule_id)
+    except StopIteration:  # the rule left the rule set since the gap was stored
+        return ""
+    person_id = gap.person_id or (gap.reason_args or {}).get("child")
+    if not rule.window.get("membership") or not person_id:
+        return ""
+    try:
+        return reverse("registry:person_edit", kwargs={"pk": person_id})
+    except NoReverseMatch:
+        return ""
 
 
 @region_safe

@@ -149,6 +149,10 @@ def _dates(values) -> list[dt.date]:
     return list(pd.to_datetime(pd.Series(values)).dt.date)
 
 
+def _dates_or_none(values) -> list:
+    return [None if pd.isna(d) else d.date() for d in pd.to_datetime(pd.Series(values))]
+
+
 def _nan_to_none(values) -> list:
     return [None if v != v else float(v) for v in values]  # NaN != NaN
 
@@ -245,10 +249,11 @@ def _write(plan: synth.DemoPlan, summary: DemoSummary) -> list[int]:
     mo = plan.mothers
     mother_objs = Person.objects.bulk_create(
         [
-            Person(nik=n, name=name, sex="F", birth_date=b, household_id=h, desa_id=d, posyandu_id=p)
-            for n, name, b, h, d, p in zip(
+            Person(nik=n, name=name, sex="F", birth_date=b, household_id=h, desa_id=d, posyandu_id=p, jkn_status=j,
+                   jkn_checked_on=jo)
+            for n, name, b, h, d, p, j, jo in zip(
                 mo.nik, mo.name, _dates(mo.birth_date), hh_ids[mo.household], mo.desa_code,
-                pos_ids[mo.posyandu], strict=True,
+                pos_ids[mo.posyandu], mo.jkn_status, _dates_or_none(mo.jkn_checked_on), strict=True,
             )
         ],
         batch_size=BATCH,
@@ -260,12 +265,12 @@ def _write(plan: synth.DemoPlan, summary: DemoSummary) -> list[int]:
         [
             Person(
                 nik=n, name=name, sex=s, birth_date=b, birth_weight_kg=bw, birth_length_cm=bl,
-                mother_id=m, household_id=h, desa_id=d, posyandu_id=p,
+                mother_id=m, household_id=h, desa_id=d, posyandu_id=p, jkn_status=j, jkn_checked_on=jo,
             )
-            for n, name, s, b, bw, bl, m, h, d, p in zip(
+            for n, name, s, b, bw, bl, m, h, d, p, j, jo in zip(
                 ch.nik, ch.name, ch.sex, _dates(ch.birth_date), _nan_to_none(ch.birth_weight_kg),
                 _nan_to_none(ch.birth_length_cm), mother_ids[ch.mother], hh_ids[ch.household],
-                ch.desa_code, pos_ids[ch.posyandu], strict=True,
+                ch.desa_code, pos_ids[ch.posyandu], ch.jkn_status, _dates_or_none(ch.jkn_checked_on), strict=True,
             )
         ],
         batch_size=BATCH,

@@ -351,7 +351,37 @@ def build_plan(
         "latent_laz": m_laz,
         "gross_error": np.isin(np.arange(n_meas), slips),
     })
+    jkn_m, jkn_m_on, jkn_c, jkn_c_on = jkn_statuses(seed, today, c_mother, c_age_today, n_mothers)
+    mothers["jkn_status"], mothers["jkn_checked_on"] = jkn_m, jkn_m_on
+    children_df["jkn_status"], children_df["jkn_checked_on"] = jkn_c, jkn_c_on
     return DemoPlan(puskesmas, service_area, posyandu, households, mothers, children_df, measurements)
+
+
+# JKN scheme per household (synthetic; inferred shares for a kota near universal coverage, with
+# enough left without JKN for the convergence gap to show): PBI-APBN, PBI-APBD, mandiri, PPU, none.
+JKN_SCHEMES = np.array(["pbi_apbn", "pbi_apbd", "mandiri", "ppu", "none"], dtype=object)
+JKN_SHARES = [0.38, 0.14, 0.14, 0.22, 0.12]
+JKN_RECORDED = 0.7  # households whose status a cadre has recorded; the rest stay blank (not known)
+
+
+def jkn_statuses(seed: int, today: dt.date, c_mother: np.ndarray, c_age_days: np.ndarray, n_mothers: int):
+    """Mothers' and children's JKN status and check date. A generator of its own (from the seed),
+    so adding JKN left every other synthetic value as it was. A child shares the household's
+    scheme, except that a fifth of the babies under 3 months are not enrolled yet (a newborn is
+    enrolled on its own, within 28 days by the rule but often later) and some older children
+    were never added to the family's membership."""
+    rng = np.random.default_rng([seed, 2611])  # 2611: JKN's own stream
+    scheme = JKN_SCHEMES[rng.choice(len(JKN_SCHEMES), size=n_mothers, p=JKN_SHARES)]
+    recorded = rng.random(n_mothers) < JKN_RECORDED
+    checked = np.datetime64(today, "D") - rng.integers(0, 365, n_mothers) * DAY
+    mother = np.where(recorded, scheme, "").astype(object)
+    c_scheme = scheme[c_mother].copy()
+    left_out = (rng.random(len(c_mother)) < np.where(c_age_days < 90, 0.2, 0.04)) & (c_scheme != "none")
+    c_scheme[left_out] = "none"
+    child = np.where(recorded[c_mother], c_scheme, "").astype(object)
+    m_on = np.where(recorded, checked, np.datetime64("NaT"))
+    c_on = np.where(recorded[c_mother], checked[c_mother], np.datetime64("NaT"))
+    return mother, m_on, child, c_on
 
 
 def swap_tens_and_units(values: np.ndarray) -> np.ndarray:

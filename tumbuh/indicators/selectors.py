@@ -33,7 +33,7 @@ from tumbuh.accounts.scoping import Scope, as_scope
 from tumbuh.analytics.periods import Period
 from tumbuh.measurements.models import Measurement
 from tumbuh.regions.models import Region, within
-from tumbuh.registry.models import Person
+from tumbuh.registry.models import JKN_MEMBERSHIP, JKN_PBI, Household, JknStatus, Person
 from tumbuh.targets import rules as target_rules
 from tumbuh.targets.models import AncVisit, KfVisit, KrsSnapshot, Postpartum, Pregnancy, TpkVisit
 
@@ -42,7 +42,7 @@ from . import scorecard as sc
 from .models import DanaDesa, LocalTarget, LokusDesa
 
 HOUSEHOLD_CODES = ("AIR-MINUM", "JAMBAN", "JKN-PBI", "PENDAMPINGAN-TPK")
-CHILD_CODES = ("IMUNISASI-DASAR", "KIE-PENGASUHAN")
+CHILD_CODES = ("IMUNISASI-DASAR", "KIE-PENGASUHAN", "JKN-PBI")
 
 
 def _deliveries():
@@ -207,6 +207,18 @@ def local_targets(scope: Scope, region_code: str, year: int) -> dict[str, LocalT
     return best
 
 
+def jkn_column(statuses: list, checked: list, end: dt.date, counted=JKN_MEMBERSHIP) -> np.ndarray:
+    """The people's recorded JKN status (registry Person.jkn_status, `checked` its date) as the
+    scorecard's tri-state, int8: 1 a membership in `counted`, 0 checked and none, -1 not recorded.
+    A status checked after `end` was not known by then (-1); one without a date counts whenever."""
+    if not statuses:
+        return np.zeros(0, dtype=np.int8)
+    status = np.asarray(statuses, dtype=object)
+    known = np.fromiter((c is None or _date(c) <= end for c in checked), dtype=bool, count=len(checked))
+    member = np.isin(status, [str(c) for c in counted])
+    return np.where(known & member, 1, np.where(known & (status == str(JknStatus.NONE)), 0, -1)).astype(np.int8)
+
+
 def _household_facts(subject_households, q_start: dt.date, q_end: dt.date) -> dict[int, dict]:
     """Per household id: water / latrine (1 safe, 0 not, absent = not recorded), JKN-PBI, home
     visits in the quarter, counselling visits (to the quarter's end and ever). `subject_households`
@@ -280,7 +292,8 @@ def _children(scope, region_code, q_start, q_end, mode) -> Block:
     latest = (Measurement.objects.filter(child=OuterRef("pk"), measured_on__lte=q_end)
               .order_by("-measured_on", "-pk").values("pk")[:1])
     people = _rows(base.annotate(last_m=Subquery(latest)).values_list(
-        "pk", "name", "nik", "birth_date", "desa_id", "posyandu_id", "household_id", "last_m"))
+        "pk", "name", "nik", "birth_date", "desa_id", "posyandu_id", "household_id", "last_m", "jkn_status",
+        "jkn_checked_on"))
     counts = {c: (we, wa, lq) for c, we, wa, lq in _rows(Measurement.objects.filter(child_id__in=ids)
               .values_list("child_id")
               .annotate(we=Count("pk", filter=Q(weight_kg__isnull=False, measured_on__lte=q_end)),
@@ -306,7 +319,7 @@ def _children(scope, region_code, q_start, q_end, mode) -> Block:
     haz_q = [None] * n
     none3 = (0, 0, 0)
     q_months = q_end.year * 12 + q_end.month
-    for i, (pid, _name, _nik, birth, _desa, _pos, hh, last_m) in enumerate(people):
+    for i, (pid, _name, _nik, birth, _desa, _pos, hh, last_m, _jkn, _jkn_on) in enumerate(people):
         birth = _date(birth)
         col["age_months"][i] = q_months - birth.year * 12 - birth.month - (q_end.day < birth.day)
         col["weighings_to_end"][i], col["weighings_all"][i], col["lengths_in_q"][i] = counts.get(pid, none3)
@@ -328,7 +341,10 @@ def _children(scope, region_code, q_start, q_end, mode) -> Block:
         col["parenting_to_end"][i], col["parenting_year"][i] = par[0], par[2]
         col["counsel_to_end"][i], col["counsel_all"][i] = h.get("counsel_end", 0), h.get("counsel_all", 0)
         col["home_visits_in_q"][i] = h.get("visits_q", 0)
-        col["water"][i], col["latrine"][i], col["jkn"][i] = h.get("water", -1), h.get("latrine", -1), h.get("jkn", -1)
+        jkn = 1 if dl.get((pid, "JKN-PBI"), none3)[0] else h.get("jkn", -1)  # JKN-PBI to the child or household
+        col["water"][i], col["latrine"][i], col["jkn"][i] = h.get("water", -1), h.get("latrine", -1), jkn
+    # The child's own recorded membership: 1 beats anything, a recorded "none" beats "not recorded".
+    col["jkn"] = np.maximum(col["jkn"], jkn_column([p[8] for p in people], [p[9] for p in people], q_end))
     col["nut_known"], col["nut_target"] = nut_known, nut_target
     codes = sc.child_codes(col, mode)
     bands = sc.child_bands(np.minimum(col["age_months"], 23))
@@ -420,6 +436,8 @@ def _mothers(scope, region_code, q_start, q_end, mode) -> Block:
                                                                     "kf_count": kf.get(pp, 0)}))
     n = len(rows)
     col = {name: np.zeros(n, dtype=np.int32) for name in sc.MOTHER_COLUMNS}
+    status = {pid: (st, on) for pid, st, on in _rows(Person.objects.filter(pk__in=women).values_list(
+        "pk", "jkn_status", "jkn_checked_on"))} if rows else {}
     for i, (pid, *_rest, hh, _delivered, facts) in enumerate(rows):
         for key, value in facts.items():
             col[key][i] = value
@@ -427,6 +445,9 @@ def _mothers(scope, region_code, q_start, q_end, mode) -> Block:
         col["water"][i], col["latrine"][i] = h.get("water", -1), h.get("latrine", -1)
         col["jkn"][i] = 1 if (h.get("jkn") or pid in jkn_people) else -1
         col["home_visits_in_q"][i] = h.get("visits_q", 0)
+    # Her own recorded membership, as for the children.
+    own = [status.get(r[0], ("", None)) for r in rows]
+    col["jkn"] = np.maximum(col["jkn"], jkn_column([o[0] for o in own], [o[1] for o in own], q_end))
     codes = sc.mother_codes(col, mode)
     tms = sc.trimesters(col["gest_days"], mode)
     detail = ["bersalin" if r[6] else f"TM{int(t)}" for r, t in zip(rows, tms, strict=True)]
@@ -728,9 +749,17 @@ def ranpasti_facts(scope: Scope, region_code: str, period: Period, only: str | N
             place &= within("desa_id", region_code)
         for code in ("JKN-PBI", "BANSOS-PKH", "BANSOS-BPNT"):
             since = dt.date(1900, 1, 1) if code == "JKN-PBI" else start
-            f.household_counts[code] = _deliveries().filter(place, household__isnull=False, code=code, date__gte=since,
-                                                            date__lte=end).aggregate(
-                n=Count("household_id", distinct=True))["n"]
+            delivered = _deliveries().filter(place, household__isnull=False, code=code, date__gte=since, date__lte=end)
+            if code != "JKN-PBI":
+                f.household_counts[code] = delivered.aggregate(n=Count("household_id", distinct=True))["n"]
+                continue
+            # PBI JKN: families with a JKN-PBI delivery, or with a member whose recorded status is
+            # PBI (APBN or APBD) checked by the period's end; one count per family (a union in SQL).
+            # Mandiri and PPU members are JKN but not PBI: not counted here.
+            pbi = Person.objects.filter(pq, household__isnull=False, jkn_status__in=JKN_PBI).filter(
+                Q(jkn_checked_on__isnull=True) | Q(jkn_checked_on__lte=end))
+            f.household_counts[code] = Household.objects.filter(
+                Q(pk__in=delivered.values("household_id")) | Q(pk__in=pbi.values("household_id"))).count()
     return f
 
 

@@ -69,6 +69,13 @@ class NikFieldMixin:
         return self.nik_warnings
 
 
+def _jkn_choices(form) -> None:
+    """The empty choice of the JKN status says what it means (not recorded, which is not "no
+    JKN"), instead of Django's "---------"."""
+    if "jkn_status" in form.fields:
+        form.fields["jkn_status"].choices = [("", _("Not recorded yet")), *Person.JknStatus.choices]
+
+
 def _not_in_future(value: dt.date | None) -> None:
     if value and value > timezone.localdate():
         raise forms.ValidationError(_("The birth date cannot be in the future."))
@@ -91,9 +98,9 @@ class PersonForm(NikFieldMixin, forms.ModelForm):
         formfield_callback = decimal_formfield
         model = Person
         fields = ["name", "nik", "sex", "birth_date", "birth_weight_kg", "birth_length_cm", "desa",
-                  "posyandu", "active", "inactive_reason"]
-        widgets = {"birth_date": DateInput(), "sex": forms.RadioSelect, "nik": forms.TextInput(attrs={
-            "inputmode": "numeric", "autocomplete": "off", "maxlength": 16})}
+                  "posyandu", "jkn_status", "jkn_checked_on", "active", "inactive_reason"]
+        widgets = {"birth_date": DateInput(), "jkn_checked_on": DateInput(), "sex": forms.RadioSelect,
+                   "nik": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 16})}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -107,6 +114,7 @@ class PersonForm(NikFieldMixin, forms.ModelForm):
             self.fields["inactive_reason"].label = _("If not active: why")
         # No "---------" radio: the sex must be chosen, and nothing is chosen for the user.
         self.fields["sex"].choices = Person.Sex.choices
+        _jkn_choices(self)
         for name, check in (("birth_weight_kg", _birth_weight), ("birth_length_cm", _birth_length)):
             if name in self.fields:
                 self.fields[name].check = check
@@ -142,7 +150,7 @@ class PersonForm(NikFieldMixin, forms.ModelForm):
 class ChildForm(PersonForm):
     class Meta(PersonForm.Meta):
         fields = ["name", "nik", "sex", "birth_date", "birth_weight_kg", "birth_length_cm", "desa",
-                  "posyandu"]
+                  "posyandu", "jkn_status", "jkn_checked_on"]
 
     def clean_birth_date(self):
         value = super().clean_birth_date()
@@ -186,15 +194,17 @@ class MotherChoiceForm(forms.Form):
 class NewMotherForm(NikFieldMixin, forms.ModelForm):
     class Meta:
         model = Person
-        fields = ["name", "nik", "birth_date"]
+        fields = ["name", "nik", "birth_date", "jkn_status"]
         widgets = {"birth_date": DateInput(), "nik": forms.TextInput(attrs={
             "inputmode": "numeric", "autocomplete": "off", "maxlength": 16})}
-        labels = {"name": _("Mother's name"), "nik": _("Mother's NIK"), "birth_date": _("Mother's birth date")}
+        labels = {"name": _("Mother's name"), "nik": _("Mother's NIK"), "birth_date": _("Mother's birth date"),
+                  "jkn_status": _("Mother's JKN membership")}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.nik_warnings = []
+        _jkn_choices(self)
 
     def clean_birth_date(self):
         value = self.cleaned_data.get("birth_date")

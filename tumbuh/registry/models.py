@@ -12,6 +12,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tumbuh.regions.models import Posyandu, Region
@@ -60,7 +61,29 @@ class Household(models.Model):
         return self.head_name or self.kk_number or f"KK #{self.pk}"
 
 
+class JknStatus(models.TextChoices):
+    """JKN (BPJS Kesehatan) membership as last checked. Blank on the person means "not recorded":
+    unknown, which every count keeps apart from NONE (checked: no JKN)."""
+
+    PBI_APBN = "pbi_apbn", _("PBI-APBN (contribution paid by the central government)")
+    PBI_APBD = "pbi_apbd", _("PBI-APBD (contribution paid by the regional government)")
+    MANDIRI = "mandiri", _("Mandiri (PBPU/BP, pays own contribution)")
+    PPU = "ppu", _("PPU (wage worker, paid through the employer)")
+    NONE = "none", _("No JKN")
+
+
+# The statuses that are a membership (the scorecard's JKN item, the convergence rule's default
+# `membership` list in convergence/data/rules.json), and those that are PBI (RAN-PASTI "PBI JKN").
+JKN_MEMBERSHIP = (JknStatus.PBI_APBN, JknStatus.PBI_APBD, JknStatus.MANDIRI, JknStatus.PPU)
+JKN_PBI = (JknStatus.PBI_APBN, JknStatus.PBI_APBD)
+# For tables: the scheme's own name (the same in both languages), or "no JKN".
+JKN_SHORT = {JknStatus.PBI_APBN: "PBI-APBN", JknStatus.PBI_APBD: "PBI-APBD", JknStatus.MANDIRI: "Mandiri",
+             JknStatus.PPU: "PPU", JknStatus.NONE: _("No JKN")}
+
+
 class Person(models.Model):
+    JknStatus = JknStatus
+
     class Sex(models.TextChoices):
         MALE = "M", _("Male")
         FEMALE = "F", _("Female")
@@ -96,6 +119,13 @@ class Person(models.Model):
     active = models.BooleanField(_("active"), default=True, help_text=_("Cleared when the person moves away or dies."))
     inactive_reason = models.CharField(_("reason inactive"), max_length=10, blank=True,
                                        choices=InactiveReason.choices)
+    # The current status only (no history but the audit log): counts for a past date D take it
+    # from `jkn_checked_on` on (a status checked after D was not known on D; no date: always).
+    jkn_status = models.CharField(_("JKN membership"), max_length=10, blank=True, choices=JknStatus.choices,
+                                  help_text=_("Leave empty when it is not known yet."))
+    jkn_checked_on = models.DateField(_("JKN status checked on"), null=True, blank=True,
+                                      help_text=_("When the JKN card, the JKN app or the puskesmas confirmed "
+                                                  "the status."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -119,6 +149,24 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.jkn_checked_on and not self.jkn_status:
+            raise ValidationError({"jkn_checked_on": _("Choose the JKN status that was checked.")})
+        if self.jkn_checked_on and self.jkn_checked_on > timezone.localdate():
+            raise ValidationError({"jkn_checked_on": _("The check date cannot be in the future.")})
+
+    @property
+    def jkn_short(self) -> str:
+        return str(JKN_SHORT.get(self.jkn_status, ""))
+
+    @property
+    def has_jkn(self) -> bool | None:
+        """True: a JKN membership is recorded; False: checked, none; None: not recorded."""
+        if not self.jkn_status:
+            return None
+        return self.jkn_status in JKN_MEMBERSHIP
 
     @property
     def status_label(self) -> str:

@@ -27,7 +27,7 @@ from .signals import people_changed
 
 PERSON_FIELDS = [
     "nik", "name", "sex", "birth_date", "birth_weight_kg", "birth_length_cm",
-    "desa", "posyandu", "household", "mother", "father", "active", "inactive_reason",
+    "desa", "posyandu", "household", "mother", "father", "active", "inactive_reason", "jkn_status", "jkn_checked_on",
 ]
 HOUSEHOLD_FIELDS = ["kk_number", "head_name", "address", "rt", "rw", "desa"]
 
@@ -115,8 +115,11 @@ def create_person(user, data: dict[str, Any], *, request=None, nik_warnings: lis
     return person
 
 
+@transaction.atomic
 def update_person(user, person: Person, data: dict[str, Any], *, request=None,
                   nik_warnings: list[str] | None = None) -> Person:
+    # Atomic: the gaps, summaries and scorecard cells the signal below refreshes commit (or roll
+    # back) with the edit, e.g. a JKN membership closing the household's convergence gap.
     _check_scope(user, people=(person,))
     before = _audit_dict(Person.objects.get(pk=person.pk), PERSON_FIELDS)  # see update_household
     for name, value in data.items():
@@ -127,6 +130,12 @@ def update_person(user, person: Person, data: dict[str, Any], *, request=None,
     person.save()
     # Both desa: a child who moved leaves the old desa's cells and joins the new one's.
     people_changed.send(sender=Person, child_ids=[person.pk], desa_codes=[before["desa"], person.desa_id])
+    if before["household"] and before["household"] != person.household_id:
+        # The signal's refresh reaches the person's household now; the one they left has lost a
+        # member its household gaps may have come from (or whose JKN closed one).
+        from tumbuh.convergence.services import refresh_subjects
+
+        refresh_subjects(household_ids=[before["household"]])
     after = _audit_dict(person, PERSON_FIELDS)
     changed = sorted(k for k in after if before.get(k) != after[k])
     # Old -> new for the history panel of the child page (issue 16 item 10); NIKs masked.

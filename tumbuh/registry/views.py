@@ -3,6 +3,8 @@ personal data."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.core.paginator import Paginator
@@ -223,13 +225,29 @@ def change_history(child) -> list[dict]:
         except FieldDoesNotExist:  # a field since renamed: show its name
             return field
 
+    def shown(model, field, value):
+        """A stored code in words ("pbi_apbn" -> its label), a date as d-m-Y; the rest as stored."""
+        try:
+            choices = dict(model._meta.get_field(field).flatchoices)
+        except FieldDoesNotExist:
+            return value
+        if isinstance(value, str) and value in choices and value != "":
+            return str(choices[value])
+        if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+            try:
+                return dt.date.fromisoformat(value).strftime("%d-%m-%Y")
+            except ValueError:
+                return value
+        return value
+
     out = []
     for event in history_of_child(child):
         model = Person if event.object_type == "registry.person" else Measurement
         detail = event.detail or {}
         if event.action == AuditEvent.Action.UPDATE:
             pairs = (detail.get("changes") or {}).items()
-            fields = [(label(model, f), v[0], v[1]) for f, v in pairs if isinstance(v, list | tuple) and len(v) == 2]
+            fields = [(label(model, f), shown(model, f, v[0]), shown(model, f, v[1])) for f, v in pairs
+                      if isinstance(v, list | tuple) and len(v) == 2]
         else:
             fields = []
         out.append({"at": event.at, "user": event.username or (event.user.get_username() if event.user else ""),

@@ -71,7 +71,7 @@ def create_target_demo(region_code: str, *, seed: int = 42, today: dt.date | Non
     households = list(Household.objects.filter(within("desa_id", region_code)).values_list("pk", "desa_id"))
     people = list(Person.objects.filter(within("desa_id", region_code)).values_list(
         "pk", "sex", "birth_date", "mother_id", "household_id", "desa_id", "posyandu_id", "birth_weight_kg",
-        "birth_length_cm"))
+        "birth_length_cm", "jkn_status", "jkn_checked_on"))
     mothers = {p[0]: p for p in people if p[3] is None and p[1] == "F"}
     children_of: dict[int, list[tuple]] = defaultdict(list)
     for p in people:
@@ -190,8 +190,10 @@ def create_target_demo(region_code: str, *, seed: int = 42, today: dt.date | Non
             if (born - mother[2]).days < 16 * 365:
                 continue  # the mother would have been too young
             pool = demo_names.FEMALE_NAMES if sex == "F" else demo_names.MALE_NAMES
+            # The household's JKN status (the mother's), drawing nothing: the other synthetic values stay.
             new_people.append(Person(name=_name(rng, pool), sex=sex, birth_date=born, household_id=hh, desa_id=desa,
-                                     mother_id=mother[0], posyandu_id=int(rng.choice(posyandu_by_desa[desa]))))
+                                     mother_id=mother[0], posyandu_id=int(rng.choice(posyandu_by_desa[desa])),
+                                     jkn_status=mother[9], jkn_checked_on=mother[10]))
             roles.append(role)
     Person.objects.bulk_create(new_people, batch_size=BATCH)
     catins, teens = [], []
