@@ -588,6 +588,11 @@ ROUTES: dict[str, Route] = {
     # POST on an outsider's review, or on its own pending one, changes nothing.
     "imports:undo_merge": (detail(pk="review", post=lambda w, r, c: [({}, None)], post_to_home=False),
                            detail(pk="cross_review", post=lambda w, r, c: [({}, None)], post_to_home=False)),
+    # Undoing a decision on a held delivery row: each corner has a decided one (its VIT-A delivery
+    # recorded for the corner's child); an outsider's POST must find nothing, void nothing, while
+    # the home kota's team undoes the home one (the positive control).
+    "imports:undo_delivery_review": detail(pk="delivery_review", post=lambda w, r, c: [({}, None)],
+                                           post_to_home=False, control=Role.KABUPATEN),
     "imports:export": page(query=lambda w, r: [{"download": "1"}, {"download": "1", "region": w.children["home"].desa_id}]),
     "analytics:dashboard": page(query=analytics_query({"ranking": "all"}), totals=DASHBOARD_TOTALS),
     "analytics:prevalence": page(query=analytics_query({"format": "xlsx"}), totals=DASHBOARD_TOTALS),
@@ -744,6 +749,7 @@ OBJECTS: dict[str, tuple[Callable, str]] = {
     "batch": (lambda w, k: w.batches[k], "places"),
     "review": (lambda w, k: w.reviews[k], "people"),
     "cross_review": (lambda w, k: w.cross_reviews.get(k) or w.reviews[k], "people"),
+    "delivery_review": (lambda w, k: w.delivery_reviews[k], "people"),  # by its candidate, the corner's child
     "target": (lambda w, k: w.targets[k], "places"),
     "figure": (lambda w, k: w.figures[k], "places"),
     "desa": (lambda w, k: w.regions[CHILDREN[k][0]], "places"),

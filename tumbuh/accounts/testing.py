@@ -15,7 +15,7 @@ anyone from outside the user's scope. Names are invented; no real personal data.
 Primary keys are fixed and disjoint across models (people 1xxx, measurements 2xxx, households
 3xxx, posyandu 4xxx, puskesmas 5xxx, import batches 6xxx, reviews 7xxx, targets 8xxx, figures
 9xxx; with build_world(full=True): coordination rows 11xxx-16xxx, corner accounts 17xxx, target-group
-records 18xxx-24xxx, interventions rows 25xxx-31xxx) so that an id from one model can never be mistaken for a visible row of another
+records 18xxx-24xxx, interventions rows 25xxx-31xxx, decided delivery-row reviews 72xx) so that an id from one model can never be mistaken for a visible row of another
 when a test probes a URL with a foreign id.
 """
 
@@ -169,6 +169,7 @@ class World:
     batches: dict = field(default_factory=dict)  # key -> ImportBatch (region = the corner's desa)
     reviews: dict = field(default_factory=dict)  # key -> MatchReview (sibling vs child)
     cross_reviews: dict = field(default_factory=dict)  # key -> MatchReview (home sibling vs this child)
+    delivery_reviews: dict = field(default_factory=dict)  # key -> decided held delivery row (full=True only)
     targets: dict = field(default_factory=dict)  # key -> RegionTarget (the corner's desa)
     figures: dict = field(default_factory=dict)  # key -> ExternalFigure (the corner's desa)
     users: dict[str, User] = field(default_factory=dict)  # role value -> home user
@@ -211,7 +212,8 @@ def make_user(username: str, role: str, **scope) -> User:
 
 def build_world(*, with_measurements: bool = True, today: dt.date | None = None, full: bool = False) -> World:
     """full=True (the scoping matrix) adds, per corner, an account (`accounts`), target-group
-    records (`target_groups`) and coordination rows (`coordination`)."""
+    records (`target_groups`), coordination rows (`coordination`), interventions, convergence and
+    reports rows, and a decided held delivery row (`delivery_reviews`)."""
     from django.utils import timezone
 
     from tumbuh.analytics.models import ExternalFigure, RegionTarget
@@ -327,6 +329,9 @@ def build_world(*, with_measurements: bool = True, today: dt.date | None = None,
         from tumbuh.reports.testing import build_reports
 
         build_reports(world)
+        from tumbuh.imports.testing import build_delivery_reviews
+
+        build_delivery_reviews(world)  # last: it keeps the state of a delivery built above
     return world
 
 

@@ -148,7 +148,9 @@ class MatchReview(models.Model):
     merge_record = models.JSONField(default=dict, blank=True)
     # A held delivery row: its stable identity (the file's recipient + the candidate + code +
     # date; a re-import finds the review again instead of making a second one) and the row's
-    # values, recorded for the candidate on a "same person" decision.
+    # values, recorded for the candidate on a "same person" decision; once decided, under
+    # "decision", what the decision did (the delivery it recorded, the rows it gave an outcome),
+    # which `services.undo_delivery_review` reverses.
     row_key = models.CharField(max_length=64, blank=True, default="", db_index=True)
     held = models.JSONField(default=dict, blank=True)
 

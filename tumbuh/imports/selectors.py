@@ -58,6 +58,14 @@ def delivery_reviews_for(user, *, pending_only: bool = True):
     return qs.order_by("-score", "pk")
 
 
+def delivery_decisions_for(user):
+    """Decisions on held delivery rows the user may undo: the held rows `delivery_reviews_for`
+    scopes, decided, with what the decision did kept on the review (services.undo_delivery_review).
+    Newest first, like `merges_for`."""
+    return (delivery_reviews_for(user, pending_only=False).exclude(decision=MatchReview.Decision.PENDING)
+            .filter(held__has_key="decision").select_related("decided_by").order_by("-decided_at", "-pk"))
+
+
 def merges_for(user):
     """Merges the user may undo: "same child" decisions with their undo record, from an import
     into a region the user may see, whose kept child is in the user's scope (the merged child's

@@ -747,7 +747,8 @@ def decide_delivery_review(user, review: MatchReview, *, same: bool, request=Non
     unchanged), through the interventions context's checks; a row those checks refuse is
     rejected with their reasons. "Not this person": the row is rejected, naming the decision.
     Every ImportRow held on this review (the file and any re-import of it) leaves "held" for
-    its outcome, and its batch's counts move with it."""
+    its outcome, and its batch's counts move with it. What the decision did is kept in
+    `review.held["decision"]`, for `undo_delivery_review`."""
     from django.db.models import F
 
     from tumbuh.coordination.models import Agency
@@ -768,7 +769,7 @@ def decide_delivery_review(user, review: MatchReview, *, same: bool, request=Non
     rows = list(ImportRow.objects.filter(outcome=ImportRow.Outcome.HELD, object_id=review.pk,
                                          batch__source="deliveries").order_by("batch_id", "row_number"))
     name = f"{candidate.name} ({candidate.birth_date:%d/%m/%Y})"
-    delivery, reasons = None, []
+    delivery, reasons, created = None, [], False
     if same:
         review.decision = MatchReview.Decision.SAME
         day = dt.date.fromisoformat(held["date"])
@@ -793,8 +794,13 @@ def decide_delivery_review(user, review: MatchReview, *, same: bool, request=Non
         review.decision = MatchReview.Decision.DIFFERENT
         reasons = [different_reason(name, review)]
         summary = _("Held delivery row reviewed: not this person")
-    review.save()
     moved: dict[int, dict[str, int]] = {}
+    # What the decision did, kept on the review for `undo_delivery_review`: the delivery it
+    # recorded (not one that already had the key) as it was, and each row's outcome with how many
+    # notes and reasons it had before (the decision only appends).
+    undo = {"delivery": delivery.pk if created else None,
+            "state": delivery_state(delivery.pk) if created else {},
+            "rows": [[row.pk, "", len(row.notes), len(row.reasons)] for row in rows]}
     for i, row in enumerate(rows):
         if delivery is not None:
             row.outcome = ImportRow.Outcome.IMPORTED if i == 0 and created else ImportRow.Outcome.UNCHANGED
@@ -804,8 +810,11 @@ def decide_delivery_review(user, review: MatchReview, *, same: bool, request=Non
             row.outcome, row.person_id, row.object_id = ImportRow.Outcome.REJECTED, None, None
             row.reasons = [*row.reasons, *reasons]
         row.save(update_fields=["outcome", "person", "object_id", "notes", "reasons"])
+        undo["rows"][i][1] = str(row.outcome)
         counts = moved.setdefault(row.batch_id, {})
         counts[row.outcome] = counts.get(row.outcome, 0) + 1
+    review.held = {**held, "decision": undo}
+    review.save()
     for batch_id, counts in moved.items():
         ImportBatch.objects.filter(pk=batch_id).update(
             held=F("held") - sum(counts.values()), **{k: F(k) + n for k, n in counts.items()})
@@ -813,4 +822,86 @@ def decide_delivery_review(user, review: MatchReview, *, same: bool, request=Non
     if reasons:
         detail["reasons"] = reasons
     record(user, "update", obj=candidate, request=request, summary=summary, detail=detail)
+    return review
+
+
+# A delivery as a decision recorded it, to tell on undo whether anyone acted on it since.
+# Deliveries are not edited in place (a correction voids one and records another, which changes
+# voided_at and updated_at); a course started later links its deliveries with an UPDATE that
+# leaves updated_at alone, hence course_id and pledge_id too. Read from the database both times,
+# so a Decimal or a datetime compares as stored, not as the caller passed it.
+DELIVERY_STATE = ("person_id", "household_id", "code", "date", "quantity", "unit", "fund_source", "agency_id",
+                  "notes", "course_id", "pledge_id", "voided_at", "updated_at")
+
+
+def delivery_state(pk: int) -> dict:
+    from tumbuh.interventions.models import Delivery
+
+    values = Delivery.objects.filter(pk=pk).values(*DELIVERY_STATE).first()
+    return {k: None if v is None else str(v) for k, v in values.items()} if values else {}
+
+
+@transaction.atomic
+def undo_delivery_review(user, review: MatchReview, *, request=None) -> MatchReview:
+    """Undo a decision on a held delivery row (`decide_delivery_review`), from what it kept on
+    the review: the delivery it recorded is voided through the interventions context (so the
+    delivery totals, the convergence gaps and the audit follow, and the delivery stays on record
+    as every voided one does), every row it gave an outcome is held on the review again (its
+    notes and reasons as before) with its batch's counts moved back, and the review is open to be
+    decided again. Undoing "not this person" only holds the rows again. Refused when the
+    delivery has been voided or changed since (a correction, a re-import replacing it, a course
+    linking it): someone acted on it, and voiding it now would undo their work too.
+
+    Rows of imports made after the decision are not the decision's: they keep what their import
+    did (like any row whose delivery is voided later)."""
+    from django.db.models import F
+
+    from tumbuh.interventions import services as iv
+
+    _may_decide(user)
+    # Locked and read again: a second undo sent at the same time waits, then finds the review open.
+    list(MatchReview.objects.select_for_update().filter(pk=review.pk).values_list("pk", flat=True))
+    review.refresh_from_db()
+    candidate = people_for(user).filter(pk=review.candidate_id).first()
+    done = (review.held or {}).get("decision")
+    if candidate is None or not review.row_key or review.decision == MatchReview.Decision.PENDING or not done:
+        raise ImportRefused(_("This decision cannot be undone here."))
+    detail = {"candidate": candidate.pk, "decision": review.decision, "batch": review.batch_id,
+              "row": review.row_number, "code": review.held.get("code"), "date": review.held.get("date"),
+              "delivery": done["delivery"]}
+    if done["delivery"]:
+        from tumbuh.interventions.models import Delivery
+
+        delivery = Delivery.objects.filter(pk=done["delivery"]).first()
+        if delivery is None or delivery_state(delivery.pk) != done["state"]:
+            raise ImportRefused(_("This decision cannot be undone: the delivery it recorded has been voided or "
+                                  "changed since."))
+        try:
+            iv.void_delivery(user, delivery, _("review decision undone by %(user)s (import %(batch)d, row %(row)d)")
+                             % {"user": user.username, "batch": review.batch_id, "row": review.row_number},
+                             request=request)
+        except iv.InputError as exc:
+            raise ImportRefused(str(exc)) from exc
+    rows = ImportRow.objects.in_bulk([pk for pk, *_rest in done["rows"]])
+    moved: dict[int, dict[str, int]] = {}
+    restored = []
+    for pk, outcome, notes, reasons in done["rows"]:
+        row = rows.get(pk)
+        if row is None or row.outcome != outcome:
+            continue  # its import was deleted since: nothing to hold again, no count to move
+        row.outcome, row.person_id, row.object_id = ImportRow.Outcome.HELD, None, review.pk
+        row.notes, row.reasons = row.notes[:notes], row.reasons[:reasons]
+        row.save(update_fields=["outcome", "person", "object_id", "notes", "reasons"])
+        counts = moved.setdefault(row.batch_id, {})
+        counts[outcome] = counts.get(outcome, 0) + 1
+        restored.append([row.batch_id, row.row_number, outcome])
+    for batch_id, counts in moved.items():
+        ImportBatch.objects.filter(pk=batch_id).update(
+            held=F("held") + sum(counts.values()), **{k: F(k) - n for k, n in counts.items()})
+    review.decision, review.decided_by, review.decided_at = MatchReview.Decision.PENDING, None, None
+    review.held = {k: v for k, v in review.held.items() if k != "decision"}
+    review.save()
+    detail["rows"] = restored
+    record(user, "update", obj=candidate, request=request,
+           summary=_("Held delivery row: decision undone, the row waits for review again"), detail=detail)
     return review

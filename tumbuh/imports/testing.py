@@ -388,3 +388,27 @@ def write_table(path: Path, header: list[str], rows: list[list[str]], fmt: str =
         path.write_text("\n".join(out), encoding="utf-8")
         return path
     raise ValueError(fmt)
+
+
+def build_delivery_reviews(world) -> dict:
+    """For the access-test world (tumbuh.accounts.testing, build_world(full=True)): per corner, a
+    decided held delivery row (pks 72xx) in the corner's import batch, "same person" for the
+    corner's child, whose decision recorded the corner's VIT-A delivery (world.interventions), as
+    `services.decide_delivery_review` keeps it, so `imports:undo_delivery_review` has something
+    in and out of every role's scope to undo. The file's name is the child's: a page listing it
+    outside the scope names an outsider."""
+    from django.utils import timezone
+
+    from .models import MatchReview
+    from .services import delivery_state
+
+    for i, (key, child) in enumerate(world.children.items()):
+        delivery = world.interventions["delivery"][key]
+        world.delivery_reviews[key] = MatchReview.objects.create(
+            pk=7201 + i, batch=world.batches[key], row_number=10 + i, candidate=child, score=91.0,
+            row_key=f"matrix-delivery-{key}", decision=MatchReview.Decision.SAME, decided_at=timezone.now(),
+            held={"code": delivery.code, "date": delivery.date.isoformat(), "quantity": str(delivery.quantity),
+                  "unit": delivery.unit, "fund_source": "", "agency_id": None, "notes": "", "name": child.name,
+                  "birth_date": child.birth_date.isoformat(),
+                  "decision": {"delivery": delivery.pk, "state": delivery_state(delivery.pk), "rows": []}})
+    return world.delivery_reviews

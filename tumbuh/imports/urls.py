@@ -10,6 +10,7 @@ urlpatterns = [
     path("reviews/", views.reviews, name="reviews"),
     path("reviews/<int:pk>/decide/", views.decide, name="decide"),
     path("reviews/<int:pk>/undo/", views.undo_merge, name="undo_merge"),
+    path("reviews/<int:pk>/undo-delivery/", views.undo_delivery_review, name="undo_delivery_review"),
     path("export/", views.export, name="export"),
     path("<int:pk>/progress/", views.progress, name="progress"),
     path("<int:pk>/cancel/", views.cancel, name="cancel"),

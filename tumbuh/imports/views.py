@@ -40,12 +40,14 @@ from .progress import Channel
 from .selectors import (
     batch_for,
     batches_for,
+    delivery_decisions_for,
     delivery_reviews_for,
     merges_for,
     reviews_for,
     rows_for,
 )
 from .services import ImportRefused, decide_delivery_review, decide_review, refuse_importer
+from .services import undo_delivery_review as undo_delivery_review_service
 from .services import undo_merge as undo_merge_service
 
 
@@ -219,14 +221,15 @@ def reviews(request):
     if held_items:
         record(request.user, "view_list", object_type="imports.matchreview", request=request,
                summary=_("Held delivery rows to review (%(n)d)") % {"n": len(held_items)})
+    decided = list(delivery_decisions_for(request.user)[:MERGES_SHOWN])
     return render(request, "imports/reviews.html", {
         "reviews": items, "reviews_total": total, "merges": merges,
-        "held": held_items, "held_total": held_total,
+        "held": held_items, "held_total": held_total, "decided": decided,
         "may_decide": not scope_for(request.user).is_cadre})
 
 
 REVIEWS_SHOWN = 50
-MERGES_SHOWN = 20  # the latest merges, each with its undo button
+MERGES_SHOWN = 20  # the latest merges (and delivery-row decisions), each with its undo button
 
 
 @region_safe
@@ -256,6 +259,20 @@ def undo_merge(request, pk: int):
         person = undo_merge_service(request.user, review, request=request)
         messages.success(request, _("Merge undone: %(name)s is back as a separate child; the pair is open for review again.")
                          % {"name": person.name})
+    except ImportRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("imports:reviews")
+
+
+@region_safe
+@require_POST
+def undo_delivery_review(request, pk: int):
+    # scoped like undo_merge: only a decision the user's selector lists, then the service's checks
+    review = get_object_or_404(delivery_decisions_for(request.user), pk=pk)
+    try:
+        undo_delivery_review_service(request.user, review, request=request)
+        messages.success(request, _("Decision undone: row %(row)d of %(file)s waits for review again.")
+                         % {"row": review.row_number, "file": review.batch.file_name})
     except ImportRefused as exc:
         messages.error(request, str(exc))
     return redirect("imports:reviews")
