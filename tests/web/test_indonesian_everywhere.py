@@ -338,3 +338,14 @@ def test_every_model_names_its_plural_in_indonesian():
         elif indonesian == singular + "s":
             problems.append(f"{label}: {indonesian!r}")
     assert not problems, problems
+
+
+def test_seeded_reference_figures_are_written_in_indonesian(db):
+    """The published figures Tumbuh seeds (analytics.services) show their notes and targets' notes
+    on the dashboard as typed: they are data, not msgids, so the page walk's catalogue check
+    does not see them unless the walk's world seeds them."""
+    from tumbuh.analytics.services import BONTANG_FIGURES, NATIONAL_TARGETS
+
+    texts = [f[5] for f in BONTANG_FIGURES if f[5]] + [f[3] for f in BONTANG_FIGURES if f[3]]
+    texts += [t[3] for t in NATIONAL_TARGETS]
+    assert texts and not english_in(texts), english_in(texts)

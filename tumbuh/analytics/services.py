@@ -25,10 +25,10 @@ BONTANG_FIGURES = (
     ("64.74", 2022, ExternalFigure.Source.SSGI, "", "21.0", ""),
     ("64.74", 2023, ExternalFigure.Source.SKI, "", "27.4", ""),
     ("64.74", 2024, ExternalFigure.Source.SSGI, "", "20.7",
-     'The source labels it "DP3A 2024"; read as the SSGI 2024 figure (inferred).'),
+     'Sumber menyebutnya "DP3A 2024"; dibaca sebagai angka SSGI 2024 (kesimpulan kami).'),
     ("64.74", 2024, ExternalFigure.Source.EPPGBM, "Agustus 2024", "20.6", ""),
     ("64.74", 2025, ExternalFigure.Source.DINKES, "Mei 2025 (operasi timbang)", "12.0",
-     '1,219 of 10,047 balita; 1,752 "pendek" before paediatric verification.'),
+     '1.219 dari 10.047 balita; 1.752 "pendek" sebelum verifikasi dokter spesialis anak.'),
 )
 
 
