@@ -91,3 +91,18 @@ def test_target_form_takes_a_decimal_comma():
 
     field = TargetForm.base_fields["target_percent"]
     assert str(field.clean("14,5")) == "14.5"
+
+
+def test_a_stored_decimal_shows_with_a_comma_in_indonesian_and_a_point_in_english():
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from tumbuh.web.forms import DecimalCommaInput
+
+    widget = DecimalCommaInput()
+    with translation.override("id"):
+        assert 'value="3,1"' in widget.render("w", 3.1) and 'value="12,50"' in widget.render("p", Decimal("12.50"))
+        assert 'value="3.1"' in widget.render("w", "3.1")  # typed by the user: shown back unchanged
+    with translation.override("en"):
+        assert 'value="3.1"' in widget.render("w", 3.1)

@@ -12,8 +12,10 @@ float/decimal field.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,6 +26,13 @@ class DecimalCommaInput(forms.TextInput):
     def __init__(self, attrs=None):
         base = {"inputmode": "decimal", "autocomplete": "off", "size": 6}
         super().__init__({**base, **(attrs or {})})
+
+    def format_value(self, value):
+        # A stored number shows with the active language's decimal separator ("3,1" in
+        # Indonesian, as the user types it); what the user typed (a string) is shown back as is.
+        if isinstance(value, (float, Decimal)):
+            return formats.localize_input(value)
+        return super().format_value(value)
 
 
 def _normalise(value):
