@@ -3,8 +3,6 @@ personal data."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.core.paginator import Paginator
@@ -22,7 +20,7 @@ from tumbuh.accounts.scoping import scope_for, scope_region_code
 from tumbuh.audit.models import AuditEvent
 from tumbuh.audit.services import record
 from tumbuh.web import xlsx
-from tumbuh.web.text import mask_nik
+from tumbuh.web.text import iso_date_shown, mask_nik
 
 from . import selectors, services
 from .filters import ChildFilter
@@ -233,12 +231,7 @@ def change_history(child) -> list[dict]:
             return value
         if isinstance(value, str) and value in choices and value != "":
             return str(choices[value])
-        if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-            try:
-                return dt.date.fromisoformat(value).strftime("%d-%m-%Y")
-            except ValueError:
-                return value
-        return value
+        return iso_date_shown(value)
 
     out = []
     for event in history_of_child(child):

@@ -36,6 +36,7 @@ from tumbuh.audit.models import AuditEvent
 from tumbuh.audit.services import record
 from tumbuh.registry import services as registry_services
 from tumbuh.registry.selectors import people_for
+from tumbuh.web.text import iso_date_shown
 
 from . import rules, selectors, services, validation
 from .models import (
@@ -487,9 +488,4 @@ def _shown(value):
         return _("no")
     if isinstance(value, float):
         return f"{value:g}".replace(".", ",")
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        try:
-            return dt.date.fromisoformat(value).strftime("%d-%m-%Y")
-        except ValueError:
-            return value
-    return value
+    return iso_date_shown(value)

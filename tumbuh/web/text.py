@@ -82,3 +82,16 @@ def format_count(value):
     else:
         return value
     return number_format(value, use_l10n=True, force_grouping=True)
+
+
+def iso_date_shown(value):
+    """An ISO date string as the audit log stores it ("2026-03-04") shown as d-m-Y
+    ("04-03-2026"); anything else is returned unchanged (change histories show stored values)."""
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        import datetime as dt
+
+        try:
+            return dt.date.fromisoformat(value).strftime("%d-%m-%Y")
+        except ValueError:
+            return value
+    return value
