@@ -11,9 +11,12 @@ from tumbuh.audit.models import AuditEvent
 from tumbuh.registry import services
 from tumbuh.registry.models import JKN_MEMBERSHIP, JKN_PBI, Person
 from tumbuh.registry.testing import make_household, nik_for
+from tumbuh.web.timezones import zone_for_region
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+# The person's region's date (Bontang, WITA): the check date is "in the future" after it, in
+# any zone the request or the test runs in.
+TODAY = timezone.localdate(timezone=zone_for_region("64.74"))
 
 
 def _edit(child, **changes):

@@ -154,7 +154,11 @@ class Person(models.Model):
         super().clean()
         if self.jkn_checked_on and not self.jkn_status:
             raise ValidationError({"jkn_checked_on": _("Choose the JKN status that was checked.")})
-        if self.jkn_checked_on and self.jkn_checked_on > timezone.localdate():
+        # "The future" is after today in the person's own region (WIB/WITA/WIT), whoever types it:
+        # at 00:30 WITA a Bontang midwife's today is already tomorrow on a WIB server.
+        from tumbuh.web.timezones import zone_for_region
+
+        if self.jkn_checked_on and self.jkn_checked_on > timezone.localdate(timezone=zone_for_region(self.desa_id)):
             raise ValidationError({"jkn_checked_on": _("The check date cannot be in the future.")})
 
     @property
