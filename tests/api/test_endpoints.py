@@ -72,3 +72,18 @@ def test_schema_and_docs_come_from_this_server(world, api, client):
     assert "cdn" not in html.lower() and "https://" not in html
     script = client.get("/api/docs/", {"script": ""})
     assert script.status_code == 200 and "/api/schema/" in script.content.decode()
+
+
+def test_people_carry_their_jkn_membership(world, api):
+    """The JKN status the convergence rule keluarga-jkn reads is in the API, as on the person page."""
+    from tumbuh.registry.models import Person
+
+    api.force_authenticate(world.users[Role.KECAMATAN])
+    child = world.siblings["home"]
+    checked = timezone.localdate() - dt.timedelta(days=3)
+    Person.objects.filter(pk=child.pk).update(jkn_status="pbi_apbd", jkn_checked_on=checked)
+    body = api.get(f"/api/v1/people/{child.pk}/").json()
+    assert (body["jkn_status"], body["jkn_checked_on"]) == ("pbi_apbd", checked.isoformat())
+    Person.objects.filter(pk=child.pk).update(jkn_status="", jkn_checked_on=None)
+    body = api.get(f"/api/v1/people/{child.pk}/").json()
+    assert (body["jkn_status"], body["jkn_checked_on"]) == ("", None)

@@ -124,3 +124,32 @@ def test_the_page_lists_merges_with_an_undo_and_cadres_decide_neither(client, ko
     response = client.post(reverse("imports:undo_merge", args=[review.pk]), follow=True)
     assert "Penggabungan dibatalkan" in response.content.decode()
     assert Person.objects.filter(pk=dup.pk).exists()
+
+
+def test_a_jkn_status_follows_the_later_check_and_goes_back_on_undo(kota_user, pair):
+    """The kept child had an older check (no membership); the duplicate a later one (PBI): the kept
+    child takes the later one, and an undo gives each its own again."""
+    dup, orig, review = pair["duplicate"], pair["original"], pair["review"]
+    today = dt.date.today()
+    Person.objects.filter(pk=orig.pk).update(jkn_status="none", jkn_checked_on=today - dt.timedelta(days=90))
+    Person.objects.filter(pk=dup.pk).update(jkn_status="pbi_apbn", jkn_checked_on=today - dt.timedelta(days=10))
+    review.refresh_from_db()
+    decide_review(kota_user, review, same=True)
+    orig.refresh_from_db()
+    assert (orig.jkn_status, orig.jkn_checked_on) == ("pbi_apbn", today - dt.timedelta(days=10))
+    undo_merge(kota_user, review)
+    orig.refresh_from_db()
+    back = Person.objects.get(pk=dup.pk)
+    assert (orig.jkn_status, orig.jkn_checked_on) == ("none", today - dt.timedelta(days=90))
+    assert (back.jkn_status, back.jkn_checked_on) == ("pbi_apbn", today - dt.timedelta(days=10))
+
+
+def test_an_older_jkn_check_of_the_duplicate_does_not_replace_the_kept_childs(kota_user, pair):
+    dup, orig, review = pair["duplicate"], pair["original"], pair["review"]
+    today = dt.date.today()
+    Person.objects.filter(pk=orig.pk).update(jkn_status="none", jkn_checked_on=today - dt.timedelta(days=5))
+    Person.objects.filter(pk=dup.pk).update(jkn_status="pbi_apbn", jkn_checked_on=today - dt.timedelta(days=50))
+    review.refresh_from_db()
+    decide_review(kota_user, review, same=True)
+    orig.refresh_from_db()
+    assert (orig.jkn_status, orig.jkn_checked_on) == ("none", today - dt.timedelta(days=5))

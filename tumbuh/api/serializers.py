@@ -264,7 +264,8 @@ class PersonSerializer(MaskedNumbers, serializers.ModelSerializer):
     class Meta:
         model = Person
         fields = ["id", "nik", "name", "sex", "birth_date", "birth_weight_kg", "birth_length_cm", "household",
-                  "mother", "father", "desa", "posyandu", "active", "inactive_reason", "created_at", "updated_at"]
+                  "mother", "father", "desa", "posyandu", "active", "inactive_reason", "jkn_status", "jkn_checked_on",
+                  "created_at", "updated_at"]
 
 
 class HouseholdSerializer(MaskedNumbers, serializers.ModelSerializer):

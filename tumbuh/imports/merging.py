@@ -16,7 +16,12 @@ courses, case reviews, absences, a mother's births and breastfeeding months) or 
   microseconds) into `MatchReview.merge_record`, with the list of what moved, and only then is
   the duplicate deleted: nothing is lost by cascade;
 - `undo_merge` puts the duplicate back under its own id, moves back every row that moved (those
-  still naming the kept child), gives back a copied NIK, and opens the review again.
+  still naming the kept child), gives back a copied NIK or JKN status, and opens the review
+  again.
+
+The duplicate's own fields are not merged, with two exceptions that say who the child is and what
+it is entitled to: a NIK the kept child lacks, and a JKN membership status (registry
+`Person.jkn_status`) when the kept child has none or the duplicate's was checked later.
 """
 
 from __future__ import annotations
@@ -84,16 +89,41 @@ def merge(person: Person, candidate: Person) -> dict:
     kept = keep_for_delete(person, skip=DERIVED)
     record = {
         "person": person.pk, "person_name": person.name, "candidate": candidate.pk, "moved": moved, "reviews": reviews,
-        **kept, "counts": counts, "nik_copied": "",
+        **kept, "counts": counts, "nik_copied": "", "jkn_copied": None,
     }
-    nik = person.nik
+    nik, jkn = person.nik, _jkn_of(person)
     person.delete()  # only what is in the snapshot (and derived rows) goes
     if nik and not candidate.nik:
         candidate.nik = nik
         candidate.save(update_fields=["nik", "updated_at"])
         record["nik_copied"] = nik
+    if _newer_jkn(jkn, _jkn_of(candidate)):
+        record["jkn_copied"] = {"before": _jkn_of(candidate), "after": jkn}
+        _set_jkn(candidate, jkn)
     _refresh_target_cells({person.desa_id, candidate.desa_id})
     return record
+
+
+def _jkn_of(person: Person) -> list:
+    """[status, ISO check date or ""]: JSON-storable in the merge record."""
+    return [person.jkn_status, person.jkn_checked_on.isoformat() if person.jkn_checked_on else ""]
+
+
+def _set_jkn(person: Person, jkn: list) -> None:
+    from datetime import date
+
+    person.jkn_status, person.jkn_checked_on = jkn[0], date.fromisoformat(jkn[1]) if jkn[1] else None
+    person.save(update_fields=["jkn_status", "jkn_checked_on", "updated_at"])
+
+
+def _newer_jkn(duplicate: list, kept: list) -> bool:
+    """The duplicate's status replaces the kept child's when the kept child has none, or when both
+    were checked on a date and the duplicate's check is the later one (what was confirmed last)."""
+    if not duplicate[0]:
+        return False
+    if not kept[0]:
+        return True
+    return bool(duplicate[1] and kept[1] and duplicate[1] > kept[1])
 
 
 def _refresh_target_cells(desas) -> None:
@@ -111,6 +141,9 @@ def undo(record: dict, candidate: Person) -> Person:
     if record.get("nik_copied") and candidate.nik == record["nik_copied"]:
         candidate.nik = ""
         candidate.save(update_fields=["nik", "updated_at"])
+    copied = record.get("jkn_copied")
+    if copied and _jkn_of(candidate) == copied["after"]:  # not changed by hand since the merge
+        _set_jkn(candidate, copied["before"])
     try:
         person = put_back(record)
     except IntegrityError as exc:  # e.g. its posyandu was deleted since, or its NIK is used again
