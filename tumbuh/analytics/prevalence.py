@@ -13,6 +13,7 @@ weights); see docs/analytics.md for why routine posyandu data is not a survey sa
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -205,8 +206,10 @@ def table_from_counts(counts: dict[str, np.ndarray]) -> pd.DataFrame:
                  "1": above[:, 2], "2": above[:, 1], "3": above[:, 0]}
         out[f"{label}Z_pop"] = n
         out[f"{label}Z_unwpop"] = n
-        for suffix in CUTOFF_SUFFIXES:
-            r, se, ll, ul = proportion_estimate(cases[suffix], n, total_rows)
+        # the six cut-offs in one call (element-wise: the same numbers as one call each)
+        estimates = proportion_estimate(np.stack([cases[s] for s in CUTOFF_SUFFIXES]), n, total_rows)
+        for i, suffix in enumerate(CUTOFF_SUFFIXES):
+            r, se, ll, ul = (e[i] for e in estimates)
             out.update({f"{label}{suffix}_r": r, f"{label}{suffix}_se": se,
                         f"{label}{suffix}_ll": ll, f"{label}{suffix}_ul": ul,
                         f"{label}{suffix}_n": cases[suffix]})
@@ -222,11 +225,24 @@ def table_from_counts(counts: dict[str, np.ndarray]) -> pd.DataFrame:
                     f"{name}_n": k})
     out["HA_2_WH_2_pop"] = n
     out["HA_2_WH_2_unwpop"] = n
-    table = pd.DataFrame(out)
-    table.insert(0, "Group", [g if g == "All" else f"{g}: {s}" for g, s, _ in ROWS])
-    table.insert(1, "Subgroup", [s for _, s, _ in ROWS])
-    table.insert(1, "Stratum", [g for g, _, _ in ROWS])
-    return table[["Group", "Stratum", "Subgroup"] + WHO_COLUMNS[1:] + COUNT_COLUMNS]
+    # One float block and the three label columns: building the frame from ~150 separate arrays
+    # cost more than the estimates themselves when a national run makes a table per region-month.
+    numbers = pd.DataFrame(np.column_stack([out[c] for c in _NUMBER_COLUMNS]).astype(float, copy=False),
+                           columns=_NUMBER_COLUMNS)
+    return pd.concat([_row_labels(), numbers], axis=1)
+
+
+_NUMBER_COLUMNS = WHO_COLUMNS[1:] + COUNT_COLUMNS
+
+
+@functools.cache
+def _labels() -> pd.DataFrame:
+    return pd.DataFrame({"Group": [g if g == "All" else f"{g}: {s}" for g, s, _ in ROWS],
+                         "Stratum": [g for g, _, _ in ROWS], "Subgroup": [s for _, s, _ in ROWS]})
+
+
+def _row_labels() -> pd.DataFrame:
+    return _labels().copy()  # the caller may change its table
 
 
 # The headline indicators of the dashboard, as (key, column prefix, pop column).
