@@ -229,20 +229,16 @@ def table_from_counts(counts: dict[str, np.ndarray]) -> pd.DataFrame:
     # cost more than the estimates themselves when a national run makes a table per region-month.
     numbers = pd.DataFrame(np.column_stack([out[c] for c in _NUMBER_COLUMNS]).astype(float, copy=False),
                            columns=_NUMBER_COLUMNS)
-    return pd.concat([_row_labels(), numbers], axis=1)
+    return pd.concat([_row_labels().copy(), numbers], axis=1)  # a copy: the caller may change its table
 
 
 _NUMBER_COLUMNS = WHO_COLUMNS[1:] + COUNT_COLUMNS
 
 
 @functools.cache
-def _labels() -> pd.DataFrame:
+def _row_labels() -> pd.DataFrame:
     return pd.DataFrame({"Group": [g if g == "All" else f"{g}: {s}" for g, s, _ in ROWS],
                          "Stratum": [g for g, _, _ in ROWS], "Subgroup": [s for _, s, _ in ROWS]})
-
-
-def _row_labels() -> pd.DataFrame:
-    return _labels().copy()  # the caller may change its table
 
 
 # The headline indicators of the dashboard, as (key, column prefix, pop column).

@@ -211,15 +211,10 @@ def prevalence_sql(region: str, periods: Sequence[Period], by: str | None = None
     FROM latest GROUP BY pkey, unit, cell"""
 
 
-def counts_from_partials(part: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The per-cell partial rows of one (period, unit) -> `prevalence.cell_counts`' dict."""
-    return _grouped_counts(part, np.zeros(len(part), dtype=np.int64), 1)[0]
-
-
-def _grouped_counts(part: pd.DataFrame, group: np.ndarray, n_groups: int) -> list[dict[str, np.ndarray]]:
-    """`counts_from_partials` for every group at once (`group`: each row's group number): one
-    numpy pass per column over the whole frame, not a pandas selection per group and column
-    (which was most of a national run's time)."""
+def grouped_counts(part: pd.DataFrame, group: np.ndarray, n_groups: int) -> list[dict[str, np.ndarray]]:
+    """The per-cell partial rows -> one `prevalence.cell_counts` dict per group (`group`: each
+    row's group number, 0..n_groups-1): one numpy pass per column over the whole frame, not a
+    pandas selection per group and column (which was most of a national run's time)."""
     cell = part["cell"].to_numpy(dtype=np.int64)
     flat = group * N_CELLS + cell
 
@@ -249,7 +244,7 @@ def prevalence(run: Run, region: str, periods: Sequence[Period], by: str | None 
     part = _keys(run(prevalence_sql(region, periods, by, use_flag(run, periods))), periods)
     groups = part.groupby(["pkey", "unit"], sort=True)
     keys = list(groups.size().index)
-    counts = _grouped_counts(part, groups.ngroup().to_numpy(dtype=np.int64), len(keys))
+    counts = grouped_counts(part, groups.ngroup().to_numpy(dtype=np.int64), len(keys))
     return {(str(k), str(u)): table_from_counts(c) for (k, u), c in zip(keys, counts, strict=True)}
 
 
