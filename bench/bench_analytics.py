@@ -108,7 +108,7 @@ def generate(url_label: str):
             "bmi_for_age_z", "length_for_age_flag", "weight_for_age_flag", "weight_for_length_flag",
             "bmi_for_age_flag", "position_flag", "weight_for_age_category", "length_for_age_category",
             "weight_for_length_category", "bmi_for_age_category", "weight_gain", "below_red_line",
-            "warnings", "measurer_name", "created_at", "updated_at"]
+            "warnings", "measurer_name", "values_confirmed", "created_at", "updated_at"]
     table = Measurement._meta.db_table
     sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})"
     now = dt.datetime.now(dt.UTC)
@@ -127,7 +127,7 @@ def generate(url_label: str):
                 batch.append((child_id, day, round(float(rng.normal(11, 2.5)), 1), round(float(rng.normal(85, 9)), 1),
                               "h", False, pos, "demo", desa, age, haz, waz, whz, whz + 0.05, abs(haz) > 6,
                               waz < -6 or waz > 5, abs(whz) > 5, abs(whz) > 5, False, "", "", "", "",
-                              str(gains[rng.integers(0, len(gains))]), waz < -3, "[]", "", now, now))
+                              str(gains[rng.integers(0, len(gains))]), waz < -3, "[]", "", False, now, now))
                 if len(batch) >= 20_000:
                     cursor.executemany(sql, batch)
                     batch = []

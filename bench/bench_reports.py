@@ -25,22 +25,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tumbuh.settings")
 os.environ["TUMBUH_TASKS_BACKEND"] = "immediate"
 
 
-def generate(ba, label: str) -> None:
-    """bench_analytics.generate, with the measurement columns added since it was written
-    (values_confirmed, NOT NULL): its raw INSERT predates them."""
-    import inspect
-
-    from tumbuh.measurements.models import Measurement
-
-    source = inspect.getsource(ba.generate)
-    if "values_confirmed" not in source and any(f.name == "values_confirmed" for f in Measurement._meta.fields):
-        source = source.replace('"measurer_name", "created_at"', '"measurer_name", "values_confirmed", "created_at"')
-        source = source.replace('"[]", "", now, now', '"[]", "", False, now, now')
-    namespace = dict(vars(ba))
-    exec(compile(source, ba.__file__, "exec"), namespace)  # noqa: S102 - the repository's own bench code
-    namespace["generate"](label)
-
-
 def main() -> None:
     import django
 
@@ -61,7 +45,7 @@ def main() -> None:
 
     label = f"reports on {connection.vendor}"
     call_command("migrate", verbosity=0)
-    generate(ba, label)
+    ba.generate(label)
     if not PeriodSummary.objects.filter(within("desa_id", ba.KAB)).exists():
         t = time.perf_counter()
         refresh_summaries(region_code=ba.KAB)

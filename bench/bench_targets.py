@@ -1,6 +1,7 @@
 """Target-group registers and KRS derivation at kota scale: 50,000 households (default).
 
-Builds a throw-away SQLite database in a temp dir (never the project's): 20 desa, N households with
+Builds a throw-away SQLite database in a temp dir (never the project's; BENCH_DATABASE_URL=postgres://...
+for a new, empty PostgreSQL database instead): 20 desa, N households with
 a wife, 1-3 children and (5%) an ongoing pregnancy, a KRS snapshot per household, TPK visits.
 Prints: bulk KRS derivation of all snapshots (households/s); one household's re-derivation (the
 write path after a member changes, p50/p95); and the register pages and the overview as a
@@ -155,6 +156,7 @@ if __name__ == "__main__":
     else:
         with tempfile.TemporaryDirectory() as tmp:
             env = dict(os.environ, TUMBUH_BENCH_CHILD="1", DJANGO_SETTINGS_MODULE="tumbuh.settings",
-                       TUMBUH_VAR_DIR=tmp, DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite3")
+                       TUMBUH_VAR_DIR=tmp,
+                       DATABASE_URL=os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3")
             root = Path(__file__).resolve().parents[1]
             subprocess.run([sys.executable, __file__, str(n)], env=env, cwd=root, check=True)

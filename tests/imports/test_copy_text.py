@@ -4,6 +4,8 @@ row-by-row write_row() makes, and an import through it must leave the same datab
 PostgreSQL only (COPY); `make test-pg` runs it. On SQLite the importer uses executemany."""
 
 import datetime as dt
+import uuid
+from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
@@ -15,6 +17,7 @@ from tumbuh.imports.services import import_eppgbm
 from tumbuh.measurements.models import Measurement
 
 from .helpers import FORMATS, ugly_file
+from .test_deliveries import HEADER, ugly_rows
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
 
@@ -41,6 +44,22 @@ def test_column_text_escapes_like_psycopg():
     assert built == reference
     # a type it does not format goes to psycopg instead of being guessed
     assert bulk.copy_columns([(1,), (dt.timedelta(days=1),)], [], (), None) is None
+
+
+@pytest.mark.django_db
+def test_decimal_and_uuid_columns_are_formatted_like_psycopg():
+    """A delivery's quantity (Decimal) and uuid (UUID) go out a column at a time too: the same
+    bytes as psycopg's dumpers, special values included."""
+    decimals = [Decimal("30"), Decimal("1.50"), Decimal("-0.25"), Decimal("1E+3"), Decimal("0E-2"), None,
+                Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), Decimal("-Infinity"),
+                Decimal("12345678901234.99")]
+    uuids = [uuid.UUID(int=i * 7919) for i in range(len(decimals) - 1)] + [None]
+    rows = list(zip(decimals, uuids, strict=True))
+    built = bulk.copy_columns(rows, [], (), list(range(1, len(rows) + 1)))
+    assert built is not None
+    assert built == _psycopg_text([(pk, *r) for pk, r in enumerate(rows, start=1)])
+    # a column mixing Decimal with another type is not guessed at
+    assert bulk.copy_columns([(Decimal("1"),), (1.5,)], [], (), None) is None
 
 
 @pytest.fixture
@@ -75,6 +94,21 @@ def test_every_copy_of_an_import_is_byte_identical_to_the_row_path(fmt, copies, 
     second = import_eppgbm(t.write_csv(tmp_path / "later.csv", later), user=kota_user, region_code="64.74")
     assert second.merged and second.unchanged
     for sql, sent, psycopg_text, columnar in copies:
+        assert sent == columnar == psycopg_text, sql
+
+
+@pytest.mark.django_db(transaction=False)
+def test_every_copy_of_a_delivery_import_is_byte_identical_to_the_row_path(copies, kota_user, place, tmp_path):
+    from tumbuh.imports.framework import run_import
+
+    rows, _n = ugly_rows(place)
+    path = t.write_table(tmp_path / "pmt", HEADER, rows, "csv")
+    batch = run_import("deliveries", path, user=kota_user, region_code="64.74")
+    assert batch.imported and batch.rejected and batch.merged == 0
+    tables = {sql.split()[1] for sql, *_rest in copies}
+    assert '"interventions_delivery"' in tables, tables
+    for sql, sent, psycopg_text, columnar in copies:
+        assert columnar is not None, f"{sql}: fell back to the row path"
         assert sent == columnar == psycopg_text, sql
 
 
@@ -135,3 +169,29 @@ def test_zscore_comparison_in_the_database_equals_the_in_memory_one(kota_user, t
     assert diffs == sorted(diffs, reverse=True)
     assert {item["diff"] for item in database["largest"]} == {item["diff"] for item in memory["largest"]}
     assert len(database["largest"]) == len(memory["largest"]) == 20
+
+
+@pytest.mark.django_db
+def test_a_query_sent_while_a_copy_runs_waits_for_it(kota_user):
+    """The caller no longer waits for the background COPY before its next query: every query
+    Django sends first waits for it (the connection can do nothing else meanwhile), and close()
+    takes that wrapper and the shorter switch interval away again."""
+    import sys
+
+    from tumbuh.registry.models import Household
+
+    before = sys.getswitchinterval()
+    copier = bulk.BackgroundCopy()
+    try:
+        assert sys.getswitchinterval() == min(bulk.BackgroundCopy.SWITCH_INTERVAL, before)
+        rows = [(f"64740199{i:08d}", "Jl. Salin", "64.74.01.1001") for i in range(20_000)]
+        bulk.insert_rows(Household, ("kk_number", "address", "desa_id"), rows, copier=copier)
+        copier.start()
+        assert copier.running is not None
+        # no wait(): the query must still see every row of the COPY, not fail on a busy connection
+        assert Household.objects.filter(address="Jl. Salin").count() == 20_000
+        assert copier.running is None
+    finally:
+        copier.close()
+    assert copier._after_copy not in connection.execute_wrappers
+    assert sys.getswitchinterval() == before

@@ -7,14 +7,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from tumbuh.audit.models import AuditEvent
-from tumbuh.coordination.models import Agency
 from tumbuh.imports import testing as t
 from tumbuh.imports.framework import run_import
 from tumbuh.imports.models import ImportBatch, MatchReview
 from tumbuh.interventions.models import Delivery
-from tumbuh.regions.models import Region
-from tumbuh.registry.models import Household, Person
-from tumbuh.registry.testing import nik_for
 
 pytestmark = pytest.mark.django_db
 
@@ -22,32 +18,6 @@ HEADER = ["NIK", "Nama", "Tgl Lahir", "Nama Ortu", "No KK", "Kode Intervensi", "
           "Sumber Dana", "OPD", "Keterangan"]
 MESSY = [" nik ", "NAMA", "Tgl. Lahir", "Nama Orang Tua", "No. KK", "kode intervensi", "TANGGAL", "Jumlah",
          "satuan", "Sumber  Dana", "opd", "Ket"]
-
-
-@pytest.fixture
-def place(kota_user):
-    today = dt.date.today()
-    desa = Region.objects.get(code="64.74.01.1001")
-    Region.objects.create(code="64.72", name="KUTAI TIMUR", level="kabupaten", parent_id="64")
-    Region.objects.create(code="64.72.01", name="SANGATTA", level="kecamatan", parent_id="64.72")
-    far = Region.objects.create(code="64.72.01.1001", name="SANGATTA UTARA", level="desa", parent_id="64.72.01")
-    household = Household.objects.create(desa=desa, kk_number="6474010101010001", address="Jl. Pupuk", head_name="Hasan")
-    born = today - dt.timedelta(days=500)
-    older = today - dt.timedelta(days=3650)
-    mother = Person.objects.create(name="Siti Aminah", sex="F", birth_date=today - dt.timedelta(days=10000),
-                                   desa=desa, nik=nik_for(today - dt.timedelta(days=10000), "F"), household=household)
-    return {
-        "today": today, "household": household,
-        "child": Person.objects.create(name="Aisyah Putri", sex="F", birth_date=born, desa=desa,
-                                       nik=nik_for(born, "F"), household=household, mother=mother),
-        "no_nik": Person.objects.create(name="Budi Santoso", sex="M", birth_date=born, desa=desa, mother=mother),
-        "older": Person.objects.create(name="Dimas Pratama", sex="M", birth_date=older, desa=desa,
-                                       nik=nik_for(older, "M")),
-        "far": Person.objects.create(name="Rina Utami", sex="F", birth_date=born, desa=far,
-                                     nik=nik_for(born, "F", "647201")),
-        "dinkes": Agency.objects.create(region_id="64.74", code="DINKES", name="Dinas Kesehatan"),
-        "pupr": Agency.objects.create(region_id="64.74", code="PUPR", name="Dinas PUPR"),
-    }
 
 
 def ugly_rows(p):

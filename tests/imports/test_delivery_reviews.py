@@ -302,3 +302,24 @@ def test_undo_is_refused_once_a_reimport_replaced_the_delivery(kota_user, budi, 
     with pytest.raises(ImportRefused, match="tidak dapat dibatalkan"):
         undo_delivery_review(kota_user, review)
     assert Delivery.objects.get(code="IMUNISASI-DASAR", voided_at__isnull=True).quantity == 2
+
+
+def test_a_second_decision_sent_from_a_page_loaded_before_the_first_is_refused(kota_user, budi, tmp_path):
+    """Two team members open the same held row; each sends a decision. The second acts on the
+    review as their page loaded it (still pending): it must see the first decision (the review is
+    locked and read again) and be refused, not record a second delivery nor move the counts twice."""
+    batch = run_import("deliveries", delivery_file(tmp_path, budi), user=kota_user, region_code=DESA)
+    mine, theirs = MatchReview.objects.get(), MatchReview.objects.get()
+    decide_delivery_review(kota_user, mine, same=True)
+    assert theirs.decision == "pending"  # the stale copy
+    with pytest.raises(ImportRefused):
+        decide_delivery_review(kota_user, theirs, same=False)
+    assert theirs.decision == "same"
+    assert Delivery.objects.filter(code="IMUNISASI-DASAR").count() == 1 and counted(batch)
+    assert batch.rows.get(row_number=3).outcome == "imported"
+    # and an undo sent twice from the same page: the second finds the review open, and is refused
+    stale = MatchReview.objects.get()
+    undo_delivery_review(kota_user, mine)
+    with pytest.raises(ImportRefused):
+        undo_delivery_review(kota_user, stale)
+    assert counted(batch) and batch.held == 1

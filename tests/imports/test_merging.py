@@ -153,3 +153,19 @@ def test_an_older_jkn_check_of_the_duplicate_does_not_replace_the_kept_childs(ko
     decide_review(kota_user, review, same=True)
     orig.refresh_from_db()
     assert (orig.jkn_status, orig.jkn_checked_on) == ("none", today - dt.timedelta(days=5))
+
+
+def test_a_decision_from_a_page_loaded_before_another_one_is_refused(kota_user, pair):
+    """The review as a second page loaded it (still pending) is read again under a lock: the merge
+    already made is seen, nothing is merged twice, and a stale undo finds it undone."""
+    review = pair["review"]
+    stale = MatchReview.objects.get(pk=review.pk)
+    decide_review(kota_user, review, same=True)
+    with pytest.raises(ImportRefused):
+        decide_review(kota_user, stale, same=False)
+    assert stale.decision == "same" and Person.objects.filter(pk=pair["original"].pk).exists()
+    stale_undo = MatchReview.objects.get(pk=review.pk)
+    undo_merge(kota_user, review)
+    with pytest.raises(ImportRefused):
+        undo_merge(kota_user, stale_undo)
+    assert Person.objects.filter(pk__in=[pair["duplicate"].pk, pair["original"].pk]).count() == 2

@@ -13,8 +13,11 @@ import enum
 import io
 import json
 import re
+import sys
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from decimal import Decimal
 
 from django.db import connection, models
 from django.utils import timezone
@@ -140,7 +143,7 @@ def _json(value) -> str:
 # str() (psycopg's own text dumpers for int, float, str, date, datetime use str() too), so the
 # COPY text is built a column at a time: one list of texts per column, joined by tab and newline;
 # the model defaults of the columns the import does not set are formatted once. A column holding
-# any other type (numpy scalars, Decimal, UUID, bool mixed with numbers) sends the whole COPY
+# any other type (numpy scalars, bool mixed with numbers) sends the whole COPY
 # down psycopg's row path instead. tests/imports/test_copy_text.py checks the two give the same
 # bytes on the ugly fixture files.
 
@@ -149,6 +152,8 @@ _COPY_SPECIAL = re.compile("[\b\t\n\v\f\r\\\\]")
 _COPY_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r",
                  "\\": "\\\\"}
 _STR_TYPES = frozenset({int, float, dt.date, dt.datetime})
+_DECIMAL_SPECIAL = {"NaN": "NaN", "-NaN": "NaN", "sNaN": "NaN", "-sNaN": "NaN", "Infinity": "Infinity",
+                    "-Infinity": "-Infinity"}
 
 
 def _escape(text: str) -> str:
@@ -171,6 +176,11 @@ def column_text(values: Sequence) -> list[str] | None:
         return ["\\N" if v is None else ("t" if v else "f") for v in values]
     if types <= _STR_TYPES:
         return ["\\N" if v is None else str(v) for v in values]
+    if types == {Decimal}:
+        # psycopg's text dumper: str(), but NaN and the infinities spelt as PostgreSQL reads them
+        return ["\\N" if v is None else (str(v) if v.is_finite() else _DECIMAL_SPECIAL[str(v)]) for v in values]
+    if types == {uuid.UUID}:
+        return ["\\N" if v is None else v.hex for v in values]  # psycopg's UUID text dumper: 32 hex digits
     return None
 
 
@@ -231,6 +241,13 @@ class BackgroundCopy:
     connection. A connection in COPY can do nothing else, so the caller calls wait() before it
     touches the database itself. On other databases there is no thread and nothing is queued."""
 
+    # While a COPY runs, the helper thread needs the GIL back each time its socket takes more
+    # data (every ~100 kB) and once at the end; with the caller's thread busy in Python each of
+    # those waits up to the switch interval (5 ms by default). A shorter one while the copier
+    # lives lets the COPY keep the server fed; the caller's thread only pays when the helper
+    # actually asks for the GIL.
+    SWITCH_INTERVAL = 0.0005
+
     def __init__(self):
         postgresql = connection.vendor == "postgresql"
         if postgresql:
@@ -243,6 +260,19 @@ class BackgroundCopy:
         self.formatting = self.raw.cursor() if postgresql else None
         self.jobs: list[tuple[str, bytes]] = []
         self.running: Future | None = None
+        self.switch_interval = None
+        if postgresql:
+            # Every query Django sends on this connection first waits for a running COPY (a
+            # connection in COPY can do nothing else): the caller need not wait() before its
+            # own reads, and its Python work up to the next query runs beside the COPY.
+            connection.execute_wrappers.append(self._after_copy)
+            if self.SWITCH_INTERVAL:
+                self.switch_interval = sys.getswitchinterval()
+                sys.setswitchinterval(min(self.SWITCH_INTERVAL, self.switch_interval))
+
+    def _after_copy(self, execute, sql, params, many, context):
+        self.wait()
+        return execute(sql, params, many, context)
 
     def queue(self, sql: str, rows: Callable[[], Iterable[tuple]],
               columnar: Callable[[], bytes | None] | None = None) -> None:
@@ -278,3 +308,9 @@ class BackgroundCopy:
             self.running = None
             if self.pool is not None:
                 self.pool.shutdown(wait=True)
+                self.pool = None
+            if self._after_copy in connection.execute_wrappers:
+                connection.execute_wrappers.remove(self._after_copy)
+            if self.switch_interval is not None:
+                sys.setswitchinterval(self.switch_interval)
+                self.switch_interval = None

@@ -572,8 +572,8 @@ class RowImporter(ChunkImporter):
             self.parse(entry, self.cells_getter.bind(cells))
             entries.append(entry)
         batch.total_rows += len(entries)
-        if self.copier is not None:
-            self.copier.wait()  # the previous chunk's COPYs ran beside the parsing above
+        # The previous chunk's COPYs run beside the parsing above and beside what follows up to
+        # this chunk's first query, which waits for them (bulk.BackgroundCopy).
         ok = [e for e in entries if not e.reasons]
         self.resolve(ok)
         # rows held for review (resolve set outcome "held"): logged, not decided or written

@@ -674,6 +674,14 @@ def _may_decide(user) -> None:
         raise ImportRefused(_("Near duplicates are decided by the puskesmas, desa/kecamatan or kabupaten/kota team."))
 
 
+def _locked(review: MatchReview) -> None:
+    """Lock the review's row and read it again, inside the caller's transaction: of two decisions
+    (or undos) sent at the same time, the second waits for the first and then sees what it did,
+    instead of acting on the review as it was when its page was loaded."""
+    list(MatchReview.objects.select_for_update().filter(pk=review.pk).values_list("pk", flat=True))
+    review.refresh_from_db()
+
+
 @transaction.atomic
 def decide_review(user, review: MatchReview, *, same: bool, request=None) -> MatchReview:
     """A person's decision on a near duplicate. "Same": the child the import created is merged
@@ -681,6 +689,7 @@ def decide_review(user, review: MatchReview, *, same: bool, request=None) -> Mat
     measurement, the existing record is kept), restorably (imports.merging; `undo_merge`).
     "Different": both stay, and the pair is not proposed again."""
     _may_decide(user)
+    _locked(review)
     scoped = people_for(user)
     person = scoped.filter(pk=review.person_id).first()
     candidate = scoped.filter(pk=review.candidate_id).first()
@@ -715,6 +724,7 @@ def undo_merge(user, review: MatchReview, *, request=None) -> Person:
     """Undo a "same child" decision: the merged child is back (same id, its own rows), the review
     is open again."""
     _may_decide(user)
+    _locked(review)
     candidate = people_for(user).filter(pk=review.candidate_id).first()
     if candidate is None or review.decision != MatchReview.Decision.SAME or not review.merge_record:
         raise ImportRefused(_("This merge cannot be undone here."))
@@ -758,6 +768,7 @@ def decide_delivery_review(user, review: MatchReview, *, same: bool, request=Non
     from .deliveries import different_reason, import_key
 
     _may_decide(user)
+    _locked(review)
     candidate = people_for(user).filter(pk=review.candidate_id).first()
     if candidate is None or not review.row_key or review.decision != MatchReview.Decision.PENDING:
         raise ImportRefused(_("This review is not open for you."))
@@ -859,9 +870,7 @@ def undo_delivery_review(user, review: MatchReview, *, request=None) -> MatchRev
     from tumbuh.interventions import services as iv
 
     _may_decide(user)
-    # Locked and read again: a second undo sent at the same time waits, then finds the review open.
-    list(MatchReview.objects.select_for_update().filter(pk=review.pk).values_list("pk", flat=True))
-    review.refresh_from_db()
+    _locked(review)  # a second undo sent at the same time waits, then finds the review open
     candidate = people_for(user).filter(pk=review.candidate_id).first()
     done = (review.held or {}).get("decision")
     if candidate is None or not review.row_key or review.decision == MatchReview.Decision.PENDING or not done:

@@ -192,9 +192,27 @@ class Delivery(Placed):
     neither (a check constraint). A voided delivery stays (audit) but counts for nothing."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    item = models.ForeignKey(CatalogueItem, on_delete=models.PROTECT, related_name="+", verbose_name=_("intervention"))
+    # The desa of `Placed`, without its own indexes: the (desa, date, voided_at) index below serves
+    # equality and within()'s prefix LIKE alike.
+    desa = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", limit_choices_to=DESA,
+                             db_index=False)
+    # The references to reference tables (item, agency, course, pledge, posyandu, created_by,
+    # voided_by) have no foreign-key constraint in the database (db_constraint=False): each one
+    # cost every imported row a trigger lookup, together a third of a delivery's COPY on
+    # PostgreSQL. Their writers take them from rows they have just read (the catalogue, the
+    # agencies serving the region, the user's course or pledge), and on_delete (PROTECT,
+    # SET_NULL) is Django's, carried out by the ORM either way (tests/interventions/
+    # test_references.py). Person, household and desa keep their constraints: they say whose
+    # record a delivery is and where it is scoped. item, created_by: no index either (lists and
+    # convergence read the code; deleting an item or a user is rare enough to scan for).
+    item = models.ForeignKey(CatalogueItem, on_delete=models.PROTECT, related_name="+", verbose_name=_("intervention"),
+                             db_index=False, db_constraint=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", db_index=False, db_constraint=False)
+    posyandu = models.ForeignKey(Posyandu, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                 db_constraint=False)
     code = models.CharField(max_length=40)
-    # person, household, agency: served by the composite indexes below (no single-column ones)
+    # person, household, agency, course, pledge: served by the indexes below (no single-column ones)
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
                                verbose_name=_("person"), db_index=False)
     household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
@@ -204,16 +222,18 @@ class Delivery(Placed):
     unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
     fund_source = models.CharField(_("source of funds"), max_length=10, choices=FundSource.choices, blank=True)
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                               verbose_name=_("agency"), db_index=False)
+                               verbose_name=_("agency"), db_index=False, db_constraint=False)
     delivered_by = models.CharField(_("delivered by"), max_length=200, blank=True)
-    course = models.ForeignKey(Course, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries")
-    pledge = models.ForeignKey(Pledge, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries")
+    course = models.ForeignKey(Course, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries",
+                               db_index=False, db_constraint=False)
+    pledge = models.ForeignKey(Pledge, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries",
+                               db_index=False, db_constraint=False)
     source = models.CharField(max_length=12, choices=DeliverySource.choices, default=DeliverySource.ENTRY)
     # An import's row identity (file row key), so a re-import of the same file changes nothing.
     import_key = models.CharField(max_length=64, blank=True)  # indexed in Meta (no LIKE index)
     voided_at = models.DateTimeField(null=True, blank=True)
     voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+", db_index=False)
+                                  related_name="+", db_index=False, db_constraint=False)
     void_reason = models.CharField(_("reason voided"), max_length=200, blank=True)
 
     class Meta:
@@ -223,16 +243,23 @@ class Delivery(Placed):
                                    name="delivery_has_recipient"),
         ]
         # Each index is paid for by every import row (1M rows): no single-column index a composite
-        # one already serves, none on PostgreSQL's varchar_pattern_ops (no LIKE on these columns).
-        # (desa, date, voided_at): a desa's active list in date order and its capped count, read
-        # from the index alone.
+        # one already serves, no second varchar_pattern_ops index for LIKE. (desa, date,
+        # voided_at): a desa's active list in date order and its capped count, read from the index
+        # alone; its desa in varchar_pattern_ops (PostgreSQL; ignored elsewhere) so the same index
+        # answers within()'s prefix LIKE for a kecamatan or kabupaten. Household, course and
+        # pledge are empty on most rows: partial indexes skip those rows (an equality on the
+        # column implies it is not NULL, so the planner still uses them).
         indexes = [
             models.Index(fields=["person", "code", "date"]),
-            models.Index(fields=["household", "code", "date"]),
-            models.Index(fields=["desa", "date", "voided_at"], name="delivery_desa_date_void"),
+            models.Index(fields=["household", "code", "date"], name="delivery_household_code_date",
+                         condition=Q(household__isnull=False)),
+            models.Index(fields=["desa", "date", "voided_at"], name="delivery_desa_date_void_p",
+                         opclasses=["varchar_pattern_ops", "date_ops", "timestamptz_ops"]),
             models.Index(fields=["agency", "date"]),
             models.Index(fields=["code", "date"], name="delivery_code_date"),
             models.Index(fields=["import_key"], name="delivery_import_key"),  # a partial one: IN (5,000 keys) cannot use it
+            models.Index(fields=["course"], name="delivery_course", condition=Q(course__isnull=False)),
+            models.Index(fields=["pledge"], name="delivery_pledge", condition=Q(pledge__isnull=False)),
         ]
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
