@@ -45,8 +45,9 @@ SHARED_WORDS = {
     "puskesmas", "desa", "kelurahan", "kecamatan", "kabupaten", "kota", "provinsi", "tpps", "kader",
     "log", "no", "digit", "web", "enter", "online", "offline", "download", "upload", "monitoring",
 }
-# EPPGBM's own name of its per-child report ("by name") and WHO's function name stay as they are.
-SHARED_PHRASES = re.compile(r"\bby name(?= EPPGBM)|\banthro_prevalence\b|(?<!\S)/\S*|\bdocs/\S+", re.I)  # and URL/doc paths
+# WHO's function name stays as it is. (EPPGBM's "by name" export is "EPPGBM per nama" now: the demo
+# walk of stop 25 found "Impor file by name EPPGBM" on every role's import page.)
+SHARED_PHRASES = re.compile(r"\banthro_prevalence\b|(?<!\S)/\S*|\bdocs/\S+", re.I)  # and URL/doc paths
 WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
 WHO_CODE = re.compile(r"(HA|WA|WH|BMI)(Z|_?\d)?(_(HA|WA|WH)_?\d)?_(pop|unwpop|r|se|ll|ul|stdev|n)")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdfr]|%[sdf]|\{\w*\}")

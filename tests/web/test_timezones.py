@@ -50,7 +50,7 @@ def audit_time_seen_by(client, user) -> str:
 
 @pytest.mark.parametrize("role", [Role.KABUPATEN, Role.KECAMATAN])
 def test_bontang_teams_read_the_audit_log_in_wita(client, world, role):
-    assert "2026-12-02 14.05.30 WITA" in audit_time_seen_by(client, world.users[role])
+    assert "02-12-2026 14.05.30 WITA" in audit_time_seen_by(client, world.users[role])
 
 
 def test_zone_follows_the_users_region_for_every_kind_of_user(rf, world):

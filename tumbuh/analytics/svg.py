@@ -23,24 +23,59 @@ def band_colour(rate: float | None) -> str:
     return next(colour for limit, colour, _ in BANDS if rate < limit)
 
 
+TILE_NAME_FONT = 11
+_CHAR_EM = 0.62  # a generous average advance of sans-serif text, in em (no font metrics server-side)
+_COMMON_WORDS = ("posyandu",)  # said by every tile of a posyandu map: dropped from the tile, kept in the tooltip
+
+
+def _text_width(text: str, font_size: float) -> float:
+    return len(text) * font_size * _CHAR_EM
+
+
+def tile_name_lines(name: str, width: float, *, font_size: float = TILE_NAME_FONT, max_lines: int = 2) -> list[str]:
+    """A unit's name for a tile `width` wide: the common word "Posyandu" dropped (the distinctive
+    part kept), wrapped on words into at most `max_lines` lines that fit; only what still does
+    not fit is cut, with "…"."""
+    words = name.split()
+    short = [w for w in words if w.casefold() not in _COMMON_WORDS]
+    words = short or words
+    fits = max(1, int(width // (font_size * _CHAR_EM)))  # characters per line
+    lines: list[str] = []
+    for word in words:
+        if lines and len(lines[-1]) + 1 + len(word) <= fits:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines - 1] + [" ".join(lines[max_lines - 1:])]
+    return [line if len(line) <= fits else line[:fits - 1].rstrip() + "…" for line in lines]
+
+
 def tile_grid(tiles: list[tuple[str, str, float | None, str]], *, columns: int = 0, size: int = 92,
               element_id="map") -> str:
-    """One square per unit, (key, name, rate, tooltip), coloured by band: the map without shapes."""
+    """One square per unit, (key, name, rate, tooltip), coloured by band: the map without shapes.
+    The name is written on up to two lines inside the tile (tile_name_lines); the tooltip carries
+    the full name."""
     if not tiles:
         return ""
     columns = columns or max(1, min(8, math.ceil(math.sqrt(len(tiles) * 1.6))))
     rows = math.ceil(len(tiles) / columns)
-    gap = 4
+    gap, pad, line_h = 4, 5, 13
     w, h = columns * (size + gap), rows * (size + gap)
     parts = [f'<svg id="{element_id}" class="map tile-map" viewBox="0 0 {w} {h}" style="max-width:{w * 1.4:.0f}px" xmlns="http://www.w3.org/2000/svg">']
     for i, (key, name, rate, tip) in enumerate(tiles):
         cx, cy = (i % columns) * (size + gap), (i // columns) * (size + gap)
-        label = escape(name if len(name) <= 14 else name[:13] + "…")
+        lines = tile_name_lines(name, size - 2 * pad)
+        # one line sits where the name always did; two start a line higher
+        top = cy + size / 2 - 4 - (line_h if len(lines) > 1 else 0)
+        label = "".join(f'<tspan x="{cx + size / 2}" y="{top + n * line_h:g}">{escape(line)}</tspan>'
+                        for n, line in enumerate(lines))
         value = "–" if rate is None or math.isnan(rate) else f"{number_format(round(rate, 1), decimal_pos=1)}%"
+        title = tip if name in tip else f"{name}: {tip}" if tip else name
         parts.append(
-            f'<g data-key="{escape(key)}"><title>{escape(tip)}</title>'
+            f'<g data-key="{escape(key)}"><title>{escape(title)}</title>'
             f'<rect x="{cx}" y="{cy}" width="{size}" height="{size}" rx="6" fill="{band_colour(rate)}"/>'
-            f'<text x="{cx + size / 2}" y="{cy + size / 2 - 4}" text-anchor="middle" font-size="11">{label}</text>'
+            f'<text class="tile-name" text-anchor="middle" font-size="{TILE_NAME_FONT}">{label}</text>'
             f'<text x="{cx + size / 2}" y="{cy + size / 2 + 14}" text-anchor="middle" font-size="14" '
             f'font-weight="700">{value}</text></g>')
     parts.append("</svg>")

@@ -9,6 +9,8 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from tumbuh.web.text import rounded
+
 GROUPS = {
     "balita": gettext_lazy("Children 0-59 months"),
     "bumil": gettext_lazy("Pregnant women"),
@@ -62,7 +64,7 @@ def _z(value, lang: str | None = None) -> str:
 def _number(value, places: int, lang: str | None) -> str:
     """number_format, remembered per language (a z-score has a few hundred distinct values; the CLI
     formats tens of thousands)."""
-    return number_format(value, places)
+    return number_format(rounded(value, places), places)  # rounded first: number_format cuts digits
 
 
 @functools.lru_cache(maxsize=4096)

@@ -87,6 +87,8 @@ def index(request):
         "open_count": sel.open_commitments(commitments).count(),
         "mine_count": sel.open_commitments(sel.my_commitments(request.scope)).count(),
         "can_create": bool(_editable(request)),
+        # the link to the public page only while the kab/kota has it switched on (it is a 404 otherwise)
+        "public_enabled": kab is not None and PublicPage.objects.filter(region=kab, enabled=True).exists(),
     }
     return render(request, "coordination/index.html", context)
 

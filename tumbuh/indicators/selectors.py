@@ -280,6 +280,16 @@ class Block:
 
 
 BAND_LABELS = {1: "0-5 bln", 2: "6-12 bln", 3: "13-17 bln", 4: "18-23 bln"}
+# Tabel 1's sub-groups in the order the scorecard prints them: trimesters then births, age bands
+# youngest first (sorted as text "13-17 bln" came before "6-12 bln").
+SUBGROUP_ORDER = {label: i for i, label in enumerate(("TM1", "TM2", "TM3", "bersalin", *BAND_LABELS.values()))}
+
+
+def breakdown_key(key: tuple[str, str]) -> tuple:
+    """Sort key of a (group, sub-group) breakdown entry: by group, then sub-group in stage / age
+    order; a sub-group this version does not know (an older cell) after the known ones, by text."""
+    group, sub = key
+    return group, SUBGROUP_ORDER.get(sub, len(SUBGROUP_ORDER)), sub
 EMPTY_HH: dict = {}
 
 
@@ -583,7 +593,7 @@ def scorecard(scope: Scope, region_code: str, period: Period, mode: str = "benar
         mat.update(c.growth_mat)
     return Scorecard(region, region_code, period, mode, cards, all_groups, sc.overall(all_groups.values()),
                      {k: mat[k] for k in MATS}, _rank(kecamatan), people,
-                     dict(sorted(breakdown.items())))
+                     dict(sorted(breakdown.items(), key=lambda kv: breakdown_key(kv[0]))))
 
 
 MATS = ("TD", "M", "K", "H")

@@ -21,6 +21,7 @@ from tumbuh.analytics import svg
 from tumbuh.analytics.periods import Period
 from tumbuh.regions.models import Region
 from tumbuh.web.charts import Axis, LineChart
+from tumbuh.web.text import rounded
 from tumbuh.web.timezones import zone_for_region
 
 from . import sections
@@ -128,7 +129,7 @@ def trend_chart(trend: list[dict], targets: list[dict], *, width=640, height=260
         chart.add_band(xs, lower, upper, css_class="band trend-ci", label=_("95% CI"))
     for source, ys in lines:
         chart.add_line(xs, ys, css_class="target", label=_("Target (%(source)s)") % {"source": source}, dashed=True)
-    tips = [f"{lab}: " + ("–" if v is None else f"{number_format(v, decimal_pos=1)}%") for lab, v in zip(labels, ours, strict=True)]
+    tips = [f"{lab}: " + ("–" if v is None else f"{number_format(rounded(v, 1), decimal_pos=1)}%") for lab, v in zip(labels, ours, strict=True)]
     chart.add_points(xs, ours, css_class="series", label=_("Tumbuh (routine data)"), titles=tips)
     svg_text = str(chart.render())
     # Values printed at the points: a printed chart has no tooltips.
@@ -141,7 +142,7 @@ def _point_labels(chart: LineChart, xs, ys) -> str:
         if y is None:
             continue
         out.append(f'<text x="{chart.x_px(x):.1f}" y="{chart.y_px(y) - 8:.1f}" text-anchor="middle" '
-                   f'font-size="10" fill="#1d2939">{number_format(y, decimal_pos=1)}</text>')
+                   f'font-size="10" fill="#1d2939">{number_format(rounded(y, 1), decimal_pos=1)}</text>')
     return "".join(out)
 
 
@@ -152,7 +153,7 @@ def map_svg(region_code: str, unit_kind: str, ranking: list[dict]) -> str:
     values = {}
     for x in ranking:
         rate = x.get("rate")
-        tip = f"{x['name']}: " + ("–" if rate is None else f"{number_format(rate, decimal_pos=1)}%")
+        tip = f"{x['name']}: " + ("–" if rate is None else f"{number_format(rounded(rate, 1), decimal_pos=1)}%")
         values[str(x["key"])] = (x["name"], None if rate is None or x.get("small") else rate, tip)
     if not values:
         return ""

@@ -20,7 +20,6 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,6 +29,7 @@ from tumbuh.analytics.periods import Period
 from tumbuh.analytics.prevalence import is_small_sample
 from tumbuh.analytics.services import figures_for, targets_for
 from tumbuh.regions.models import Region, within
+from tumbuh.web import text as webtext
 
 SYSTEM = None  # set lazily (tumbuh.coordination.metrics.SYSTEM: Scope(everything=True))
 
@@ -57,8 +57,7 @@ def r(value, digits: int = 1):
     value = float(value)
     if math.isnan(value) or math.isinf(value):
         return None
-    q = Decimal(1).scaleb(-digits)
-    return float(Decimal(repr(value)).quantize(q, rounding=ROUND_HALF_UP))
+    return webtext.rounded(value, digits)
 
 
 @dataclass

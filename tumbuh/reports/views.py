@@ -67,7 +67,7 @@ def index(request):
         "can_create": own is not None,
         "bnba_url": reverse("reports:bnba_print"),
     }
-    record(request.user, "view_list", object_type="reports.semesterreport", summary="reports index", request=request)
+    record(request.user, "view_list", object_type="reports.semesterreport", summary=_("reports index"), request=request)
     return render(request, "reports/index.html", context)
 
 

@@ -9,6 +9,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from tumbuh.web import xlsx
+from tumbuh.web.text import rounded
 
 from . import rules
 from .labels import GROUP_TITLES, reasons
@@ -67,7 +68,7 @@ def _text(value) -> str:
     if isinstance(value, dt.date):
         return value.strftime("%d-%m-%Y")
     if isinstance(value, float):
-        return number_format(value, 1)
+        return number_format(rounded(value, 1), 1)  # rounded first: number_format cuts digits
     return "" if value is None else str(value)
 
 
@@ -90,6 +91,12 @@ def register_workbook(group: str, objects, *, region_name: str, filters: dict, u
         [],
     ]
     cols = columns(group)
+    from tumbuh.accounts.scoping import scope_for
+    from tumbuh.web.text import mask_nik
+
+    if not scope_for(user).sees_full_nik:  # province teams and OPD officers: masked, as in every export
+        cols = [(h, (lambda r, get=get: mask_nik(get(r) or ""))) if h in (_("NIK"), _("KK number")) else (h, get)
+                for h, get in cols]
     sheet = xlsx.Sheet(str(GROUP_TITLES[group]), ([get(o) for _h, get in cols] for o in objects),
                        header=[h for h, _g in cols], preamble=preamble, bold_rows={0})
     return xlsx.workbook_bytes([sheet])

@@ -24,7 +24,7 @@ from tumbuh.regions.models import Region
 from tumbuh.regions.selectors import posyandu_for, regions_for
 from tumbuh.registry import services as registry_services
 from tumbuh.registry.selectors import households_for, people_for
-from tumbuh.web.text import ascii_digits, format_count
+from tumbuh.web.text import ascii_digits, format_count, mask_nik
 
 from . import corrections, exports, rules, selectors, services
 from .forms import (
@@ -138,7 +138,11 @@ def register(request, group):
     query = request.GET.copy()
     query.pop("page", None)
     headers = [h for h, _g in exports.columns(group)]
-    table = list(zip(page.object_list, exports.rows(group, page.object_list), strict=True))
+    # Lists show a NIK or KK number with only its last 4 digits, as every other list does (docs/
+    # access.md "NIK masking"); the person's own page and the audited xlsx carry it whole.
+    masked = {i for i, h in enumerate(headers) if h in (_("NIK"), _("KK number"))}
+    table = [(obj, [mask_nik(c) if i in masked and isinstance(c, str) else c for i, c in enumerate(cells)])
+             for obj, cells in zip(page.object_list, exports.rows(group, page.object_list), strict=True)]
     return render(request, "targets/register.html", {
         "group": group, "title": GROUP_TITLES[group], "form": form, "page": page, "headers": headers,
         "table": table, "query": query.urlencode(), "groups": GROUP_TITLES})

@@ -18,15 +18,22 @@ Usage::
     svg = chart.render()                                             # SafeString for a template
 
 Styling is by CSS class (see tumbuh.css, `.chart ...`); each element also carries a plain
-presentation default so the SVG is legible on its own. Values that are None/NaN break a line
+presentation default so the SVG is legible on its own. X tick labels that are period keys
+("2025-12", "2026-Q3", "2026-S1", "2026-B08") are written as short Indonesian period names
+("Des 2025", "Jan", "T3 2026"), the year shown on the first label and where it changes, and x
+labels that would overlap are thinned out (every 2nd, 3rd, ... tick keeps its label, counted from
+the last one). The SVG carries `--chart-min-width`, the width below which its smallest text would
+be under MIN_TEXT_PX on screen; a page that lets the chart scroll (analytics.css) uses it. Values that are None/NaN break a line
 instead of drawing it to zero. `x_px` / `y_px` map data to SVG coordinates (tests use them).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -36,6 +43,44 @@ def _fmt(value: float) -> str:
     """Coordinates to one decimal: small SVGs, stable output for tests."""
     text = f"{value:.1f}"
     return "0.0" if text == "-0.0" else text
+
+
+MIN_TEXT_PX = 10  # the smallest text a chart should show on screen (see --chart-min-width)
+TICK_FONT = 11
+CHAR_EM = 0.62  # a generous average advance of sans-serif text, in em, to keep labels apart
+LABEL_GAP = 6   # px of clear space between two x labels
+
+_PERIOD_KEY = re.compile(r"^(\d{4})-(0[1-9]|1[0-2]|Q[1-4]|S[12]|B0[28])$")
+
+
+def text_width(text: str, font_size: float) -> float:
+    """An upper estimate of the width of `text` drawn at `font_size` (no font metrics server-side)."""
+    return len(text) * font_size * CHAR_EM
+
+
+def _short_period(key: str, with_year: bool) -> str:
+    """"2025-12" -> "Des 2025" (or "Des"), "2026-Q3" -> "T3 2026", "2026-S1" -> "S1 2026": the
+    month names of the active language (Django's MONTHS_3, as tumbuh.reports.render.short_label)."""
+    from django.utils.dates import MONTHS_3
+    from django.utils.translation import gettext as _
+
+    m = _PERIOD_KEY.match(key)
+    year, rest = m.group(1), m.group(2)
+    if rest[0] == "Q":
+        full = _("Q%(n)d %(year)d") % {"n": int(rest[1]), "year": int(year)}
+        return full if with_year else full.replace(year, "").strip()
+    name = f"S{rest[1]}" if rest[0] == "S" else str(MONTHS_3[int(rest[-2:])]).title()
+    return f"{name} {year}" if with_year else name
+
+
+def period_tick_labels(keys: Sequence[str]) -> list[str]:
+    """Short period names for consecutive x labels: the year on the first and where it changes."""
+    out, last_year = [], None
+    for key in keys:
+        year = key[:4]
+        out.append(_short_period(key, year != last_year))
+        last_year = year
+    return out
 
 
 def default_tick_label(value: float) -> str:
@@ -210,15 +255,31 @@ class LineChart:
         return self
 
     # -- output -----------------------------------------------------------------------------
+    def x_tick_labels(self) -> dict[float, str]:
+        """The x ticks that get a label, and its text: period keys as short period names, and no
+        two labels closer than their widths (every k-th tick, counted back from the last)."""
+        ticks = list(self.x.ticks)
+        raw = [str(self.x.tick_label(t)) for t in ticks]
+        periods = bool(raw) and all(_PERIOD_KEY.match(r) for r in raw)
+        for k in range(1, len(ticks) + 1):
+            keep = [i for i in range(len(ticks)) if (len(ticks) - 1 - i) % k == 0]
+            texts = period_tick_labels([raw[i] for i in keep]) if periods else [raw[i] for i in keep]
+            spans = [(self.x_px(ticks[i]), text_width(text, TICK_FONT)) for i, text in zip(keep, texts, strict=True)]
+            if all(b[0] - a[0] >= (a[1] + b[1]) / 2 + LABEL_GAP for a, b in pairwise(spans)):
+                return {ticks[i]: text for i, text in zip(keep, texts, strict=True)}
+        return {}
+
     def _axes(self) -> str:
         parts = []
         left, right, top, bottom = self.plot_left, self.plot_right, self.plot_top, self.plot_bottom
+        x_labels = self.x_tick_labels()
         for t in self.x.ticks:
             px = self.x_px(t)
             if self.x.grid:
                 parts.append(f'<line class="grid" x1="{_fmt(px)}" x2="{_fmt(px)}" y1="{_fmt(top)}" y2="{_fmt(bottom)}" stroke="#eef0f4"/>')
             parts.append(f'<line class="tick" x1="{_fmt(px)}" x2="{_fmt(px)}" y1="{_fmt(bottom)}" y2="{_fmt(bottom + 4)}" stroke="#5b6475"/>')
-            parts.append(f'<text class="tick-label" x="{_fmt(px)}" y="{_fmt(bottom + 16)}" text-anchor="middle" font-size="11">{escape(self.x.tick_label(t))}</text>')
+            if t in x_labels:
+                parts.append(f'<text class="tick-label" x="{_fmt(px)}" y="{_fmt(bottom + 16)}" text-anchor="middle" font-size="{TICK_FONT}">{escape(x_labels[t])}</text>')
         for t in self.y.ticks:
             py = self.y_px(t)
             if self.y.grid:
@@ -231,6 +292,12 @@ class LineChart:
         parts.append(f'<text class="axis-label" transform="translate(14 {_fmt(cy)}) rotate(-90)" text-anchor="middle" font-size="12">{escape(self.y.label)}</text>')
         return "".join(parts)
 
+    @property
+    def min_width(self) -> int:
+        """The on-screen width (px) at which the smallest text (the 11-unit tick labels) is drawn at
+        MIN_TEXT_PX: narrower, the chart should scroll rather than shrink."""
+        return math.ceil(self.width * MIN_TEXT_PX / TICK_FONT)
+
     def render(self) -> SafeString:
         uid = escape(self.chart_id or f"chart-{id(self):x}")
         clip = f"{uid}-clip"
@@ -238,7 +305,7 @@ class LineChart:
         svg = (
             f'<svg xmlns="http://www.w3.org/2000/svg" id="{uid}" class="{escape(self.css_class)}" '
             f'viewBox="0 0 {self.width} {self.height}" role="img" aria-labelledby="{uid}-title {uid}-desc" '
-            f'preserveAspectRatio="xMidYMid meet">'
+            f'preserveAspectRatio="xMidYMid meet" style="--chart-min-width:{self.min_width}px">'
             f'<title id="{uid}-title">{escape(self.title)}</title>'
             f'<desc id="{uid}-desc">{escape(self.desc)}</desc>'
             f'<defs><clipPath id="{clip}"><rect x="{_fmt(left)}" y="{_fmt(top)}" '

@@ -95,3 +95,13 @@ def iso_date_shown(value):
         except ValueError:
             return value
     return value
+
+
+def rounded(value, digits: int = 1) -> float:
+    """`value` rounded as every page, file and report prints it: the float's shortest repr, half
+    up (Django's floatformat does the same), so 67.289 reads 67,3 and 12.25 reads 12,3 everywhere.
+    Format the result with number_format: on its own, number_format cuts digits (67,2; 99.99 ->
+    99,9)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)) + 0.0

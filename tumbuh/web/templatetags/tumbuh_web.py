@@ -25,8 +25,27 @@ def nav_link(context, url_name: str, label: str, *args):
     except NoReverseMatch:
         return ""
     request = context.get("request")
-    current = bool(request) and (request.path == url or (url != "/" and request.path.startswith(url)))
+    current = bool(request) and (request.path == url or (url != "/" and request.path.startswith(url)
+                                                         and not _deeper_nav_item(url, request.path)))
     return format_html('<a href="{}"{}>{}</a>', url, mark_safe(' aria-current="page"') if current else "", label)
+
+
+# The menu's own entries (web/_nav.html), so that a page under /analytics/bnba/ marks "BNBA" and not
+# also "Dasbor" (/analytics/): the longest menu URL that holds the page is the current one.
+NAV_URL_NAMES = ("measurements:session_list", "registry:child_list", "targets:overview", "analytics:dashboard",
+                 "analytics:bnba", "analytics:quality", "coordination:index", "interventions:deliveries",
+                 "indicators:scorecard", "convergence:gaps", "reports:index", "imports:upload", "audit:list")
+
+
+def _deeper_nav_item(url: str, path: str) -> bool:
+    for name in NAV_URL_NAMES:
+        try:
+            other = reverse(name)
+        except NoReverseMatch:
+            continue
+        if len(other) > len(url) and other.startswith(url) and path.startswith(other):
+            return True
+    return False
 
 
 @register.simple_tag
@@ -96,7 +115,8 @@ def rate(percent, denominator) -> str:
 
     if percent is None or not denominator:
         return "—%"
-    text = f"{number_format(percent, decimal_pos=1)}%"
+    # rounded first (half up, as reports and files): Django's number_format cuts the digits
+    text = f"{number_format(webtext.rounded(percent, 1), decimal_pos=1)}%"
     if denominator < SMALL_SAMPLE_N:
         return format_html('<span class="muted">{}</span> <span class="badge grey small-sample-mark">{}</span>',
                            text, _("small sample"))
@@ -110,3 +130,15 @@ def count(value):
     is not a whole number unchanged. Only for text: never in an attribute, an id or a URL
     (why not USE_THOUSAND_SEPARATOR: docs/web.md "Numbers")."""
     return webtext.format_count(value)
+
+
+@register.filter
+def iso_day(value) -> str:
+    """A date kept as ISO text (JSON snapshots: a course's eligibility, a warning) as pages write
+    dates: 18-11-2026. Anything else is shown as it is."""
+    if isinstance(value, dt.date):
+        return value.strftime("%d-%m-%Y")
+    try:
+        return dt.date.fromisoformat(str(value)).strftime("%d-%m-%Y")
+    except ValueError:
+        return "" if value is None else str(value)

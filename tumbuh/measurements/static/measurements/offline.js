@@ -101,10 +101,12 @@
   function warningText(w) {
     if (typeof w === "string") return w;
     if (w.text) return w.text;
+    // an ISO date as the server's warning_text writes it: 05-11-2026
+    function dmy(iso) { return /^\d{4}-\d{2}-\d{2}$/.test(iso || "") ? iso.split("-").reverse().join("-") : (iso || ""); }
     switch (w.code) {
       case "implausible": return fill(S.warn_implausible, { indicator: w.indicator, z: fmt(w.z, 2) });
-      case "length_decrease": return fill(S.warn_length_decrease, { drop: fmt(w.drop_cm, 1), date: w.previous_on, previous: fmt(w.previous_cm, 1) });
-      case "weight_change": return fill(S.warn_weight_change, { percent: w.percent, date: w.previous_on, previous: fmt(w.previous_kg, 2) });
+      case "length_decrease": return fill(S.warn_length_decrease, { drop: fmt(w.drop_cm, 1), date: dmy(w.previous_on), previous: fmt(w.previous_cm, 1) });
+      case "weight_change": return fill(S.warn_weight_change, { percent: w.percent, date: dmy(w.previous_on), previous: fmt(w.previous_kg, 2) });
       default: return S["warn_" + w.code] || w.code || "";
     }
   }
