@@ -165,3 +165,15 @@ def test_recompute_command_limited_to_region(make_child, today):
     assert Measurement.objects.get(child=b).weight_gain == ""
     call_command("recompute_measurements")
     assert Measurement.objects.get(child=b).weight_for_age_z is not None
+
+
+def test_audit_summaries_and_messages_write_indonesian_dates(child, today):
+    """The demo walk of stop 25 found "Measurement of <name> on 2026-11-05" in the audit log and
+    ISO dates inside Indonesian messages: both now read Indonesian, with dd-mm-yyyy dates."""
+    day = month_day(today, 2)
+    with translation.override("id"):
+        record_measurement(child=child, measured_on=day, weight_kg=8.6, length_cm=76.0, position="l")
+        summary = AuditEvent.objects.filter(object_type="measurements.measurement").latest("pk").summary
+        assert summary == f"Pengukuran {child.name} tanggal {day:%d-%m-%Y}"
+        _errors, warnings = validate_measurement(child, month_day(today, 1), 8.7, 74.4, "l", None, None, False)
+        assert f"daripada tanggal {day:%d-%m-%Y}" in warnings[0] and day.isoformat() not in warnings[0]

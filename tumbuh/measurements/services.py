@@ -149,7 +149,7 @@ def record_measurement(
         if same_day.exclude(pk=instance.pk).exists():
             raise MeasurementRejected([Problem(
                 _("This child already has a measurement on %(date)s: correct that one instead")
-                % {"date": measured_on.isoformat()}, "measured_on")])
+                % {"date": _dmy(measured_on)}, "measured_on")])
         measurement = Measurement.objects.select_for_update().get(pk=instance.pk)
     else:
         measurement = same_day.first()
@@ -188,13 +188,13 @@ def record_measurement(
     after = {f: getattr(measurement, f) for f in RAW_FIELDS}
     if created:
         record(user, AuditEvent.Action.CREATE, obj=measurement, request=request,
-               summary=f"Measurement of {child.name} on {measured_on.isoformat()}",
+               summary=_("Measurement of %(name)s on %(date)s") % {"name": child.name, "date": _dmy(measured_on)},
                detail={"child_id": child.pk, "values": _jsonable(after), "source": source})
     else:
         changes = {f: [_jsonable_value(before[f]), _jsonable_value(after[f])]
                    for f in RAW_FIELDS if before[f] != after[f]}
         record(user, AuditEvent.Action.UPDATE, obj=measurement, request=request,
-               summary=f"Measurement of {child.name} on {measured_on.isoformat()} changed",
+               summary=_("Measurement of %(name)s on %(date)s changed") % {"name": child.name, "date": _dmy(measured_on)},
                detail={"child_id": child.pk, "changes": changes, "source": source})
     return measurement
 
@@ -204,7 +204,7 @@ def delete_measurement(measurement: Measurement, user=None, request=None) -> Non
     child = measurement.child
     values = {f: getattr(measurement, f) for f in RAW_FIELDS}
     record(user, AuditEvent.Action.DELETE, obj=measurement, request=request,
-           summary=f"Measurement of {child.name} on {measurement.measured_on.isoformat()} deleted",
+           summary=_("Measurement of %(name)s on %(date)s deleted") % {"name": child.name, "date": _dmy(measurement.measured_on)},
            detail={"child_id": child.pk, "values": _jsonable(values)})
     measurement.delete()
     recompute_children([child.pk])
@@ -233,7 +233,7 @@ def mark_absent(*, child, posyandu, on: dt.date, user=None, request=None):
         child=child, on=on, defaults={"posyandu": posyandu, "recorded_by": user if getattr(user, "is_authenticated", False) else None})
     if created:
         record(user, AuditEvent.Action.CREATE, obj=absence, request=request,
-               region_code=child.desa_id, summary=f"{child.name} absent on {on.isoformat()}",
+               region_code=child.desa_id, summary=_("%(name)s absent on %(date)s") % {"name": child.name, "date": _dmy(on)},
                detail={"child_id": child.pk, "posyandu_id": posyandu.pk, "date": on.isoformat()})
     return absence
 
@@ -244,7 +244,7 @@ def clear_absence(*, child, on: dt.date, user=None, request=None) -> None:
 
     for absence in Absence.objects.filter(child=child, on=on):
         record(user, AuditEvent.Action.DELETE, obj=absence, request=request, region_code=child.desa_id,
-               summary=f"{child.name} no longer absent on {on.isoformat()}",
+               summary=_("%(name)s no longer absent on %(date)s") % {"name": child.name, "date": _dmy(on)},
                detail={"child_id": child.pk, "date": on.isoformat()})
         absence.delete()
 
@@ -481,7 +481,7 @@ def _record(items, *, user, scope, keys, device_id, origin, request) -> list[Res
             detail["device_id"] = device_id[:120]
         if item.device_time is not None:
             detail["device_time"] = item.device_time.isoformat()
-        events.append(AuditRow(obj=m, summary=f"Measurement of {child.name} on {m.measured_on.isoformat()} ({origin})",
+        events.append(AuditRow(obj=m, summary=_("Measurement of %(name)s on %(date)s (%(origin)s)") % {"name": child.name, "date": _dmy(m.measured_on), "origin": origin},
                                detail=detail))
     record_many(user, AuditEvent.Action.CREATE, events, request=request)  # one insert
 
@@ -502,3 +502,8 @@ def _record(items, *, user, scope, keys, device_id, origin, request) -> list[Res
                 results[n] = rejected(result.uuid, {"date": [
                     _("Another row of this upload measures the same child on the same date")]})
     return results
+
+
+def _dmy(day) -> str:
+    """A date as messages and audit summaries write it: 05-11-2026."""
+    return day.strftime("%d-%m-%Y")

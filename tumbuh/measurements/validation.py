@@ -113,14 +113,14 @@ def input_errors(
         errors.append(Problem(_("Enter the measurement date"), "measured_on"))
     elif measured_on > today:
         errors.append(Problem(_("The measurement date %(date)s is in the future")
-                              % {"date": measured_on.isoformat()}, "measured_on"))
+                              % {"date": measured_on.strftime("%d-%m-%Y")}, "measured_on"))
     elif measured_on < birth_date:
         errors.append(Problem(_("The measurement date %(date)s is before the child's birth date %(birth)s")
-                              % {"date": measured_on.isoformat(), "birth": birth_date.isoformat()},
+                              % {"date": measured_on.strftime("%d-%m-%Y"), "birth": birth_date.strftime("%d-%m-%Y")},
                               "measured_on"))
     elif (measured_on - birth_date).days >= MAX_AGE_DAYS:
         errors.append(Problem(_("The child was 5 years or older on %(date)s: not a balita, so not "
-                                "measured here") % {"date": measured_on.isoformat()}, "measured_on"))
+                                "measured here") % {"date": measured_on.strftime("%d-%m-%Y")}, "measured_on"))
 
     if all(v is None for v in (weight_kg, length_cm, head, arm)):
         errors.append(Problem(_("Enter at least a weight or a length/height"), "weight_kg"))
