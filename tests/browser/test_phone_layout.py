@@ -103,7 +103,7 @@ def test_phone_menu_opens_and_reaches_every_link(new_page, live_server, shot, de
         box = links.nth(i).bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= WIDTH, links.nth(i).inner_text()
     shot(page, "phone-menu-open")
-    links.filter(has_text="Anak").first.click()
+    links.filter(has_text="Balita").first.click()
     page.wait_for_load_state()
     assert "/registry/children/" in page.url
 
