@@ -195,3 +195,28 @@ def test_the_overview_is_memoized_and_fresh_after_a_write(client, kec1_user, mot
     after = krs_kpi()
     assert after != before
     memo.clear()
+
+
+def test_registers_mask_nik_and_kk_and_the_xlsx_masks_them_for_masked_roles(client, kec1_user, preg, mother, regions):
+    """The demo walk of stop 25 found whole 16-digit NIKs on the ibu hamil register: lists show the
+    last 4 digits only, as every other list does; the xlsx carries them whole for the teams that
+    see whole NIKs and masked for province teams (docs/access.md "NIK masking by role")."""
+    from tumbuh.accounts.models import Role
+    from tumbuh.registry.testing import make_user
+
+    client.force_login(kec1_user)
+    page = client.get(reverse("targets:register_bumil")).content.decode()
+    assert "Rahma Ibu" in page and mother.nik not in page and f"••••••••••••{mother.nik[-4:]}" in page
+    services.save_krs(kec1_user, mother.household, services.open_period(), {"water_source": "pam"})
+    krs = client.get(reverse("targets:register_krs")).content.decode()
+    assert "6474010101010002" not in krs and "••••••••••••0002" in krs
+
+    def xlsx_values(user):
+        client.force_login(user)
+        ws = load_workbook(io.BytesIO(client.get(reverse("targets:register_bumil"), {"download": "xlsx"}).content)).active
+        return [c.value for row in ws.iter_rows() for c in row]
+
+    assert mother.nik in xlsx_values(kec1_user)
+    province = make_user("prov1", Role.PROVINSI, region=regions["prov"])
+    values = xlsx_values(province)
+    assert "Rahma Ibu" in values and mother.nik not in values and f"••••••••••••{mother.nik[-4:]}" in values

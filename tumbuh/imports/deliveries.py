@@ -335,13 +335,12 @@ class DeliveryImporter(RowImporter):
         if not self.recorded_before:
             return {}
         keys = sorted(set(keys))
-        inside = self.region.code + "."
         found = {}
         for start in range(0, len(keys), 5000):
             for d in (Delivery.objects.filter(import_key__in=keys[start:start + 5000]).order_by()
                       .only("pk", "import_key", "quantity", "unit", "fund_source", "agency_id", "notes",
                             "desa_id", "voided_at")):
-                if d.voided_at is None and (d.desa_id == self.region.code or d.desa_id.startswith(inside)):
+                if d.voided_at is None and self.region.contains(d.desa_id):
                     found[d.import_key] = d
         return found
 

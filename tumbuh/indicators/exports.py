@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from tumbuh.web import xlsx
 
 from . import scorecard as sc
-from . import selectors
 
 STATUS_WORDS = {sc.Y: "Y", sc.T: "T", sc.TS: "TS", sc.ND: "tidak ada data"}
 
@@ -60,8 +59,8 @@ def scorecard_sheets(card, *, user) -> list[xlsx.Sheet]:
                       _pct(card.score.percent)])
     sheets.append(xlsx.Sheet(_("Per item"), item_rows, preamble=pre, bold_rows={0}, header=[
         _("Group"), _("Item"), _("Indicator"), "Y", "T", "TS", _("no data"), "%"]))
-    targets = [[g, detail, n] for (g, detail), n in sorted(card.breakdown.items(),
-                                                          key=lambda kv: selectors.breakdown_key(kv[0]))]
+    # in Tabel 1's order already (selectors.scorecard sorts it with breakdown_key)
+    targets = [[g, detail, n] for (g, detail), n in card.breakdown.items()]
     targets.append(["paud", "2-6 th", card.groups["paud"].people])
     targets += [[], [_("Growth mat"), "TD / M / K / H"], *[["", k, v] for k, v in card.growth_mat.items()]]
     sheets.append(xlsx.Sheet(_("Targets"), targets, preamble=pre, bold_rows={0},

@@ -290,6 +290,8 @@ def breakdown_key(key: tuple[str, str]) -> tuple:
     order; a sub-group this version does not know (an older cell) after the known ones, by text."""
     group, sub = key
     return group, SUBGROUP_ORDER.get(sub, len(SUBGROUP_ORDER)), sub
+
+
 EMPTY_HH: dict = {}
 
 

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from tumbuh.web.text import iso_date_shown
+
 from .signals import measurements_changed
 
 # Below 731 days WHO expects length lying; from 731 days height standing (anthro's 0.7 cm switch).
@@ -250,20 +252,12 @@ def warning_message(w: dict) -> str:
         return _("Measured lying at 24 months or older: 0.7 cm subtracted to get the standing height")
     if code == "length_decrease":
         return _("Length/height is %(drop)s cm lower than on %(date)s (%(previous)s cm): check the measurement") % {
-            "drop": number_format(w["drop_cm"], 1), "date": _day(w["previous_on"]),
+            "drop": number_format(w["drop_cm"], 1), "date": iso_date_shown(w["previous_on"]),
             "previous": number_format(w["previous_cm"], 1)}
     if code == "weight_change":
         return _("Weight changed by %(percent)s%% since %(date)s (%(previous)s kg): check the weighing") % {
-            "percent": w["percent"], "date": _day(w["previous_on"]), "previous": number_format(w["previous_kg"], 2)}
+            "percent": w["percent"], "date": iso_date_shown(w["previous_on"]), "previous": number_format(w["previous_kg"], 2)}
     return str(w.get("text") or code or "")
-
-
-def _day(iso: str) -> str:
-    """A stored ISO date as Indonesian texts write it (05-11-2026; offline.js does the same)."""
-    try:
-        return dt.date.fromisoformat(str(iso)).strftime("%d-%m-%Y")
-    except ValueError:
-        return str(iso)
 
 
 # ---------------------------------------------------------------------------------------------

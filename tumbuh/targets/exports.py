@@ -9,7 +9,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from tumbuh.web import xlsx
-from tumbuh.web.text import rounded
+from tumbuh.web.text import mask_nik, rounded
 
 from . import rules
 from .labels import GROUP_TITLES, reasons
@@ -21,8 +21,12 @@ def _yes(v) -> str:
     return _("yes") if v else _("no")
 
 
-def columns(group: str) -> list[tuple[str, object]]:
-    """(header, getter) per column."""
+def columns(group: str, *, masked: bool = False) -> list[tuple[str, object]]:
+    """(header, getter) per column. `masked`: NIK and KK number with only their last 4 digits, as
+    lists show them and as exports give them to roles that see masked NIKs (docs/access.md)."""
+    if masked:
+        return [(h, (lambda r, get=get: mask_nik(get(r) or ""))) if h in (_("NIK"), _("KK number")) else (h, get)
+                for h, get in columns(group)]
     person = [(_("Name"), lambda r: r.person.name), (_("NIK"), lambda r: r.person.nik),
               (_("Age"), lambda r: rules.age_years(r.person.birth_date, timezone.localdate())),
               (_("Desa/kelurahan"), lambda r: r.desa.name),
@@ -72,8 +76,8 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
-def rows(group: str, objects) -> list[list[str]]:
-    cols = columns(group)
+def rows(group: str, objects, *, masked: bool = False) -> list[list[str]]:
+    cols = columns(group, masked=masked)
     return [[_text(get(o)) for _h, get in cols] for o in objects]
 
 
@@ -90,13 +94,9 @@ def register_workbook(group: str, objects, *, region_name: str, filters: dict, u
         [_("Personal data (UU 27/2022): for the stunting programme only; do not share.")],
         [],
     ]
-    cols = columns(group)
     from tumbuh.accounts.scoping import scope_for
-    from tumbuh.web.text import mask_nik
 
-    if not scope_for(user).sees_full_nik:  # province teams and OPD officers: masked, as in every export
-        cols = [(h, (lambda r, get=get: mask_nik(get(r) or ""))) if h in (_("NIK"), _("KK number")) else (h, get)
-                for h, get in cols]
+    cols = columns(group, masked=not scope_for(user).sees_full_nik)  # province teams, OPD officers
     sheet = xlsx.Sheet(str(GROUP_TITLES[group]), ([get(o) for _h, get in cols] for o in objects),
                        header=[h for h, _g in cols], preamble=preamble, bold_rows={0})
     return xlsx.workbook_bytes([sheet])

@@ -24,7 +24,7 @@ from tumbuh.regions.models import Region
 from tumbuh.regions.selectors import posyandu_for, regions_for
 from tumbuh.registry import services as registry_services
 from tumbuh.registry.selectors import households_for, people_for
-from tumbuh.web.text import ascii_digits, format_count, mask_nik
+from tumbuh.web.text import ascii_digits, format_count
 
 from . import corrections, exports, rules, selectors, services
 from .forms import (
@@ -140,9 +140,7 @@ def register(request, group):
     headers = [h for h, _g in exports.columns(group)]
     # Lists show a NIK or KK number with only its last 4 digits, as every other list does (docs/
     # access.md "NIK masking"); the person's own page and the audited xlsx carry it whole.
-    masked = {i for i, h in enumerate(headers) if h in (_("NIK"), _("KK number"))}
-    table = [(obj, [mask_nik(c) if i in masked and isinstance(c, str) else c for i, c in enumerate(cells)])
-             for obj, cells in zip(page.object_list, exports.rows(group, page.object_list), strict=True)]
+    table = list(zip(page.object_list, exports.rows(group, page.object_list, masked=True), strict=True))
     return render(request, "targets/register.html", {
         "group": group, "title": GROUP_TITLES[group], "form": form, "page": page, "headers": headers,
         "table": table, "query": query.urlencode(), "groups": GROUP_TITLES})

@@ -132,13 +132,5 @@ def count(value):
     return webtext.format_count(value)
 
 
-@register.filter
-def iso_day(value) -> str:
-    """A date kept as ISO text (JSON snapshots: a course's eligibility, a warning) as pages write
-    dates: 18-11-2026. Anything else is shown as it is."""
-    if isinstance(value, dt.date):
-        return value.strftime("%d-%m-%Y")
-    try:
-        return dt.date.fromisoformat(str(value)).strftime("%d-%m-%Y")
-    except ValueError:
-        return "" if value is None else str(value)
+# A date kept as ISO text (a JSON snapshot such as a course's eligibility) as pages write dates.
+register.filter("iso_day", webtext.iso_date_shown)
